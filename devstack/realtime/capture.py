@@ -1,0 +1,249 @@
+"""Change capture: triggers fill a queue table in commit order; one reader drains it.
+
+Why not NOTIFY payloads: NOTIFY caps a payload at 8000 bytes, and a conversation row is bigger.
+Why not logical replication: the embedded server is not configured for it (wal_level), and a
+trigger queue needs nothing from the server.
+
+Commit order. Sequence values are handed out in statement order, not commit order, so two
+concurrent writers could make the reader see id 11 before id 10 commits and then skip 10. The
+capture trigger is therefore a DEFERRABLE INITIALLY DEFERRED constraint trigger: it runs at
+COMMIT, takes one transaction-level advisory lock and only then draws queue ids. The lock is held
+until the commit is visible (Postgres marks the commit visible before it releases locks), so the
+next writer's ids are drawn after the previous commit is visible: ids are in commit order and
+`id > cursor` never skips a row. Because the lock is taken at commit time, after all of the
+transaction's own row locks, it adds no lock-order deadlock; it serialises only the commits of
+writes to published tables, which is what Realtime's single-threaded WAL reader does as well.
+
+The reader LISTENs for a bodiless wake-up NOTIFY (one per transaction: Postgres folds duplicate
+notifications) and also polls, so a notification lost across a reconnect costs at most a poll
+interval. It keeps its cursor in memory across Postgres restarts, and deletes rows it delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+WAKEUP_CHANNEL = "realtime_devstack_wakeup"
+TRIGGER_NAME = "_realtime_capture"
+# 'realtime' in ASCII: an advisory lock key nobody else in the project uses.
+COMMIT_ORDER_LOCK = 0x7265616C74696D65
+BATCH = 500
+POLL_SECONDS = 0.5
+PRUNE_SECONDS = 0.5
+
+CAPTURE_SQL = f"""
+create schema if not exists _realtime;
+revoke all on schema _realtime from public;
+
+create table if not exists _realtime.changes (
+  id bigint generated always as identity primary key,
+  schema_name text not null,
+  table_name text not null,
+  op text not null,
+  record text,
+  old_record text,
+  committed_at timestamptz not null
+);
+
+create or replace function _realtime.capture() returns trigger
+language plpgsql
+security definer            -- API roles write published tables but may not see the queue
+set search_path = pg_catalog
+set timezone = 'UTC'        -- records render timestamptz in UTC, like Realtime
+as $$
+declare
+  ident "char";
+  old_json text;
+begin
+  perform pg_advisory_xact_lock({COMMIT_ORDER_LOCK});
+  if tg_op <> 'INSERT' then
+    -- old_record as the replica identity allows: full row, identity index, or primary key.
+    select c.relreplident into ident from pg_class c where c.oid = tg_relid;
+    if ident = 'f' then
+      old_json := row_to_json(old)::text;
+    elsif ident = 'n' then
+      old_json := '{{}}';
+    else
+      select coalesce(json_object_agg(a.attname, r.j -> a.attname::text order by a.attnum),
+                      '{{}}'::json)::text
+        into old_json
+        from (select row_to_json(old) as j) r
+        cross join pg_index i
+        join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+       where i.indrelid = tg_relid
+         and case when ident = 'i' then i.indisreplident else i.indisprimary end;
+    end if;
+  end if;
+  insert into _realtime.changes (schema_name, table_name, op, record, old_record, committed_at)
+  values (tg_table_schema, tg_table_name, tg_op,
+          case when tg_op <> 'DELETE' then row_to_json(new)::text end,
+          old_json, clock_timestamp());
+  perform pg_notify('{WAKEUP_CHANNEL}', '');
+  return null;
+end
+$$;
+"""
+
+_FETCH = """
+select id, schema_name, table_name, op, record, old_record,
+       to_char(committed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ts
+  from _realtime.changes where id > $1 order by id limit $2
+"""
+
+
+@dataclass(frozen=True)
+class Change:
+    id: int
+    schema: str
+    table: str
+    type: str  # INSERT | UPDATE | DELETE
+    record: str | None  # JSON text, columns in table order
+    old_record: str | None
+    commit_timestamp: str
+
+
+async def install_capture(conn: asyncpg.Connection) -> None:
+    await conn.execute(CAPTURE_SQL)
+
+
+async def ensure_trigger(conn: asyncpg.Connection, schema: str, table: str) -> None:
+    """Idempotent; constraint triggers have no CREATE OR REPLACE, hence the lookup first."""
+    exists = await conn.fetchval(
+        """select exists(select 1 from pg_trigger t join pg_class c on c.oid = t.tgrelid
+                          join pg_namespace n on n.oid = c.relnamespace
+                         where n.nspname = $1 and c.relname = $2 and t.tgname = $3)""",
+        schema,
+        table,
+        TRIGGER_NAME,
+    )
+    if exists:
+        return
+    with contextlib.suppress(asyncpg.DuplicateObjectError):  # another devstack got there first
+        await conn.execute(
+            f"create constraint trigger {TRIGGER_NAME} after insert or update or delete"
+            f" on {quote_ident(schema)}.{quote_ident(table)}"
+            " deferrable initially deferred for each row execute function _realtime.capture()"
+        )
+
+
+async def sync_triggers(conn: asyncpg.Connection) -> list[tuple[str, str]]:
+    """Triggers on every published table and on no other; returns the published tables."""
+    published = [
+        (r["schemaname"], r["tablename"])
+        for r in await conn.fetch(
+            "select schemaname, tablename from pg_publication_tables"
+            " where pubname = 'supabase_realtime'"
+        )
+    ]
+    for schema, table in published:
+        await ensure_trigger(conn, schema, table)
+    stale = await conn.fetch(
+        """select n.nspname, c.relname from pg_trigger t join pg_class c on c.oid = t.tgrelid
+             join pg_namespace n on n.oid = c.relnamespace where t.tgname = $1""",
+        TRIGGER_NAME,
+    )
+    for row in stale:
+        if (row["nspname"], row["relname"]) not in published:
+            await conn.execute(
+                f"drop trigger if exists {TRIGGER_NAME}"
+                f" on {quote_ident(row['nspname'])}.{quote_ident(row['relname'])}"
+            )
+    return published
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+_CONNECTION_ERRORS = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+)
+
+
+class Reader:
+    """Drains `_realtime.changes` in id (= commit) order into `deliver`, one change at a time."""
+
+    def __init__(self, dsn: str, deliver: Callable[[Change], Awaitable[None]]) -> None:
+        self._dsn = dsn
+        self._deliver = deliver
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.cursor = 0
+        self.delivered = 0
+
+    async def start(self, conn: asyncpg.Connection) -> None:
+        # Changes committed while nobody could be subscribed are not replayed (as in Realtime).
+        self.cursor = int(await conn.fetchval("select coalesce(max(id), 0) from _realtime.changes"))
+        await conn.execute("delete from _realtime.changes where id <= $1", self.cursor)
+        self._task = asyncio.create_task(self._run(), name="realtime-capture-reader")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        delay = 0.05
+        while True:
+            try:
+                await self._session()
+            except asyncio.CancelledError:
+                raise
+            except (*_CONNECTION_ERRORS, asyncpg.PostgresError) as exc:
+                # Postgres restarting: reconnect and resume from the cursor, losing nothing.
+                log.info("realtime capture reader reconnecting: %s", exc)
+            except Exception:
+                log.exception("realtime capture reader failed; restarting it")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+    async def _session(self) -> None:
+        conn = await asyncpg.connect(self._dsn, timeout=5)
+        try:
+            conn.add_termination_listener(lambda _c: self._wake.set())
+            await conn.add_listener(WAKEUP_CHANNEL, lambda *_a: self._wake.set())
+            last_prune = time.monotonic()
+            pruned_to = self.cursor
+            while True:
+                if conn.is_closed():
+                    raise ConnectionError("capture connection closed")
+                # Cleared before the fetch, so a wake-up during the fetch ends the wait below.
+                self._wake.clear()
+                rows = await conn.fetch(_FETCH, self.cursor, BATCH)
+                for row in rows:
+                    change = Change(row["id"], row["schema_name"], row["table_name"], row["op"],
+                                    row["record"], row["old_record"], row["ts"])
+                    try:
+                        await self._deliver(change)
+                    except _CONNECTION_ERRORS:
+                        raise  # the database went away mid-change: retry it after reconnecting
+                    except Exception:
+                        log.exception("realtime: delivering change %s failed", change.id)
+                    self.cursor = change.id
+                    self.delivered += 1
+                now = time.monotonic()
+                if self.cursor > pruned_to and now - last_prune >= PRUNE_SECONDS:
+                    await conn.execute("delete from _realtime.changes where id <= $1", self.cursor)
+                    pruned_to, last_prune = self.cursor, now
+                if len(rows) == BATCH:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+        finally:
+            with contextlib.suppress(Exception):
+                await conn.close()

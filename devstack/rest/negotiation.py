@@ -1,0 +1,142 @@
+"""Request headers that steer a PostgREST request: the caller's role, Prefer, Accept, profiles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from devstack.keys import InvalidKey, Keys
+from devstack.rest.errors import ApiError, invalid_apikey, jwt_error, missing_apikey, pgrst
+
+ARRAY_TYPE = "application/json; charset=utf-8"
+OBJECT_MEDIA = "application/vnd.pgrst.object+json"
+
+
+@dataclass(frozen=True)
+class Identity:
+    role: str
+    claims: dict[str, Any]
+
+    @property
+    def authenticated(self) -> bool:
+        # PostgREST answers 42501 with 401 only to the anonymous role.
+        return self.role != "anon"
+
+
+def identify(request: web.Request, keys: Keys) -> Identity:
+    """The Supabase gateway's apikey check, then PostgREST's JWT check of Authorization."""
+    apikey = request.headers.get("apikey") or request.query.get("apikey")
+    if not apikey:
+        raise missing_apikey()
+    try:
+        claims = keys.verify(apikey)
+    except InvalidKey:
+        raise invalid_apikey() from None
+    auth = request.headers.get("Authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        try:
+            claims = keys.verify(token.strip())
+        except InvalidKey as exc:
+            raise jwt_error(str(exc)) from None
+    return Identity(str(claims["role"]), claims)
+
+
+@dataclass
+class Prefer:
+    representation: bool = False
+    count: str | None = None  # exact | planned | estimated
+    resolution: str | None = None  # merge-duplicates | ignore-duplicates
+    missing_default: bool = False
+    strict: bool = False
+    max_affected: int | None = None
+    applied: list[str] = field(default_factory=list)
+
+
+def parse_prefer(request: web.Request) -> Prefer:
+    prefer = Prefer()
+    tokens = [t.strip() for v in request.headers.getall("Prefer", []) for t in v.split(",")]
+    for token in tokens:
+        key, _, value = token.partition("=")
+        applied = True
+        if key == "return" and value in ("representation", "minimal", "headers-only"):
+            prefer.representation = value == "representation"
+        elif key == "count" and value in ("exact", "planned", "estimated"):
+            prefer.count = value
+        elif key == "resolution" and value in ("merge-duplicates", "ignore-duplicates"):
+            prefer.resolution = value
+        elif key == "missing" and value in ("default", "null"):
+            prefer.missing_default = value == "default"
+        elif key == "handling" and value in ("strict", "lenient"):
+            prefer.strict = value == "strict"
+        elif key == "max-affected" and value.isdigit():
+            prefer.max_affected = int(value)
+        else:
+            applied = False
+        if applied:
+            prefer.applied.append(token)
+    return prefer
+
+
+@dataclass(frozen=True)
+class Accept:
+    shape: str  # "array" | "object"
+    strip_nulls: bool
+    content_type: str
+
+
+def negotiate(request: web.Request) -> Accept:
+    header = request.headers.get("Accept", "").strip()
+    if not header:
+        return Accept("array", False, ARRAY_TYPE)
+    ranges: list[tuple[float, int, str, dict[str, str]]] = []
+    for i, part in enumerate(header.split(",")):
+        media, *raw_params = [p.strip() for p in part.split(";")]
+        params = dict(p.partition("=")[::2] for p in raw_params)
+        try:
+            quality = float(params.pop("q", "1"))
+        except ValueError:
+            quality = 1.0
+        ranges.append((-quality, i, media.lower(), params))
+    for _, _, media, params in sorted(ranges):
+        strip = params.get("nulls") == "stripped"
+        if media == OBJECT_MEDIA:
+            suffix = ";nulls=stripped" if strip else ""
+            return Accept("object", strip, f"{OBJECT_MEDIA}{suffix}; charset=utf-8")
+        if media in ("*/*", "application/*", "application/json",
+                     "application/vnd.pgrst.array+json"):
+            return Accept("array", strip, ARRAY_TYPE)
+    asked = ", ".join(media for _, _, media, _ in ranges)
+    raise pgrst(406, "PGRST107", f"None of these media types are available: {asked}")
+
+
+def pick_schema(request: web.Request, exposed: tuple[str, ...]) -> str:
+    header = "Accept-Profile" if request.method in ("GET", "HEAD") else "Content-Profile"
+    schema = request.headers.get(header) or exposed[0]
+    if schema not in exposed:
+        raise pgrst(406, "PGRST106", f"Invalid schema: {schema}",
+                    hint=f"Only the following schemas are exposed: {', '.join(exposed)}")
+    return schema
+
+
+def content_range(lower: int, page_total: int, total: int | None) -> str:
+    upper = lower + page_total - 1
+    total_s = "*" if total is None else str(total)
+    if total != 0 and lower <= upper:
+        return f"{lower}-{upper}/{total_s}"
+    return f"*/{total_s}"
+
+
+def range_status(lower: int, page_total: int, total: int | None) -> int:
+    if total is None:
+        return 200
+    if lower > total:
+        raise range_not_satisfiable(lower, total)
+    return 206 if page_total < total else 200
+
+
+def range_not_satisfiable(lower: int, total: int) -> ApiError:
+    return pgrst(416, "PGRST103", "Requested range not satisfiable",
+                 details=f"An offset of {lower} was requested, but there are only {total} rows.")

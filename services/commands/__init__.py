@@ -1,0 +1,1 @@
+"""Bot commands: the payload registry, the queue service and the local outbox."""

@@ -1,0 +1,154 @@
+"""The bot's conversations, for one tenant: filtered, searched and paged; one thread in full."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+
+from services.backend import Backend
+from services.errors import InvalidInput, NotFound
+from services.keyset import Cursor
+from services.models import ConversationSession, Message, _Row, parse_messages
+from services.phones import looks_like_phone, phone_digits
+from services.user_session import Permission, UserSession
+
+MAX_SEARCH_CHARS = 200
+SESSION_COLUMNS = (
+    "id,tenant_id,client_id,client_name,client_phone,channel,status,bot_paused,messages,"
+    "started_at,last_message_at"
+)
+
+
+class SessionSummary(_Row):
+    """A conversation as listed: everything but the thread, plus its size and last message."""
+
+    id: Any
+    tenant_id: Any
+    client_id: str
+    client_name: str | None = None
+    client_phone: str | None = None
+    channel: str = "unknown"
+    status: str = "active"
+    bot_paused: bool | None = False
+    started_at: datetime | None = None
+    last_message_at: datetime | None = None
+    activity_at: datetime | None = None
+    message_count: int = 0
+    last_message: Message | None = Field(default=None)
+
+    @property
+    def key(self) -> str:
+        return str(self.id)
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    text: str | None = None
+    status: str | None = None
+    channel: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive, in the tenant's timezone
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    items: list[SessionSummary]
+    next_cursor: Cursor | None
+
+
+@dataclass
+class ConversationService:
+    backend: Backend
+    session: UserSession
+
+    async def list(
+        self, filters: SessionFilter | None = None, *, limit: int = 50, after: Cursor | None = None
+    ) -> SessionPage:
+        self.session.require(Permission.read)
+        filters = filters or SessionFilter()
+        params = self._params(filters)
+        limit = max(1, min(limit, 500))
+        params.update(
+            p_tenant=str(self.session.tenant_id),
+            p_limit=limit,
+            p_before_at=after.at.isoformat() if after else None,
+            p_before_id=after.id if after else None,
+        )
+        response = await self.backend.run(
+            self.backend.rpc("dashboard", "search_sessions", params),
+            context="dashboard.search_sessions",
+        )
+        rows = response.data or []
+        items = []
+        for row in rows:
+            row["last_message"] = next(iter(parse_messages([row.get("last_message")])), None)
+            items.append(SessionSummary.model_validate(row))
+        cursor = None
+        if len(items) == limit and items[-1].activity_at is not None:
+            cursor = Cursor(items[-1].activity_at, str(items[-1].id))
+        return SessionPage(items, cursor)
+
+    async def thread(self, session_id: str) -> ConversationSession:
+        self.session.require(Permission.read)
+        rows = (
+            await self.backend.run(
+                self.backend.table("public", "conversation_sessions_v2")
+                .select("*")
+                .eq("tenant_id", str(self.session.tenant_id))
+                .eq("id", str(session_id))
+                .limit(1),
+                context="public.conversation_sessions_v2",
+            )
+        ).data
+        if not rows:
+            raise NotFound("no such conversation in your salon")
+        return ConversationSession.model_validate(rows[0])
+
+    async def latest_for_client(self, client_id: str) -> ConversationSession | None:
+        self.session.require(Permission.read)
+        rows = (
+            await self.backend.run(
+                self.backend.table("public", "conversation_sessions_v2")
+                .select("*")
+                .eq("tenant_id", str(self.session.tenant_id))
+                .eq("client_id", client_id)
+                .order("last_message_at", desc=True, nullsfirst=False)
+                .limit(1),
+                context="public.conversation_sessions_v2",
+            )
+        ).data
+        return ConversationSession.model_validate(rows[0]) if rows else None
+
+    def _params(self, filters: SessionFilter) -> dict[str, Any]:
+        text = (filters.text or "").strip()
+        if len(text) > MAX_SEARCH_CHARS:
+            raise InvalidInput(
+                f"the search text is too long (at most {MAX_SEARCH_CHARS} characters)"
+            )
+        if "\x00" in text:
+            raise InvalidInput("the search text cannot contain a NUL character")
+        digits = None
+        if looks_like_phone(text):
+            digits = phone_digits(text)
+            digits = digits[1:] if len(digits) == 11 and digits.startswith("7") else digits
+        zone = ZoneInfo(self.session.tenant_timezone)
+        start = (
+            datetime.combine(filters.date_from, time.min, zone).isoformat()
+            if filters.date_from
+            else None
+        )
+        end = None
+        if filters.date_to:
+            end = datetime.combine(filters.date_to, time.max, zone).isoformat()
+        return {
+            "p_text": text or None,
+            "p_phone_digits": digits,
+            "p_status": filters.status or None,
+            "p_channel": filters.channel or None,
+            "p_from": start,
+            "p_to": end,
+        }

@@ -1,0 +1,70 @@
+"""bcrypt hashing, always off the event loop.
+
+bcrypt only reads the first 72 bytes of a password; longer ones would silently match their
+72-byte prefix, so they are refused where a password is set and simply fail where one is checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import bcrypt
+
+BCRYPT_MAX_BYTES = 72
+COST = 12
+_HASH = re.compile(r"^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$")
+# Verified when the email is unknown, so unknown and known users cost the same time.
+_DUMMY_HASH = bcrypt.hashpw(b"agentp-dummy-password", bcrypt.gensalt(rounds=COST))
+
+
+class PasswordPolicyError(ValueError):
+    """A password that cannot be set; the message is for the person typing it."""
+
+
+def check_new_password(password: str) -> bytes:
+    encoded = password.encode("utf-8")
+    if len(encoded) > BCRYPT_MAX_BYTES:
+        raise PasswordPolicyError(
+            f"the password is {len(encoded)} bytes long; at most {BCRYPT_MAX_BYTES} bytes "
+            "(fewer characters for Cyrillic or emoji) are allowed"
+        )
+    if len(password) < 8:
+        raise PasswordPolicyError("the password must have at least 8 characters")
+    if "\x00" in password:
+        raise PasswordPolicyError("the password cannot contain a NUL character")
+    return encoded
+
+
+async def hash_password(password: str, *, cost: int = COST) -> str:
+    encoded = check_new_password(password)
+    hashed: bytes = await asyncio.to_thread(bcrypt.hashpw, encoded, bcrypt.gensalt(rounds=cost))
+    return hashed.decode("ascii")
+
+
+def hash_cost(stored: str) -> int | None:
+    match = _HASH.match(stored)
+    return int(match.group(1)) if match else None
+
+
+def needs_rehash(stored: str) -> bool:
+    cost = hash_cost(stored)
+    return cost is None or cost < COST
+
+
+def _verify_sync(password: str, stored: str | None) -> bool:
+    encoded = password.encode("utf-8", errors="surrogatepass")
+    usable = stored is not None and hash_cost(stored) is not None
+    target = stored.encode("ascii") if usable and stored is not None else _DUMMY_HASH
+    # Over-long and NUL-carrying passwords still pay for one bcrypt run, then fail.
+    candidate = encoded[:BCRYPT_MAX_BYTES].replace(b"\x00", b"?")
+    try:
+        ok = bcrypt.checkpw(candidate, target)
+    except ValueError:
+        return False
+    return ok and usable and len(encoded) <= BCRYPT_MAX_BYTES and b"\x00" not in encoded
+
+
+async def verify_password(password: str, stored: str | None) -> bool:
+    """True if `password` matches `stored`; with `stored=None` it burns a dummy check and fails."""
+    return await asyncio.to_thread(_verify_sync, password, stored)

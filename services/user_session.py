@@ -1,0 +1,61 @@
+"""The logged-in user, and what their role allows. Services check it; the UI only mirrors it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from services.errors import PermissionDenied
+from services.models import Role
+
+
+class Permission(StrEnum):
+    read = "read"
+    send_commands = "send_commands"
+    manage_users = "manage_users"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.viewer: frozenset({Permission.read}),
+    Role.operator: frozenset({Permission.read, Permission.send_commands}),
+    Role.admin: frozenset({Permission.read, Permission.send_commands, Permission.manage_users}),
+}
+
+_REFUSALS = {
+    Permission.read: "your account cannot read this salon's data",
+    Permission.send_commands: "your role (viewer) can read but not send commands to the bot",
+    Permission.manage_users: "only an admin can manage users",
+}
+
+
+@dataclass(frozen=True)
+class UserSession:
+    user_id: uuid.UUID
+    email: str
+    name: str | None
+    role: Role
+    tenant_id: uuid.UUID
+    tenant_name: str
+    tenant_timezone: str
+    started_at: datetime
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(_REFUSALS[permission])
+
+    def with_role(self, role: Role) -> UserSession:
+        return UserSession(
+            self.user_id,
+            self.email,
+            self.name,
+            role,
+            self.tenant_id,
+            self.tenant_name,
+            self.tenant_timezone,
+            self.started_at,
+        )

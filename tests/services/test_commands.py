@@ -1,0 +1,230 @@
+"""Queueing bot commands: roles, tenant-bound references, the outbox across outages."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+from pydantic import SecretStr
+
+from devstack.stack import StackInfo
+from services.backend import Backend
+from services.commands.outbox import Outbox
+from services.commands.registry import CommandValidationError
+from services.commands.service import CommandService
+from services.errors import NotFound, PermissionDenied, ServiceError
+from services.keyset import Cursor
+from tests.services.conftest import MakeUser, add_session, session_for
+
+
+async def command_count(db: asyncpg.Connection, tenant_id: uuid.UUID) -> int:
+    count: int = await db.fetchval(
+        "select count(*) from dashboard.bot_commands where tenant_id = $1", tenant_id
+    )
+    return count
+
+
+@pytest.fixture
+def outbox(tmp_path: Path) -> Outbox:
+    return Outbox(tmp_path / "outbox.sqlite")
+
+
+async def test_operator_queues_a_message_bound_to_their_tenant(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    user = await make_user(tenant_id, "operator")
+    conversation = await add_session(db, tenant_id)
+    service = CommandService(backend, session_for(user), outbox)
+    result = await service.enqueue(
+        "send_message", {"client_id": conversation["client_id"], "text": "Ждём вас в 15:00"}
+    )
+    assert result.command is not None and not result.queued_locally
+    row = await db.fetchrow("select * from dashboard.bot_commands where id = $1", result.command.id)
+    assert row["tenant_id"] == tenant_id
+    assert row["created_by"] == user["id"]
+    assert row["status"] == "pending"
+    assert row["idempotency_key"] == result.idempotency_key
+    assert await service.waiting() == 0
+
+
+async def test_viewer_cannot_send_and_nothing_is_written(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    conversation = await add_session(db, tenant_id)
+    viewer = CommandService(backend, session_for(await make_user(tenant_id, "viewer")), outbox)
+    with pytest.raises(PermissionDenied, match="viewer"):
+        await viewer.enqueue("send_message", {"client_id": conversation["client_id"], "text": "hi"})
+    assert await command_count(db, tenant_id) == 0
+    assert len(await viewer.history()) == 0  # but it may read
+
+
+async def test_invalid_payload_names_the_field_and_writes_nothing(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    service = CommandService(backend, session_for(await make_user(tenant_id)), outbox)
+    with pytest.raises(CommandValidationError) as caught:
+        await service.enqueue("send_message", {"client_id": "c", "text": "x" * 5000})
+    assert caught.value.field == "text"
+    assert await command_count(db, tenant_id) == 0
+    assert await service.waiting() == 0
+
+
+@pytest.mark.parametrize("probe", ["session_id", "client_id"])
+async def test_another_tenants_ids_are_refused_and_nothing_is_written(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    other_tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+    probe: str,
+) -> None:
+    foreign = await add_session(db, other_tenant_id)
+    service = CommandService(backend, session_for(await make_user(tenant_id)), outbox)
+    with pytest.raises(NotFound):
+        if probe == "session_id":
+            await service.enqueue("pause_bot", {"session_id": str(foreign["id"])})
+        else:
+            await service.enqueue("send_message", {"client_id": foreign["client_id"], "text": "hi"})
+    assert await command_count(db, tenant_id) == 0
+    assert await command_count(db, other_tenant_id) == 0
+    assert await service.waiting() == 0
+
+
+async def test_outage_keeps_the_command_locally_and_flush_sends_it_exactly_once(
+    backend: Backend,
+    stack_info: StackInfo,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    user = await make_user(tenant_id)
+    conversation = await add_session(db, tenant_id)
+    # A backend nobody listens on: the network fails like a dropped Wi-Fi.
+    dead = await Backend.open("http://127.0.0.1:9", SecretStr(stack_info.service_key))
+    try:
+        offline = CommandService(dead, session_for(user), outbox)
+        result = await offline.enqueue(
+            "send_message", {"client_id": conversation["client_id"], "text": "Подтвердите запись"}
+        )
+        assert result.queued_locally
+        assert await offline.waiting() == 1
+        report = await offline.flush()
+        assert report.waiting == 1 and not report.sent
+    finally:
+        await dead.close()
+    assert await command_count(db, tenant_id) == 0
+
+    online = CommandService(backend, session_for(user), outbox)
+    report = await online.flush()
+    assert [c.idempotency_key for c in report.sent] == [result.idempotency_key]
+    assert await online.flush() == type(report)([], [], 0)
+    assert await command_count(db, tenant_id) == 1
+
+
+async def test_a_retry_that_raced_a_success_is_harmless(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    user = await make_user(tenant_id)
+    conversation = await add_session(db, tenant_id)
+    service = CommandService(backend, session_for(user), outbox)
+    sent = await service.enqueue(
+        "send_message", {"client_id": conversation["client_id"], "text": "1"}
+    )
+    # The app died after the insert but before it cleared its outbox: the entry comes back.
+    from datetime import UTC, datetime
+
+    from services.commands.outbox import OutboxEntry
+
+    await outbox.put(
+        OutboxEntry(
+            sent.idempotency_key,
+            str(tenant_id),
+            str(user["id"]),
+            "send_message",
+            {"client_id": conversation["client_id"], "text": "1"},
+            datetime.now(UTC),
+        )
+    )
+    report = await service.flush()
+    assert report.sent[0].id == sent.command.id if sent.command else False
+    assert await command_count(db, tenant_id) == 1
+
+
+async def test_resend_history_and_paging(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    conversation = await add_session(db, tenant_id)
+    service = CommandService(backend, session_for(await make_user(tenant_id)), outbox)
+    ids = []
+    for i in range(7):
+        result = await service.enqueue(
+            "send_message", {"client_id": conversation["client_id"], "text": f"#{i}"}
+        )
+        assert result.command is not None
+        ids.append(result.command.id)
+    await db.execute(
+        "update dashboard.bot_commands set status = 'failed', error = 'client blocked the bot' "
+        "where id = $1",
+        ids[0],
+    )
+    with pytest.raises(ServiceError, match="only a failed"):
+        await service.resend(ids[1])
+    again = await service.resend(ids[0])
+    assert again.command is not None and again.command.id not in ids
+    assert again.command.payload == {
+        "client_id": conversation["client_id"],
+        "text": "#0",
+        "author": service.session.email,  # the one who sends it again
+    }
+
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page = await service.history(limit=3, before=cursor)
+        seen += [c.id for c in page]
+        if len(page) < 3:
+            break
+        cursor = Cursor(page[-1].created_at, str(page[-1].id))
+    assert seen == sorted([*ids, again.command.id], reverse=True)
+
+
+async def test_history_never_shows_another_tenant(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    other_tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    foreign = await add_session(db, other_tenant_id)
+    theirs = CommandService(backend, session_for(await make_user(other_tenant_id)), outbox)
+    sent = await theirs.enqueue("pause_bot", {"session_id": str(foreign["id"])})
+    assert sent.command is not None
+    mine = CommandService(backend, session_for(await make_user(tenant_id)), outbox)
+    assert await mine.history() == []
+    with pytest.raises(NotFound):
+        await mine.get(sent.command.id)

@@ -1,0 +1,221 @@
+"""The `agentp` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import platformdirs
+
+from tui.settings import APP_NAME, SettingsError, load_settings
+
+
+def default_data_dir(name: str) -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME)) / name
+
+
+def parse_bot(value: str) -> float | None:
+    """`off` -> None, `on` -> a calm default rate, or events per second."""
+    lowered = value.strip().lower()
+    if lowered == "off":
+        return None
+    if lowered == "on":
+        return 0.5
+    try:
+        rate = float(lowered)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "--bot takes off, on or a rate in events per second"
+        ) from None
+    if not 0 <= rate <= 10_000:
+        raise argparse.ArgumentTypeError("--bot rate must be between 0 and 10000 events per second")
+    return rate
+
+
+def _add_stack_options(parser: argparse.ArgumentParser, *, data_dir: str) -> None:
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=int, default=0, help="HTTP port (0 picks a free one)")
+    parser.add_argument("--pg-port", type=int, default=0, help="Postgres port (0 picks a free one)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"where the database lives, kept between runs (default {default_data_dir(data_dir)})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=20261126, help="seed of the demo data and the bot"
+    )
+    parser.add_argument(
+        "--no-yclients", action="store_true", help="do not serve the YClients sandbox"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agentp",
+        description="Agent P Dashboard: the salon staff's terminal for the Agent P bot.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    stack = sub.add_parser(
+        "devstack", help="run the local Supabase-compatible stack (Postgres, REST, Realtime)"
+    )
+    _add_stack_options(stack, data_dir="devstack")
+    stack.add_argument("--json", action="store_true", help="print one JSON line once ready")
+    stack.add_argument("--demo-data", action="store_true", help="seed the demo tenants and users")
+    stack.add_argument(
+        "--bot",
+        type=parse_bot,
+        default=argparse.SUPPRESS,
+        help="bot simulator: off, on, or events per second (default: on with --demo-data)",
+    )
+
+    demo = sub.add_parser("demo", help="the demo: the local stack with demo data and the bot")
+    _add_stack_options(demo, data_dir="demo")
+    demo.add_argument("--bot", type=parse_bot, default=0.5, help="bot simulator: off, on or a rate")
+
+    fault = sub.add_parser("fault", help="inject a fault into a running devstack (for testing)")
+    fault.add_argument(
+        "action",
+        choices=["drop-sockets", "refuse-sockets", "restart-realtime", "restart-postgres"],
+    )
+    fault.add_argument("--seconds", type=float, default=10.0, help="for refuse-sockets")
+    fault.add_argument("--data-dir", type=Path, default=None, help="the devstack's data dir")
+
+    from tui.analytics_cli import add_analytics_parser
+    from tui.user_cli import add_user_parser
+
+    add_analytics_parser(sub)
+    add_user_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    try:
+        if args.command == "devstack":
+            return _run_devstack(args, demo=False)
+        if args.command == "demo":
+            return _run_devstack(args, demo=True)
+        if args.command == "fault":
+            return _run_fault(args)
+        if args.command == "user":
+            from tui.user_cli import run_user
+
+            return run_user(args)
+        if args.command == "analytics":
+            from tui.analytics_cli import run_analytics
+
+            return run_analytics(args)
+        if args.command is None:
+            load_settings()  # a broken config is reported even before the app exists
+            parser.print_help()
+            return 0
+    except SettingsError as exc:
+        print(f"agentp: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _run_devstack(args: argparse.Namespace, *, demo: bool) -> int:
+    from devstack.postgres import PostgresError
+    from devstack.stack import DevStack, StackOptions
+
+    demo_data = demo or bool(getattr(args, "demo_data", False))
+    bot = getattr(args, "bot", 0.5 if demo_data else None)
+    options = StackOptions(
+        data_dir=args.data_dir or default_data_dir("demo" if demo else "devstack"),
+        host=args.host,
+        port=args.port,
+        pg_port=args.pg_port,
+        demo_data=demo_data,
+        seed=args.seed,
+        bot_rate=bot,
+        yclients=not args.no_yclients,
+    )
+    stack = DevStack(options)
+    try:
+        return asyncio.run(_serve(stack, as_json=bool(getattr(args, "json", False)), demo=demo))
+    except PostgresError as exc:
+        print(f"agentp: the local Postgres could not start: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(
+            f"agentp: the devstack could not listen on {args.host}: {exc.strerror}", file=sys.stderr
+        )
+        return 1
+
+
+async def _serve(stack: object, *, as_json: bool, demo: bool) -> int:
+    from devstack.stack import DevStack
+
+    assert isinstance(stack, DevStack)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        info = await stack.start()
+    except BaseException:
+        await stack.stop()
+        raise
+    try:
+        if as_json:
+            print(info.to_json(), flush=True)
+        else:
+            from tui.devstack_banner import banner
+
+            print(banner(info, demo=demo, data_dir=stack.data_dir), flush=True)
+        await stop.wait()
+    finally:
+        await stack.stop()
+    return 0
+
+
+def _run_fault(args: argparse.Namespace) -> int:
+    import httpx
+
+    data_dir = args.data_dir or default_data_dir("devstack")
+    state_file = data_dir / "stack.json"
+    try:
+        state = json.loads(state_file.read_text())
+    except (OSError, ValueError):
+        print(f"agentp: no running devstack found in {data_dir} (pass --data-dir)", file=sys.stderr)
+        return 1
+    try:
+        response = httpx.post(
+            f"{state['url']}/_devstack/faults/{args.action}",
+            params={"seconds": args.seconds},
+            headers={"apikey": state["service_key"]},
+            timeout=30,
+        )
+    except httpx.HTTPError as exc:
+        print(f"agentp: the devstack at {state['url']} did not answer: {exc}", file=sys.stderr)
+        return 1
+    if response.status_code != 200:
+        print(f"agentp: fault refused: {response.text}", file=sys.stderr)
+        return 1
+    print(f"fault {args.action} applied")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Settings: the environment, then `.env`, then the TOML config file, then defaults.
+
+Every problem becomes one `SettingsError` line that names the setting and where to set it, so
+the command line can print it instead of a traceback. Secrets are `SecretStr`: their values
+never appear in reprs, logs or error messages.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "agentp"
+CONFIG_ENV = "AGENTP_CONFIG"
+
+
+def default_config_file() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def config_file() -> Path:
+    """The TOML file in use: `$AGENTP_CONFIG` if set, else the user's config dir."""
+    chosen = os.environ.get(CONFIG_ENV)
+    return Path(chosen).expanduser() if chosen else default_config_file()
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; `str()` is one line fit for the terminal."""
+
+
+def _env(name: str) -> AliasChoices:
+    # An alias escapes the AGENTP_ prefix: SUPABASE_URL in the environment, supabase_url in TOML.
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_prefix="AGENTP_",  # app options; the Supabase/YClients names are set by alias below
+        extra="ignore",
+        case_sensitive=False,
+        populate_by_name=True,
+    )
+
+    # Supabase: the project URL and its service key (Project Settings -> API).
+    supabase_url: str | None = Field(default=None, validation_alias=_env("supabase_url"))
+    supabase_service_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("supabase_service_key")
+    )
+
+    # YClients: the partner token is the app's; company ids and user tokens live per tenant in
+    # dashboard.tenants. The company/user pair here serves `agentp analytics` without a login.
+    yclients_base_url: str = Field(
+        default="https://api.yclients.com/api/v1", validation_alias=_env("yclients_base_url")
+    )
+    yclients_partner_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("yclients_partner_token")
+    )
+    yclients_user_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("yclients_user_token")
+    )
+    yclients_company_id: int | None = Field(
+        default=None, gt=0, validation_alias=_env("yclients_company_id")
+    )
+
+    # The app.
+    language: Literal["ru", "en"] | None = None
+    idle_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    bell: bool = True
+    theme: str = "textual-dark"
+    cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP_NAME)))
+    # action id -> key(s), e.g. {"tab.wishlist" = "f1"}; see `?` in the app for the ids.
+    keymap: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("supabase_url", "yclients_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value.startswith(("http://", "https://")) or len(value) < 10:
+            raise ValueError("must be an http(s) URL such as https://xyzcompany.supabase.co")
+        return value.rstrip("/")
+
+    @field_validator("supabase_service_key", "yclients_partner_token", "yclients_user_token")
+    @classmethod
+    def _non_blank_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        stripped = value.get_secret_value().strip()
+        if not stripped:
+            return None
+        return SecretStr(stripped)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=config_file()),
+        )
+
+    def require_supabase(self) -> tuple[str, SecretStr]:
+        missing = [
+            name
+            for name, value in (
+                ("supabase_url", self.supabase_url),
+                ("supabase_service_key", self.supabase_service_key),
+            )
+            if value is None
+        ]
+        if missing:
+            raise SettingsError(_missing_message(missing[0]))
+        assert self.supabase_url is not None and self.supabase_service_key is not None
+        return self.supabase_url, self.supabase_service_key
+
+
+def _where(field: str) -> str:
+    env_name = (
+        field.upper() if field.startswith(("supabase", "yclients")) else f"AGENTP_{field.upper()}"
+    )
+    return f"set {env_name} in the environment or in .env, or `{field} = ...` in {config_file()}"
+
+
+def _missing_message(field: str) -> str:
+    return f"setting {field} is missing: {_where(field)}"
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    if not loc:
+        return "settings"
+    name = str(loc[0])
+    if name.startswith("agentp_"):
+        name = name.removeprefix("agentp_")
+    return name
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from every source, or a `SettingsError` with one readable line."""
+    path = config_file()
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise SettingsError(f"config file {path} cannot be read: {exc.strerror}") from None
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False)[0]
+        field = _field_of(tuple(error.get("loc", ())))
+        reason = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+        raise SettingsError(f"setting {field} is invalid ({reason}): {_where(field)}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(".env is not valid UTF-8: save it as UTF-8") from None
