@@ -110,7 +110,8 @@ async def run_rate(stack: DevStack, run_id: int, rate: int, seconds: float) -> R
                 run.sent_at[k] = time.perf_counter()
                 await conn.execute(
                     "insert into public.bench_rt (run, k, note) values ($1, $2, 'bench row')",
-                    run_id, k,
+                    run_id,
+                    k,
                 )
 
         await asyncio.gather(*(writer(i) for i in range(WRITERS)))
@@ -147,8 +148,10 @@ async def main(seconds: float, rates: list[int]) -> None:
             conn = await stack.connect()
             await conn.execute(SETUP_SQL)
             await conn.close()
-            print(f"Realtime commit → callback latency, {seconds:g} s per rate, "
-                  f"{WRITERS} writer connections, real supabase-py client")
+            print(
+                f"Realtime commit → callback latency, {seconds:g} s per rate, "
+                f"{WRITERS} writer connections, real supabase-py client"
+            )
             for run_id, rate in enumerate(rates, start=1):
                 run = await run_rate(stack, run_id, rate, seconds)
                 print(f"{rate} changes/s:")

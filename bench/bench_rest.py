@@ -29,12 +29,13 @@ def summarize(samples: list[float]) -> str:
     def pct(p: float) -> float:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
 
-    return (f"median {statistics.median(ordered) * 1000:7.3f}  p95 {pct(0.95):7.3f}  "
-            f"p99 {pct(0.99):7.3f} ms")
+    return (
+        f"median {statistics.median(ordered) * 1000:7.3f}  p95 {pct(0.95):7.3f}  "
+        f"p99 {pct(0.99):7.3f} ms"
+    )
 
 
-async def measure(fn: Callable[[], Awaitable[object]], iterations: int, warmup: int
-                  ) -> list[float]:
+async def measure(fn: Callable[[], Awaitable[object]], iterations: int, warmup: int) -> list[float]:
     for _ in range(warmup):
         await fn()
     samples = []
@@ -60,25 +61,36 @@ async def run(iterations: int, warmup: int) -> None:
             tenants = [uuid.uuid4() for _ in range(5)]
             await conn.executemany(
                 f"insert into public.{TABLE} (tenant_id, title, qty, meta) values ($1, $2, $3, $4)",
-                [(t, f"item {i}", i, '{"k": 1}') for t in tenants for i in range(ROWS_PER_TENANT)])
+                [(t, f"item {i}", i, '{"k": 1}') for t in tenants for i in range(ROWS_PER_TENANT)],
+            )
             await stack.rest.reload_schema()
             tenant = str(tenants[2])
             sb = await acreate_client(info.supabase_url, info.service_key)
 
             async def rest_select() -> object:
-                res = await sb.table(TABLE).select("*").eq("tenant_id", tenant).order(
-                    "id").limit(50).execute()
+                res = (
+                    await sb.table(TABLE)
+                    .select("*")
+                    .eq("tenant_id", tenant)
+                    .order("id")
+                    .limit(50)
+                    .execute()
+                )
                 assert len(res.data) == 50
                 return res
 
             async def rest_insert() -> object:
-                return await sb.table(TABLE).insert(
-                    {"tenant_id": tenant, "title": "bench", "meta": {"k": 2}}).execute()
+                return (
+                    await sb.table(TABLE)
+                    .insert({"tenant_id": tenant, "title": "bench", "meta": {"k": 2}})
+                    .execute()
+                )
 
-            select_sql = (f"select * from public.{TABLE} where tenant_id = $1 "
-                          "order by id limit 50")
-            insert_sql = (f"insert into public.{TABLE} (tenant_id, title, meta) "
-                          "values ($1, $2, $3) returning *")
+            select_sql = f"select * from public.{TABLE} where tenant_id = $1 order by id limit 50"
+            insert_sql = (
+                f"insert into public.{TABLE} (tenant_id, title, meta) "
+                "values ($1, $2, $3) returning *"
+            )
 
             async def pg_select() -> object:
                 return await conn.fetch(select_sql, tenants[2])
