@@ -168,6 +168,12 @@ class DashboardServices:
         )
         return await self._start(spec, changed, on_status)
 
+    def rescope(self, session: UserSession) -> None:
+        """The user's role changed while logged in: every service follows at once."""
+        self.session = session
+        for service in (self.wishlist, self.conversations, self.commands, self.users):
+            service.session = session
+
     async def stop_feed(self, feed: LiveFeed[Any]) -> None:
         if feed in self._feeds:
             self._feeds.remove(feed)

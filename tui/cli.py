@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Agent P Dashboard: the salon staff's terminal for the Agent P bot.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    parser.add_argument(
+        "--read-only", action="store_true", help="hide every action that sends anything to the bot"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     stack = sub.add_parser(
@@ -79,9 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="bot simulator: off, on, or events per second (default: on with --demo-data)",
     )
 
-    demo = sub.add_parser("demo", help="the demo: the local stack with demo data and the bot")
-    _add_stack_options(demo, data_dir="demo")
-    demo.add_argument("--bot", type=parse_bot, default=0.5, help="bot simulator: off, on or a rate")
+    demo = sub.add_parser(
+        "demo", help="the demo: the app on a local stack with demo data and the bot"
+    )
+    demo.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"where the demo keeps its data (default {default_data_dir('demo')})",
+    )
+    demo.add_argument("--bot", default="on", help="bot simulator: off, on or events per second")
+    demo.add_argument(
+        "--stack-only", action="store_true", help="only run the stack and print how to reach it"
+    )
 
     fault = sub.add_parser("fault", help="inject a fault into a running devstack (for testing)")
     fault.add_argument(
@@ -111,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "devstack":
             return _run_devstack(args, demo=False)
         if args.command == "demo":
-            return _run_devstack(args, demo=True)
+            return _run_demo(args)
         if args.command == "fault":
             return _run_fault(args)
         if args.command == "user":
@@ -123,9 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_analytics(args)
         if args.command is None:
-            load_settings()  # a broken config is reported even before the app exists
-            parser.print_help()
-            return 0
+            return _run_app(args)
     except SettingsError as exc:
         print(f"agentp: {exc}", file=sys.stderr)
         return 2
@@ -133,6 +144,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     parser.print_help(sys.stderr)
     return 2
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    settings.require_supabase()
+    from tui.app import AgentPApp
+
+    return AgentPApp(settings, read_only=args.read_only).run() or 0
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    try:
+        parse_bot(args.bot)
+    except argparse.ArgumentTypeError as exc:
+        print(f"agentp: {exc}", file=sys.stderr)
+        return 2
+    data_dir = args.data_dir or default_data_dir("demo")
+    if args.stack_only:
+        args.host, args.port, args.pg_port, args.seed, args.no_yclients = (
+            "127.0.0.1",
+            0,
+            0,
+            20261126,
+            False,
+        )
+        args.data_dir = data_dir / "stack"
+        args.bot = parse_bot(args.bot)
+        return _run_devstack(args, demo=True)
+    from tui.demo import DemoStackError, run_demo
+
+    try:
+        return run_demo(data_dir, bot=args.bot, read_only=args.read_only)
+    except DemoStackError as exc:
+        print(f"agentp: the demo stack did not start: {exc}", file=sys.stderr)
+        return 1
 
 
 def _run_devstack(args: argparse.Namespace, *, demo: bool) -> int:
@@ -170,7 +216,8 @@ async def _serve(stack: object, *, as_json: bool, demo: bool) -> int:
     assert isinstance(stack, DevStack)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    # SIGHUP too: a closed terminal must stop Postgres, not orphan it.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
     try:
         info = await stack.start()

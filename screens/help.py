@@ -1,0 +1,53 @@
+"""Every action with its key, from the one registry (remapped keys included)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from tui.actions import ACTIONS, ActionSpec
+from tui.i18n import t
+
+
+def key_label(spec: ActionSpec, keymap: dict[str, str]) -> str:
+    keys = keymap.get(spec.id, spec.key)
+    names = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter"}
+    return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    #help-box { width: 90%; height: 90%; border: round $primary; padding: 0 1; }
+    #help-title { text-style: bold; }
+    """
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "help.close", show=False)]
+
+    def __init__(self, keymap: dict[str, str], hidden: set[str] | None = None) -> None:
+        super().__init__()
+        self.keymap = keymap
+        self.hidden = hidden or set()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static(t("help.title"), id="help-title", markup=False)
+            table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+            table.add_columns(t("help.key"), t("help.action"), t("help.where"))
+            for spec in ACTIONS:
+                if spec.id in self.hidden:
+                    continue
+                table.add_row(
+                    Text(key_label(spec, self.keymap), style="bold"),
+                    Text(t(spec.label)),
+                    Text(t("scope." + spec.scope)),
+                    key=spec.id,
+                )
+            yield table
+            yield Static(t("help.close"), markup=False)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

@@ -1,0 +1,118 @@
+"""The login screen: email (focused first), password, Enter submits, errors in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from tui.context import DemoLogin
+from tui.i18n import t
+from widgets.footer import LocalizedFooter
+from widgets.literal import literal
+from widgets.text_field import TextField
+
+MAX_EMAIL = 320
+MAX_PASSWORD = 1024
+
+
+class LoginScreen(Screen[None]):
+    DEFAULT_CSS = """
+    LoginScreen { align: center middle; }
+    #login-box { width: 64; max-width: 100%; height: auto; border: round $primary; padding: 1 2; }
+    #login-title { text-style: bold; margin-bottom: 1; }
+    #login-box Input { margin-bottom: 1; }
+    #login-status { height: auto; min-height: 1; }
+    #login-status.-error { color: $error; }
+    #login-demo { margin-top: 1; color: $text-muted; height: auto; }
+    """
+    BINDINGS = [Binding("f5", "retry", "login.action.retry", id="login.retry")]
+
+    @dataclass
+    class Submitted(Message):
+        email: str
+        password: str
+
+    class RetryRequested(Message):
+        pass
+
+    def __init__(self, demo_logins: list[DemoLogin] | None = None) -> None:
+        super().__init__()
+        self.demo_logins = demo_logins or []
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="login-box"):
+            yield Static(t("login.title"), id="login-title", markup=False)
+            yield TextField(placeholder=t("login.email"), id="email", max_length=MAX_EMAIL + 1)
+            yield TextField(
+                placeholder=t("login.password"),
+                id="password",
+                password=True,
+                max_length=MAX_PASSWORD,
+            )
+            yield Static(t("login.submit"), id="login-status", markup=False)
+            if self.demo_logins:
+                yield Static(self._demo_text(), id="login-demo", markup=False)
+        yield LocalizedFooter()
+
+    def _demo_text(self) -> Text:
+        text = Text(t("login.demo") + "\n")
+        for login in self.demo_logins:
+            text.append_text(literal(f"  {login.email:<24} {login.password:<20} {login.role}\n"))
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one("#email", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.busy:
+            return
+        email = self.query_one("#email", Input).value
+        password = self.query_one("#password", Input).value
+        if not email.strip():
+            self.show_error(t("login.email_missing"))
+            self.query_one("#email", Input).focus()
+            return
+        if len(email.strip()) > MAX_EMAIL:
+            self.show_error(t("login.email_too_long"))
+            return
+        if not password:
+            self.show_error(t("login.password_missing"))
+            self.query_one("#password", Input).focus()
+            return
+        self.set_busy(True, t("login.checking"))
+        self.post_message(self.Submitted(email, password))
+
+    def action_retry(self) -> None:
+        self.post_message(self.RetryRequested())
+
+    def set_busy(self, busy: bool, text: str | None = None) -> None:
+        self.busy = busy
+        for field in self.query(Input):
+            field.disabled = busy
+        if text is not None:
+            self._status(text, error=False)
+
+    def show_error(self, text: str) -> None:
+        self.set_busy(False)
+        self._status(text, error=True)
+        password = self.query_one("#password", Input)
+        password.value = ""
+        if self.query_one("#email", Input).value.strip():
+            password.focus()
+
+    def show_info(self, text: str) -> None:
+        self._status(text, error=False)
+
+    def _status(self, text: str, *, error: bool) -> None:
+        status = self.query_one("#login-status", Static)
+        status.update(literal(text))
+        status.set_class(error, "-error")

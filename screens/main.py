@@ -1,0 +1,102 @@
+"""The main screen: four tabs (1–4), the status bar and the footer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import TabbedContent, TabPane
+
+from screens.analytics_tab import AnalyticsTab
+from screens.commands_tab import CommandsTab
+from screens.sessions_tab import SessionsTab
+from screens.tab_view import TabView
+from screens.wishlist_tab import WishlistTab
+from tui.actions import bindings
+from tui.context import context_of, mark_changed
+from tui.i18n import t
+from tui.messages import ComposeMessageRequest
+from widgets.footer import LocalizedFooter
+from widgets.status_bar import StatusBar, StatusInfo
+
+TABS = ("wishlist", "sessions", "commands", "analytics")
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = bindings("main")
+    DEFAULT_CSS = """
+    MainScreen TabbedContent { height: 1fr; }
+    MainScreen TabPane { padding: 0; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(initial="wishlist", id="tabs"):
+            with TabPane(t("tab.wishlist"), id="wishlist"):
+                yield WishlistTab(id="wishlist-view")
+            with TabPane(t("tab.sessions"), id="sessions"):
+                yield SessionsTab(id="sessions-view")
+            with TabPane(t("tab.commands"), id="commands"):
+                yield CommandsTab(id="commands-view")
+            with TabPane(t("tab.analytics"), id="analytics"):
+                yield AnalyticsTab(id="analytics-view")
+        yield StatusBar(id="status")
+        yield LocalizedFooter()
+
+    def on_mount(self) -> None:
+        self.refresh_status()
+        self.tab_view("wishlist").focus_main()
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active or "wishlist"
+
+    def tab_view(self, name: str) -> TabView:
+        return self.query_one(f"#{name}-view", TabView)
+
+    def action_show_tab(self, name: str) -> None:
+        if name in TABS:
+            self.query_one(TabbedContent).active = name
+            self.tab_view(name).focus_main()
+            mark_changed(self.app)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane.id or "wishlist"
+        if pane in TABS:
+            self.tab_view(pane).focus_main()
+        self.refresh_bindings()
+
+    def apply_batch(self, feed: str, batch: Any) -> None:
+        if feed in TABS:
+            self.tab_view(feed).apply_batch(batch)
+
+    def refresh_status(self) -> None:
+        ctx = context_of(self.app)
+        session = ctx.session
+        self.query_one(StatusBar).show(
+            StatusInfo(
+                email=session.email if session else "",
+                role=session.role.value if session else "",
+                tenant=session.tenant_name if session else "",
+                timezone=session.tenant_timezone if session else "UTC",
+                read_only=ctx.read_only,
+                feeds=dict(ctx.feed_status),
+                outbox=ctx.outbox_waiting,
+            )
+        )
+
+    def refresh_permissions(self) -> None:
+        for name in TABS:
+            self.tab_view(name).refresh_permissions()
+        self.refresh_status()
+        self.refresh_bindings()
+
+    @on(ComposeMessageRequest)
+    def compose_message(self, request: ComposeMessageRequest) -> None:
+        request.stop()
+        self.action_show_tab("commands")
+        commands = self.tab_view("commands")
+        assert isinstance(commands, CommandsTab)
+        commands.start_message(request.client_id, request.client_name, request.session_id)

@@ -1,0 +1,30 @@
+"""What every tab of the main screen offers the main screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.containers import Container
+
+from tui.context import AppContext, context_of
+
+
+class TabView(Container):
+    """A tab's content. `SCOPE` names its actions in tui/actions.py (its BINDINGS)."""
+
+    SCOPE = ""
+
+    @property
+    def ctx(self) -> AppContext:
+        return context_of(self.app)
+
+    def apply_batch(self, batch: Any) -> None:
+        """A batch of this tab's live feed (wishlist, commands); other tabs have none."""
+
+    def refresh_permissions(self) -> None:
+        """The role or read-only state changed: show or hide what changes things."""
+        self.refresh_bindings()
+
+    def focus_main(self) -> None:
+        """Focus the widget a user starts from in this tab."""
+        self.focus()

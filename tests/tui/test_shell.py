@@ -1,0 +1,167 @@
+"""The shell of the app: login, lock, logout, account changes, help, languages."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+import tui.app as app_module
+from screens.help import HelpScreen
+from screens.lock import LockScreen
+from screens.login import LoginScreen
+from screens.main import MainScreen
+from tests.tui.conftest import AppFactory, Salon, login
+from tests.tui.screen_text import screen_text
+
+
+async def test_operator_logs_in_and_sees_a_new_wish_without_pressing_a_key(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        text = screen_text(app)
+        assert salon.users["operator"] in text
+        assert "operator" in text and salon.name in text
+        assert "wishlist: live" in text and "commands: live" in text
+        await salon.add_wish(client_name="Новая Клиентка", service_title="Педикюр")
+        await app.wait_for(lambda: "Новая Клиентка" in screen_text(app))
+
+
+async def test_wrong_password_stays_on_login_with_a_plain_message(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_for(
+            lambda: app.ctx.backend is not None and isinstance(app.screen, LoginScreen)
+        )
+        app.screen.query_one("#email").focus()
+        await pilot.press(*salon.users["viewer"], "tab", *"nope nope", "enter")
+        await app.wait_for(lambda: "Wrong email or password." in screen_text(app))
+        assert isinstance(app.screen, LoginScreen)
+        assert app.screen.query_one("#password").value == ""  # type: ignore[attr-defined]
+
+
+async def test_lockout_says_until_when(make_app: AppFactory, salon: Salon) -> None:
+    app = make_app(clock=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_for(
+            lambda: app.ctx.backend is not None and isinstance(app.screen, LoginScreen)
+        )
+        for _ in range(5):
+            app.screen.query_one("#email").focus()
+            app.screen.query_one("#email").value = salon.users["viewer"]  # type: ignore[attr-defined]
+            app.screen.query_one("#password").focus()
+            await pilot.press(*"wrong pass", "enter")
+            await app.wait_for(lambda: not app.screen.busy)  # type: ignore[attr-defined]
+        assert "Too many failed attempts. Try again after" in screen_text(app)
+
+
+async def test_unreachable_backend_is_named_on_the_login_screen(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+    app.ctx.settings.supabase_url = "http://127.0.0.1:9"
+    async with app.run_test(size=(100, 30)):
+        await app.wait_for(lambda: "unreachable" in screen_text(app))
+        status = str(app.screen.query_one("#login-status", Static).render())
+        assert "cannot reach the backend at 127.0.0.1:9" in status
+        assert "F5" in status
+
+
+async def test_lock_hides_the_data_and_only_the_password_opens_it(
+    make_app: AppFactory, salon: Salon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await salon.add_wish(client_name="Секретная Клиентка")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await app.wait_for(lambda: "Секретная Клиентка" in screen_text(app))
+        await pilot.press("ctrl+l")
+        await app.wait_for(lambda: isinstance(app.screen, LockScreen))
+        assert "Секретная Клиентка" not in screen_text(app)
+        await pilot.press("2", "3")  # tab keys do nothing behind the lock
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press(*"wrong password", "enter")
+        await app.wait_for(lambda: "Wrong password." in screen_text(app))
+        await pilot.press(*"correct horse battery", "enter")
+        await app.wait_for(lambda: isinstance(app.screen, MainScreen))
+        assert "Секретная Клиентка" in screen_text(app)
+
+
+async def test_idle_time_locks_the_app(
+    make_app: AppFactory, salon: Salon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "IDLE_UNIT_SECONDS", 0.2)
+    app = make_app(idle_lock_minutes=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["viewer"])
+        await app.wait_for(lambda: isinstance(app.screen, LockScreen), 10)
+
+
+async def test_logout_returns_to_login_and_stops_the_feeds(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["admin"])
+        services = app.ctx.services
+        assert services is not None
+        await pilot.press("ctrl+o")
+        await app.wait_for(lambda: isinstance(app.screen, LoginScreen))
+        assert app.ctx.session is None and app.ctx.services is None
+        assert services._feeds == []
+        count = await salon.db.fetchval(
+            "select count(*) from dashboard.audit_log where email = $1 and action = 'logout'",
+            salon.users["admin"],
+        )
+        assert count == 1
+
+
+async def test_deactivation_signs_the_user_out_within_seconds(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await salon.db.execute(
+            "update dashboard.users set active = false where email = $1", salon.users["operator"]
+        )
+        await app.wait_for(lambda: isinstance(app.screen, LoginScreen), 10)
+
+
+async def test_role_change_rescopes_the_session(make_app: AppFactory, salon: Salon) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        assert app.ctx.can_write()
+        await salon.db.execute(
+            "update dashboard.users set role = 'viewer' where email = $1", salon.users["operator"]
+        )
+        await app.wait_for(lambda: not app.ctx.can_write(), 10)
+        assert app.ctx.services is not None
+        assert app.ctx.services.commands.session.role.value == "viewer"
+
+
+async def test_help_lists_every_action_with_its_key(make_app: AppFactory, salon: Salon) -> None:
+    app = make_app(keymap={"tab.sessions": "f2"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["admin"])
+        await pilot.press("question_mark")
+        await app.wait_for(lambda: isinstance(app.screen, HelpScreen))
+        text = screen_text(app)
+        assert "Help" in text and "Lock" in text and "Log out" in text
+        assert "f2" in text, "remapped keys are shown as remapped"
+        await pilot.press("escape")
+        await pilot.press("f2")
+        await app.wait_for(
+            lambda: isinstance(app.screen, MainScreen) and app.screen.active_tab == "sessions"
+        )
+
+
+async def test_russian_ui_from_the_setting(make_app: AppFactory) -> None:
+    app = make_app(language="ru")
+    async with app.run_test(size=(100, 30)):
+        await app.wait_for(lambda: "Agent P — панель салона" in screen_text(app))
+        assert "Enter — войти" in screen_text(app)

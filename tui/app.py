@@ -1,0 +1,422 @@
+"""The Agent P Dashboard application: login, the main screen, live feeds, idle lock, logout.
+
+The App owns the backend connection and, after login, one `DashboardServices` bound to the
+user. Workers and feed callbacks never touch widgets: they post messages (tui/messages.py) and
+the handlers here update state and hand data to the main screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from textual import events, on, work
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+from textual.timer import Timer
+
+from screens.lock import LockScreen
+from screens.login import LoginScreen
+from services.auth import AuthService, LoginFailed
+from services.backend import Backend
+from services.dashboard import AccountChange, DashboardServices
+from services.errors import ServiceError
+from services.feeds import FeedBatch, FeedStatus
+from services.user_session import UserSession
+from tui.actions import bindings, write_actions
+from tui.context import AppContext, DemoLogin
+from tui.i18n import detect_language, set_language, t
+from tui.messages import (
+    AccountChanged,
+    BackendFailed,
+    BackendReady,
+    FeedChanged,
+    FeedStatusChanged,
+    LoginRefused,
+    LoginSucceeded,
+    OutboxChanged,
+    UnlockChecked,
+)
+from tui.palette import DashboardCommands
+from tui.settings import APP_NAME, Settings
+from widgets.timefmt import clock_time
+
+log = logging.getLogger(__name__)
+
+MAX_UNLOCK_FAILURES = 5
+IDLE_UNIT_SECONDS = 60.0  # the setting is in minutes; tests shrink the unit
+OUTBOX_RETRY_SECONDS = 15.0
+
+
+class AgentPApp(App[int]):
+    TITLE = "Agent P"
+    BINDINGS = bindings("app")
+    COMMANDS = App.COMMANDS | {DashboardCommands}
+    # Over SSH every byte counts: no animations, no cursor blink.
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        read_only: bool = False,
+        clock: Callable[[], datetime] | None = None,
+        demo_logins: Iterable[DemoLogin] = (),
+        data_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.ctx = AppContext(
+            settings=settings,
+            read_only=read_only,
+            clock=clock or (lambda: datetime.now(UTC)),
+            demo_logins=list(demo_logins),
+            data_dir=data_dir or Path(platformdirs.user_data_dir(APP_NAME)),
+        )
+        set_language(detect_language(settings.language))
+        self.animation_level = "none"
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        self._idle_timer: Timer | None = None
+        self._last_touch = 0.0
+        self._outbox_task: asyncio.Task[None] | None = None
+        self.locked = False
+        # Tests and benchmarks await state changes instead of sleeping.
+        self._changed = asyncio.Event()
+
+    # -- start ------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.ctx.settings.keymap:
+            self.set_keymap(self.ctx.settings.keymap)
+        self.push_screen(LoginScreen(self.ctx.demo_logins))
+        self.connect_backend()
+
+    @work(exclusive=True, group="backend", exit_on_error=False)
+    async def connect_backend(self) -> None:
+        url, key = self.ctx.settings.require_supabase()
+        try:
+            backend = await Backend.open(url, key)
+            await backend.check()
+        except ServiceError as exc:
+            self.post_message(BackendFailed(str(exc)))
+            return
+        self.post_message(BackendReady(backend))
+
+    def on_backend_ready(self, message: BackendReady) -> None:
+        self.ctx.backend = message.backend
+        self.mark_changed()
+
+    def on_backend_failed(self, message: BackendFailed) -> None:
+        screen = self.screen
+        if isinstance(screen, LoginScreen):
+            screen.show_error(
+                t("login.unavailable", reason=message.reason) + " " + t("login.retry")
+            )
+        self.mark_changed()
+
+    @on(LoginScreen.RetryRequested)
+    def retry_backend(self) -> None:
+        if self.ctx.backend is None:
+            screen = self.screen
+            if isinstance(screen, LoginScreen):
+                screen.show_info(t("login.connecting"))
+            self.connect_backend()
+
+    # -- login ------------------------------------------------------------------------------
+    @on(LoginScreen.Submitted)
+    def start_login(self, message: LoginScreen.Submitted) -> None:
+        self.attempt_login(message.email, message.password)
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def attempt_login(self, email: str, password: str) -> None:
+        backend = self.ctx.backend
+        if backend is None:
+            self.post_message(LoginRefused("unavailable", t("login.connecting")))
+            self.connect_backend()
+            return
+        try:
+            session = await AuthService(backend, clock=self.ctx.clock).authenticate(email, password)
+        except LoginFailed as exc:
+            self.post_message(LoginRefused(exc.reason, locked_until=exc.locked_until))
+            return
+        except ServiceError as exc:
+            self.post_message(LoginRefused("unavailable", str(exc)))
+            return
+        self.post_message(LoginSucceeded(session))
+
+    def on_login_refused(self, message: LoginRefused) -> None:
+        screen = self.screen
+        if isinstance(screen, LoginScreen):
+            if message.reason == "locked" and message.locked_until is not None:
+                text = t("login.locked", time=clock_time(message.locked_until, self._timezone()))
+            elif message.reason == "unavailable":
+                text = t("login.unavailable", reason=message.detail)
+            else:
+                text = t("login.invalid")
+            screen.show_error(text)
+        self.mark_changed()
+
+    async def on_login_succeeded(self, message: LoginSucceeded) -> None:
+        from screens.main import MainScreen
+
+        backend = self.ctx.backend
+        assert backend is not None
+        _, key = self.ctx.settings.require_supabase()
+        session = message.session
+        self.ctx.session = session
+        self.ctx.services = DashboardServices(backend, key, session, self._outbox_path(session))
+        self.ctx.feed_status = {}
+        await self.switch_screen(MainScreen())
+        self._arm_idle_timer()
+        self.start_feeds()
+        self._outbox_task = asyncio.create_task(self._outbox_loop())
+        self.mark_changed()
+
+    def _outbox_path(self, session: UserSession) -> Path:
+        assert self.ctx.data_dir is not None
+        # One file per backend project, so a test stack never sees production entries.
+        project = hashlib.sha256((self.ctx.settings.supabase_url or "").encode()).hexdigest()[:12]
+        return self.ctx.data_dir / "outbox" / f"{project}.sqlite"
+
+    @work(group="feeds", exit_on_error=False)
+    async def start_feeds(self) -> None:
+        services = self.ctx.require_services()
+
+        def relay(
+            feed: str,
+        ) -> tuple[Callable[[FeedBatch[Any]], None], Callable[[FeedStatus], None]]:
+            def on_batch(batch: FeedBatch[Any]) -> None:
+                self.post_message(FeedChanged(feed, batch))
+
+            def on_status(status: FeedStatus) -> None:
+                self.post_message(FeedStatusChanged(feed, status))
+
+            return on_batch, on_status
+
+        def on_account(change: AccountChange) -> None:
+            self.post_message(AccountChanged(change))
+
+        await services.watch_account(on_account, lambda status: None)
+        await services.watch_wishlist(*relay("wishlist"))
+        await services.watch_commands(*relay("commands"))
+        self.post_message(OutboxChanged(await services.commands.waiting()))
+
+    def on_feed_changed(self, message: FeedChanged) -> None:
+        main = self._main_screen()
+        if main is not None:
+            main.apply_batch(message.feed, message.batch)
+        if message.feed in {"wishlist", "commands"} and self.ctx.outbox_waiting:
+            self._kick_outbox()
+        self.mark_changed()
+
+    def on_feed_status_changed(self, message: FeedStatusChanged) -> None:
+        self.ctx.feed_status[message.feed] = message.status
+        main = self._main_screen()
+        if main is not None:
+            main.refresh_status()
+        self.mark_changed()
+
+    def on_outbox_changed(self, message: OutboxChanged) -> None:
+        self.ctx.outbox_waiting = message.waiting
+        main = self._main_screen()
+        if main is not None:
+            main.refresh_status()
+        self.mark_changed()
+
+    async def _outbox_loop(self) -> None:
+        """Commands queued while offline are sent when the backend answers again."""
+        while True:
+            await asyncio.sleep(OUTBOX_RETRY_SECONDS)
+            if self.ctx.outbox_waiting:
+                self._kick_outbox()
+
+    @work(exclusive=True, group="outbox", exit_on_error=False)
+    async def _kick_outbox(self) -> None:
+        services = self.ctx.services
+        if services is None:
+            return
+        try:
+            report = await services.commands.flush()
+        except ServiceError:
+            return
+        if report.sent:
+            self.notify(t("notice.outbox_sent", count=len(report.sent)), markup=False)
+        for _, reason in report.refused:
+            self.notify(t("notice.outbox_refused", reason=reason), severity="error", markup=False)
+        self.post_message(OutboxChanged(report.waiting))
+
+    def on_account_changed(self, message: AccountChanged) -> None:
+        change = message.change
+        session = self.ctx.session
+        if session is None:
+            return
+        if change.signed_out:
+            self.notify(t("notice.signed_out_deactivated"), severity="warning", markup=False)
+            self.logout()
+        elif change.user is not None and change.user.role != session.role:
+            rescoped = session.with_role(change.user.role)
+            self.ctx.session = rescoped
+            if self.ctx.services is not None:
+                self.ctx.services.rescope(rescoped)
+            self.notify(
+                t("notice.role_changed", role=t("role." + rescoped.role.value)), markup=False
+            )
+            main = self._main_screen()
+            if main is not None:
+                main.refresh_permissions()
+        self.mark_changed()
+
+    # -- lock and logout ----------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
+            self._touch()
+        await super().on_event(event)
+
+    def _touch(self) -> None:
+        loop_time = asyncio.get_running_loop().time()
+        # Re-arming on every key would churn timers; once a few seconds is plenty.
+        if self._idle_timer is not None and loop_time - self._last_touch > 2:
+            self._last_touch = loop_time
+            self._idle_timer.reset()
+
+    def _arm_idle_timer(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+        minutes = self.ctx.settings.idle_lock_minutes
+        self._idle_timer = self.set_timer(minutes * IDLE_UNIT_SECONDS, self.action_lock)
+
+    def action_lock(self) -> None:
+        session = self.ctx.session
+        if session is None or self.locked:
+            return
+        self.locked = True
+        self.push_screen(LockScreen(session.email))
+        self.mark_changed()
+
+    @on(LockScreen.UnlockRequested)
+    def start_unlock(self, message: LockScreen.UnlockRequested) -> None:
+        self.check_unlock(message.password)
+
+    @work(exclusive=True, group="unlock", exit_on_error=False)
+    async def check_unlock(self, password: str) -> None:
+        session, backend = self.ctx.session, self.ctx.backend
+        ok = False
+        if session is not None and backend is not None:
+            with contextlib.suppress(ServiceError):
+                ok = await AuthService(backend).confirm_password(session, password)
+        self.post_message(UnlockChecked(ok))
+
+    async def on_unlock_checked(self, message: UnlockChecked) -> None:
+        screen = self.screen
+        if not isinstance(screen, LockScreen):
+            return
+        if message.ok:
+            self.locked = False
+            screen.dismiss()
+            self._arm_idle_timer()
+        else:
+            screen.show_wrong()
+            if screen.failures >= MAX_UNLOCK_FAILURES:
+                self.notify(t("notice.locked_out"), severity="error", markup=False)
+                self.logout()
+        self.mark_changed()
+
+    def action_logout(self) -> None:
+        if self.ctx.session is not None:
+            self.logout()
+
+    @work(exclusive=True, group="logout", exit_on_error=False)
+    async def logout(self) -> None:
+        session, services, backend = self.ctx.session, self.ctx.services, self.ctx.backend
+        self.ctx.session = None
+        self.ctx.services = None
+        self.ctx.feed_status = {}
+        self.ctx.outbox_waiting = 0
+        self.locked = False
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+            self._idle_timer = None
+        if self._outbox_task is not None:
+            self._outbox_task.cancel()
+            self._outbox_task = None
+        if services is not None:
+            await services.close()
+        if session is not None and backend is not None:
+            with contextlib.suppress(ServiceError):
+                await AuthService(backend).logout(session)
+        self.call_later(self._show_login)
+
+    async def _show_login(self) -> None:
+        # Drop every screen of the session (the data behind the lock included); the stack is
+        # Textual's default screen, then ours.
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        await self.switch_screen(LoginScreen(self.ctx.demo_logins))
+        self.mark_changed()
+
+    # -- helpers ------------------------------------------------------------------------------
+    def action_show_help(self) -> None:
+        from screens.help import HelpScreen
+
+        hidden = set() if self.ctx.can_write() else {spec_id for spec_id in _write_action_ids()}
+        self.push_screen(HelpScreen(self.ctx.settings.keymap, hidden))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "command_palette" and self.locked:
+            return False
+        if action in write_actions() and not self.ctx.can_write():
+            return None if self.ctx.session is not None else False
+        return True
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        # The built-in "keys" panel would show untranslated ids; `?` is the help.
+        for command in super().get_system_commands(screen):
+            if command.title.lower() in {"quit", "theme"} and not self.locked:
+                yield command
+
+    def _main_screen(self) -> Any:
+        from screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def _timezone(self) -> str:
+        return self.ctx.session.tenant_timezone if self.ctx.session else "Europe/Moscow"
+
+    def mark_changed(self) -> None:
+        self._changed.set()
+        # And once more after the repaint, for waiters that read what is on screen.
+        self.call_after_refresh(self._changed.set)
+
+    async def wait_for(self, predicate: Callable[[], bool], limit: float = 15.0) -> None:
+        """Until `predicate()` holds, re-checked after each state change the App handles."""
+        async with asyncio.timeout(limit):
+            while True:
+                self._changed.clear()
+                if predicate():
+                    return
+                await self._changed.wait()
+
+    async def on_unmount(self) -> None:
+        if self._outbox_task is not None:
+            self._outbox_task.cancel()
+        services, backend = self.ctx.services, self.ctx.backend
+        if services is not None:
+            await services.close()
+        if backend is not None:
+            with contextlib.suppress(Exception):
+                await backend.close()
+
+
+def _write_action_ids() -> set[str]:
+    from tui.actions import ACTIONS
+
+    return {spec.id for spec in ACTIONS if spec.write}

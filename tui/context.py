@@ -1,0 +1,67 @@
+"""What screens need from the App, without importing it: settings, the session, the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol, cast
+
+from textual.app import App
+
+from services.backend import Backend
+from services.dashboard import DashboardServices
+from services.feeds import FeedStatus
+from services.user_session import Permission, UserSession
+from tui.settings import Settings
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    password: str
+    role: str
+    tenant: str
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    read_only: bool = False
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    demo_logins: list[DemoLogin] = field(default_factory=list)
+    data_dir: Path | None = None
+    backend: Backend | None = None
+    session: UserSession | None = None
+    services: DashboardServices | None = None
+    feed_status: dict[str, FeedStatus] = field(default_factory=dict)
+    outbox_waiting: int = 0
+
+    def can_write(self) -> bool:
+        """Sending commands: the role allows it and the app is not read-only."""
+        return (
+            not self.read_only
+            and self.session is not None
+            and self.session.can(Permission.send_commands)
+        )
+
+    def require_services(self) -> DashboardServices:
+        if self.services is None:
+            raise RuntimeError("no user is logged in")
+        return self.services
+
+
+class HasContext(Protocol):
+    ctx: AppContext
+
+    def mark_changed(self) -> None: ...
+
+
+def context_of(app: App[object]) -> AppContext:
+    return cast(HasContext, app).ctx
+
+
+def mark_changed(app: App[object]) -> None:
+    """Tell waiters (tests, benchmarks) that visible state changed; see AgentPApp.wait_for."""
+    cast(HasContext, app).mark_changed()

@@ -1,0 +1,1 @@
+"""UI text catalogs, one module per area (see tui/i18n.py)."""

@@ -1,0 +1,3 @@
+"""UI text of the sessions area."""
+
+STRINGS: dict[str, dict[str, str]] = {"en": {}, "ru": {}}

@@ -1,0 +1,72 @@
+"""One line at the bottom: who is logged in, the state of each live feed, the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.widgets import Static
+
+from services.feeds import FeedState, FeedStatus
+from tui.i18n import t
+from widgets.literal import literal
+from widgets.timefmt import clock_time
+
+_STYLE = {
+    FeedState.live: "green",
+    FeedState.connecting: "yellow",
+    FeedState.reconnecting: "bold yellow",
+    FeedState.polling: "bold magenta",
+    FeedState.stopped: "dim",
+}
+
+
+@dataclass
+class StatusInfo:
+    email: str = ""
+    role: str = ""
+    tenant: str = ""
+    timezone: str = "UTC"
+    read_only: bool = False
+    feeds: dict[str, FeedStatus] = field(default_factory=dict)
+    outbox: int = 0
+
+
+def render_status(info: StatusInfo) -> Text:
+    line = Text()
+    line.append_text(literal(info.email, style="bold", single_line=True))
+    line.append(f" · {t('role.' + info.role) if info.role else ''} · ")
+    line.append_text(literal(info.tenant, single_line=True))
+    if info.read_only:
+        line.append(f" · {t('status.read_only')}", style="bold red")
+    for name, status in info.feeds.items():
+        line.append("  ")
+        line.append(f"{t('feed.' + name)}: ")
+        if status.state == FeedState.reconnecting:
+            label = t("feed.reconnecting", time=clock_time(status.since, info.timezone))
+        else:
+            label = t(f"feed.{status.state.value}")
+        line.append(label, style=_STYLE[status.state])
+    if info.outbox:
+        line.append("  ")
+        line.append(t("status.outbox", count=info.outbox), style="bold yellow")
+    return line
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        background: $panel;
+        color: $text;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.info = StatusInfo()
+
+    def show(self, info: StatusInfo) -> None:
+        self.info = info
+        self.update(render_status(info))
