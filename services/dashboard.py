@@ -141,6 +141,27 @@ class DashboardServices:
         )
         return await self._start(spec, on_batch, on_status)
 
+    async def watch_thread(
+        self,
+        session_id: str,
+        on_batch: Callable[[FeedBatch[ConversationSession]], None],
+        on_status: Callable[[FeedStatus], None],
+    ) -> LiveFeed[ConversationSession]:
+        """One open conversation, live. The id must be this tenant's (checked first)."""
+        thread = await self.conversations.thread(session_id)
+        spec = FeedSpec(
+            name="thread",
+            schema="public",
+            table="conversation_sessions_v2",
+            parse=ConversationSession.model_validate,
+            cursor_column="last_message_at",
+            filter_column="id",
+            filter_value=str(thread.id),
+            version_column="updated_at",
+            window=1,
+        )
+        return await self._start(spec, on_batch, on_status)
+
     async def watch_account(
         self, on_change: Callable[[AccountChange], None], on_status: Callable[[FeedStatus], None]
     ) -> LiveFeed[Keyed]:

@@ -37,6 +37,7 @@ from tui.messages import (
     AccountChanged,
     BackendFailed,
     BackendReady,
+    ComposeMessageRequest,
     FeedChanged,
     FeedStatusChanged,
     LoginRefused,
@@ -271,6 +272,15 @@ class AgentPApp(App[int]):
             if main is not None:
                 main.refresh_permissions()
         self.mark_changed()
+
+    async def on_compose_message_request(self, request: ComposeMessageRequest) -> None:
+        """From a conversation or entry screen on top of the main screen: go to the composer."""
+        main = self._main_screen()
+        if main is None or self.locked:
+            return
+        while self.screen is not main and len(self.screen_stack) > 2:
+            await self.pop_screen()
+        main.compose_message(request)
 
     # -- lock and logout ----------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
