@@ -65,7 +65,8 @@ class LoginScreen(Screen[None]):
     def _demo_text(self) -> Text:
         text = Text(t("login.demo") + "\n")
         for login in self.demo_logins:
-            text.append_text(literal(f"  {login.email:<24} {login.password:<20} {login.role}\n"))
+            role = t(f"role.{login.role}")
+            text.append_text(literal(f"  {login.email:<24} {login.password:<20} {role}\n"))
         return text
 
     def on_mount(self) -> None:

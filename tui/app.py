@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import signal
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,6 +94,10 @@ class AgentPApp(App[int]):
 
     # -- start ------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        # A dropped SSH connection hangs up the terminal: leave at once, closing the feeds'
+        # sockets and the backend's connections on the way out (no orphan process).
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
         if self.ctx.settings.keymap:
             self.set_keymap(self.ctx.settings.keymap)
         self.push_screen(LoginScreen(self.ctx.demo_logins))
@@ -369,6 +374,10 @@ class AgentPApp(App[int]):
             await self.pop_screen()
         await self.switch_screen(LoginScreen(self.ctx.demo_logins))
         self.mark_changed()
+
+    def _hang_up(self) -> None:
+        log.info("terminal hung up: exiting")
+        self.exit(129)
 
     # -- helpers ------------------------------------------------------------------------------
     def action_show_help(self) -> None:

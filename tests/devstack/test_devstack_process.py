@@ -162,3 +162,51 @@ def test_bad_bot_option_is_one_clear_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "--bot takes off, on or a rate" in result.stderr
+
+
+def test_fault_command_drops_sockets_of_a_running_stack(stack_dir: Path) -> None:
+    stack = RunningStack(stack_dir, "--no-yclients")
+    try:
+        env = {**os.environ}
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tui.cli",
+                "fault",
+                "drop-sockets",
+                "--data-dir",
+                str(stack_dir),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=Path(__file__).resolve().parents[2],
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "fault drop-sockets applied" in result.stdout
+        refused = httpx.post(
+            f"{stack.info['supabase_url']}/_devstack/faults/drop-sockets",
+            headers={"apikey": stack.info["anon_key"]},
+        )
+        assert refused.status_code == 401, "only the service key may break the stack"
+    finally:
+        stack.stop()
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tui.cli",
+            "fault",
+            "restart-realtime",
+            "--data-dir",
+            str(stack_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert missing.returncode == 1
+    assert "no running devstack" in missing.stderr
