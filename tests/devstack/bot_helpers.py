@@ -59,20 +59,29 @@ async def new_tenant(conn: asyncpg.Connection) -> uuid.UUID:
 
 def simulator(pg: EmbeddedPostgres, *tenants: uuid.UUID, **options: Any) -> BotSimulator:
     """A simulator that works only these tenants' commands, so tests do not see each other's."""
-    return BotSimulator(dsn=pg.dsn(), rate=options.pop("rate", 0), seed=1,
-                        tenants=list(tenants), **options)
+    return BotSimulator(
+        dsn=pg.dsn(), rate=options.pop("rate", 0), seed=1, tenants=list(tenants), **options
+    )
 
 
 async def add_session(
-    conn: asyncpg.Connection, tenant: uuid.UUID, client_id: str = "tg:100", *,
-    status: str = "active", paused: bool = False, age_minutes: int = 10,
+    conn: asyncpg.Connection,
+    tenant: uuid.UUID,
+    client_id: str = "tg:100",
+    *,
+    status: str = "active",
+    paused: bool = False,
+    age_minutes: int = 10,
 ) -> uuid.UUID:
     value: uuid.UUID = await conn.fetchval(
         "insert into public.conversation_sessions_v2 (tenant_id, client_id, client_name, "
         "status, bot_paused, messages, started_at, last_message_at) values ($1, $2, 'Анна', $3, "
         "$4, $5::jsonb, now() - make_interval(mins => $6), now() - make_interval(mins => $6)) "
         "returning id",
-        tenant, client_id, status, paused,
+        tenant,
+        client_id,
+        status,
+        paused,
         [{"id": "m1", "role": "client", "text": "Здравствуйте", "at": "2026-01-01T10:00:00Z"}],
         age_minutes,
     )
@@ -85,7 +94,10 @@ async def queue(
     value: int = await conn.fetchval(
         "insert into dashboard.bot_commands (tenant_id, command_type, payload, idempotency_key) "
         "values ($1, $2, $3::jsonb, $4) returning id",
-        tenant, command_type, payload, str(uuid.uuid4()),
+        tenant,
+        command_type,
+        payload,
+        str(uuid.uuid4()),
     )
     return value
 

@@ -41,8 +41,9 @@ async def user_api(devstack: DevStack) -> AsyncIterator[Api]:
 @pytest.fixture
 async def raw(devstack: DevStack) -> AsyncIterator[httpx.AsyncClient]:
     """Plain httpx, for the few cases the client cannot express."""
-    async with httpx.AsyncClient(base_url=f"{devstack.info.supabase_url}/rest/v1",
-                                 timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=f"{devstack.info.supabase_url}/rest/v1", timeout=30
+    ) as client:
         yield client
 
 

@@ -125,10 +125,19 @@ async def raw_socket(info: StackInfo, key: str | None = None) -> ClientConnectio
     return await connect(socket_url(info, key), max_size=2**20)
 
 
-async def send(ws: Connection, event: str, topic: str, payload: dict[str, Any],
-               ref: str | None, join_ref: str | None = None) -> None:
-    await ws.send(json.dumps({"event": event, "payload": payload, "topic": topic,
-                              "ref": ref, "join_ref": join_ref}))
+async def send(
+    ws: Connection,
+    event: str,
+    topic: str,
+    payload: dict[str, Any],
+    ref: str | None,
+    join_ref: str | None = None,
+) -> None:
+    await ws.send(
+        json.dumps(
+            {"event": event, "payload": payload, "topic": topic, "ref": ref, "join_ref": join_ref}
+        )
+    )
 
 
 async def recv(ws: Connection, timeout: float = TIMEOUT) -> dict[str, Any]:

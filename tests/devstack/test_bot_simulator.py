@@ -68,8 +68,12 @@ async def test_send_message_goes_to_the_clients_latest_conversation(
     other = await add_session(conn, tenant, "tg:200", age_minutes=1)
     before = {s: await session(conn, s) for s in (older, latest, other)}
     text = "Здравствуйте! Это администратор Ольга.\n[bold]Ждём[/bold] вас\t🌸"
-    cid = await queue(conn, tenant, "send_message",
-                      {"client_id": "tg:100", "text": text, "author": "Ольга Кузнецова"})
+    cid = await queue(
+        conn,
+        tenant,
+        "send_message",
+        {"client_id": "tg:100", "text": text, "author": "Ольга Кузнецова"},
+    )
     await run_one(pg, tenant)
 
     row = await command(conn, cid)
@@ -78,8 +82,13 @@ async def test_send_message_goes_to_the_clients_latest_conversation(
     after = await session(conn, latest)
     appended = after["messages"][-1]
     assert after["messages"][:-1] == before[latest]["messages"]
-    assert appended == {"id": f"cmd-{cid}", "role": "staff", "text": text,
-                        "author": "Ольга Кузнецова", "at": appended["at"]}
+    assert appended == {
+        "id": f"cmd-{cid}",
+        "role": "staff",
+        "text": text,
+        "author": "Ольга Кузнецова",
+        "at": appended["at"],
+    }
     sent_at = datetime.fromisoformat(appended["at"])
     assert after["last_message_at"] == sent_at > before[latest]["last_message_at"]
     for untouched in (older, other):
@@ -91,8 +100,12 @@ async def test_send_message_to_a_named_conversation(
 ) -> None:
     older = await add_session(conn, tenant, "wa:79161234567", status="closed", age_minutes=600)
     await add_session(conn, tenant, "wa:79161234567", age_minutes=5)
-    cid = await queue(conn, tenant, "send_message",
-                      {"client_id": "wa:79161234567", "text": "x" * 4096, "session_id": str(older)})
+    cid = await queue(
+        conn,
+        tenant,
+        "send_message",
+        {"client_id": "wa:79161234567", "text": "x" * 4096, "session_id": str(older)},
+    )
     await run_one(pg, tenant)
     row = await command(conn, cid)
     assert row["status"] == "done", row["error"]
@@ -114,8 +127,14 @@ async def test_send_message_to_a_named_conversation(
     ],
 )
 async def test_state_commands(
-    pg: EmbeddedPostgres, conn: asyncpg.Connection, tenant: uuid.UUID, command_type: str,
-    status: str, paused: bool, want_status: str, want_paused: bool,
+    pg: EmbeddedPostgres,
+    conn: asyncpg.Connection,
+    tenant: uuid.UUID,
+    command_type: str,
+    status: str,
+    paused: bool,
+    want_status: str,
+    want_paused: bool,
 ) -> None:
     sid = await add_session(conn, tenant, status=status, paused=paused)
     before = await session(conn, sid)
@@ -127,8 +146,12 @@ async def test_state_commands(
     row = await command(conn, cid)
     assert row["status"] == "done", row["error"]
     changed = (want_status, want_paused) != (status, paused)
-    assert row["result"] == {"session_id": str(sid), "status": want_status,
-                             "bot_paused": want_paused, "changed": changed}
+    assert row["result"] == {
+        "session_id": str(sid),
+        "status": want_status,
+        "bot_paused": want_paused,
+        "changed": changed,
+    }
     after = await session(conn, sid)
     assert (after["status"], after["bot_paused"]) == (want_status, want_paused)
     assert after["messages"] == before["messages"]
@@ -136,55 +159,128 @@ async def test_state_commands(
 
 FAILURES: list[tuple[str, str, dict[str, Any], str]] = [
     # (case, command_type, payload; "{sid}" is a session of client tg:100, "{other}" of tg:200)
-    ("unknown type", "reboot_bot", {}, "unknown command type 'reboot_bot' (this bot knows: "
-     "send_message, handoff_to_human, pause_bot, resume_bot)"),
+    (
+        "unknown type",
+        "reboot_bot",
+        {},
+        "unknown command type 'reboot_bot' (this bot knows: "
+        "send_message, handoff_to_human, pause_bot, resume_bot)",
+    ),
     ("missing text", "send_message", {"client_id": "tg:100"}, "payload is missing 'text'"),
-    ("empty text", "send_message", {"client_id": "tg:100", "text": ""},
-     "payload.text must not be empty"),
-    ("blank text", "send_message", {"client_id": "tg:100", "text": " \n "},
-     "payload.text must not be empty"),
-    ("long text", "send_message", {"client_id": "tg:100", "text": "я" * 4097},
-     "payload.text is 4097 characters long; at most 4096 are allowed"),
-    ("text not a string", "send_message", {"client_id": "tg:100", "text": 42},
-     "payload.text must be a string, got 42"),
-    ("old field name", "send_message", {"client_id": "tg:100", "message": "Привет!"},
-     "payload is missing 'text'"),
-    ("unknown field", "send_message", {"client_id": "tg:100", "text": "Привет", "urgent": True},
-     "payload has unknown field 'urgent' (allowed: author, client_id, session_id, text)"),
-    ("unknown client", "send_message", {"client_id": "tg:999", "text": "Привет"},
-     "client 'tg:999' has no conversation in this tenant"),
-    ("bad session id", "send_message", {"client_id": "tg:100", "text": "Привет",
-                                        "session_id": "42"},
-     "payload.session_id must be a UUID string, got '42'"),
-    ("unknown session", "pause_bot", {"session_id": "00000000-0000-4000-8000-000000000000"},
-     "conversation 00000000-0000-4000-8000-000000000000 not found in this tenant"),
-    ("another client's session", "send_message",
-     {"client_id": "tg:100", "text": "Привет", "session_id": "{other}"},
-     "conversation {other} belongs to another client, not 'tg:100'"),
-    ("missing session id", "handoff_to_human", {"note": "позвонить"},
-     "payload is missing 'session_id'"),
-    ("note too long", "handoff_to_human", {"session_id": "{sid}", "note": "н" * 501},
-     "payload.note is 501 characters long; at most 500 are allowed"),
-    ("escape in text", "send_message", {"client_id": "tg:100", "text": "Привет \x1b[31m"},
-     "payload.text contains a control character (U+001B at position 8)"),
-    ("bidi override in author", "send_message",
-     {"client_id": "tg:100", "text": "Привет", "author": "Ольга\u202e"},
-     "payload.author contains a control character (U+202E at position 6)"),
-    ("padded client id", "send_message", {"client_id": " tg:100", "text": "Привет"},
-     "payload.client_id must not start or end with spaces"),
-    ("session id not a string", "resume_bot", {"session_id": 7},
-     "payload.session_id must be a UUID string, got 7"),
+    (
+        "empty text",
+        "send_message",
+        {"client_id": "tg:100", "text": ""},
+        "payload.text must not be empty",
+    ),
+    (
+        "blank text",
+        "send_message",
+        {"client_id": "tg:100", "text": " \n "},
+        "payload.text must not be empty",
+    ),
+    (
+        "long text",
+        "send_message",
+        {"client_id": "tg:100", "text": "я" * 4097},
+        "payload.text is 4097 characters long; at most 4096 are allowed",
+    ),
+    (
+        "text not a string",
+        "send_message",
+        {"client_id": "tg:100", "text": 42},
+        "payload.text must be a string, got 42",
+    ),
+    (
+        "old field name",
+        "send_message",
+        {"client_id": "tg:100", "message": "Привет!"},
+        "payload is missing 'text'",
+    ),
+    (
+        "unknown field",
+        "send_message",
+        {"client_id": "tg:100", "text": "Привет", "urgent": True},
+        "payload has unknown field 'urgent' (allowed: author, client_id, session_id, text)",
+    ),
+    (
+        "unknown client",
+        "send_message",
+        {"client_id": "tg:999", "text": "Привет"},
+        "client 'tg:999' has no conversation in this tenant",
+    ),
+    (
+        "bad session id",
+        "send_message",
+        {"client_id": "tg:100", "text": "Привет", "session_id": "42"},
+        "payload.session_id must be a UUID string, got '42'",
+    ),
+    (
+        "unknown session",
+        "pause_bot",
+        {"session_id": "00000000-0000-4000-8000-000000000000"},
+        "conversation 00000000-0000-4000-8000-000000000000 not found in this tenant",
+    ),
+    (
+        "another client's session",
+        "send_message",
+        {"client_id": "tg:100", "text": "Привет", "session_id": "{other}"},
+        "conversation {other} belongs to another client, not 'tg:100'",
+    ),
+    (
+        "missing session id",
+        "handoff_to_human",
+        {"note": "позвонить"},
+        "payload is missing 'session_id'",
+    ),
+    (
+        "note too long",
+        "handoff_to_human",
+        {"session_id": "{sid}", "note": "н" * 501},
+        "payload.note is 501 characters long; at most 500 are allowed",
+    ),
+    (
+        "escape in text",
+        "send_message",
+        {"client_id": "tg:100", "text": "Привет \x1b[31m"},
+        "payload.text contains a control character (U+001B at position 8)",
+    ),
+    (
+        "bidi override in author",
+        "send_message",
+        {"client_id": "tg:100", "text": "Привет", "author": "Ольга\u202e"},
+        "payload.author contains a control character (U+202E at position 6)",
+    ),
+    (
+        "padded client id",
+        "send_message",
+        {"client_id": " tg:100", "text": "Привет"},
+        "payload.client_id must not start or end with spaces",
+    ),
+    (
+        "session id not a string",
+        "resume_bot",
+        {"session_id": 7},
+        "payload.session_id must be a UUID string, got 7",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("command_type", "payload", "error"),
-                         [f[1:] for f in FAILURES], ids=[f[0] for f in FAILURES])
+@pytest.mark.parametrize(
+    ("command_type", "payload", "error"), [f[1:] for f in FAILURES], ids=[f[0] for f in FAILURES]
+)
 async def test_refused_commands_fail_readably_and_change_nothing(
-    pg: EmbeddedPostgres, conn: asyncpg.Connection, tenant: uuid.UUID, command_type: str,
-    payload: dict[str, Any], error: str,
+    pg: EmbeddedPostgres,
+    conn: asyncpg.Connection,
+    tenant: uuid.UUID,
+    command_type: str,
+    payload: dict[str, Any],
+    error: str,
 ) -> None:
-    ids = {"sid": str(await add_session(conn, tenant, "tg:100")),
-           "other": str(await add_session(conn, tenant, "tg:200"))}
+    ids = {
+        "sid": str(await add_session(conn, tenant, "tg:100")),
+        "other": str(await add_session(conn, tenant, "tg:200")),
+    }
     payload = {k: v.format(**ids) if isinstance(v, str) else v for k, v in payload.items()}
     before = await snapshot(conn)
     cid = await queue(conn, tenant, command_type, payload)
@@ -203,8 +299,12 @@ async def test_a_tenant_cannot_touch_another_tenants_conversations(
     before = await snapshot(conn)
     attempts = [
         await queue(conn, tenant, "send_message", {"client_id": "tg:555", "text": "Привет"}),
-        await queue(conn, tenant, "send_message",
-                    {"client_id": "tg:555", "text": "Привет", "session_id": str(sid)}),
+        await queue(
+            conn,
+            tenant,
+            "send_message",
+            {"client_id": "tg:555", "text": "Привет", "session_id": str(sid)},
+        ),
         await queue(conn, tenant, "handoff_to_human", {"session_id": str(sid)}),
         await queue(conn, tenant, "pause_bot", {"session_id": str(sid)}),
         await queue(conn, tenant, "resume_bot", {"session_id": str(sid)}),
@@ -254,8 +354,14 @@ async def test_two_simulators_take_each_of_300_commands_exactly_once(
             pause = {"session_id": str(sessions[n % 10])}
             ids.append(await queue(conn, tenant, "pause_bot", pause))
         else:
-            ids.append(await queue(conn, tenant, "send_message",
-                                   {"client_id": f"tg:{n % 10}", "text": f"сообщение {n}"}))
+            ids.append(
+                await queue(
+                    conn,
+                    tenant,
+                    "send_message",
+                    {"client_id": f"tg:{n % 10}", "text": f"сообщение {n}"},
+                )
+            )
     first = simulator(pg, tenant, batch_size=7)
     second = simulator(pg, tenant, batch_size=7)
 
@@ -284,8 +390,11 @@ async def test_two_simulators_take_each_of_300_commands_exactly_once(
         tenant,
     )
     seen = {(r["old_status"], r["new_status"]): (r["n"], r["commands"]) for r in transitions}
-    assert seen == {("pending", "processing"): (300, 300), ("processing", "done"): (270, 270),
-                    ("processing", "failed"): (30, 30)}
+    assert seen == {
+        ("pending", "processing"): (300, 300),
+        ("processing", "done"): (270, 270),
+        ("processing", "failed"): (30, 30),
+    }
     appended = await conn.fetchval(
         "select count(*) from public.conversation_sessions_v2, "
         "jsonb_array_elements(messages) m where tenant_id = $1 and m ->> 'role' = 'staff'",
@@ -302,7 +411,8 @@ async def test_a_command_left_processing_is_reclaimed_and_a_stale_claim_loses(
     fresh = await conn.fetchval(
         "insert into dashboard.bot_commands (tenant_id, command_type, payload, status) "
         "values ($1, 'send_message', $2::jsonb, 'processing') returning id",
-        tenant, {"client_id": "tg:100", "text": "занят другим ботом"},
+        tenant,
+        {"client_id": "tg:100", "text": "занят другим ботом"},
     )
     crashed_worker = simulator(pg, tenant, stale_after=60)
     taker = simulator(pg, tenant, stale_after=60)
@@ -342,11 +452,15 @@ async def test_the_loop_survives_a_postgres_restart(
     sim = simulator(pg, tenant, poll_interval=0.05)
     await sim.start()
     try:
+
         async def done(cid: int) -> bool:
             check = await asyncpg.connect(pg.dsn())
             try:
-                return bool(await check.fetchval(
-                    "select status = 'done' from dashboard.bot_commands where id = $1", cid))
+                return bool(
+                    await check.fetchval(
+                        "select status = 'done' from dashboard.bot_commands where id = $1", cid
+                    )
+                )
             finally:
                 await check.close()
 

@@ -59,10 +59,12 @@ async def test_traffic_only_touches_the_demo_salons(demo_dsn: str) -> None:
             "select $1, 'tg:' || n, 'waiting' from generate_series(1, 40) n",
             outsider,
         )
-        demo_ids = set(await conn.fetchval(
-            "select array_agg(id) from dashboard.tenants where name = any($1::text[])",
-            [t.name for t in DEMO_TENANTS],
-        ))
+        demo_ids = set(
+            await conn.fetchval(
+                "select array_agg(id) from dashboard.tenants where name = any($1::text[])",
+                [t.name for t in DEMO_TENANTS],
+            )
+        )
         outsider_before = await snapshot(conn)
         counts_before = await conn.fetchval("select count(*) from public.conversation_sessions_v2")
         started = await conn.fetchval("select now()")
@@ -79,16 +81,21 @@ async def test_traffic_only_touches_the_demo_salons(demo_dsn: str) -> None:
                 started,
             )
             assert touched and {r["tenant_id"] for r in touched} <= demo_ids, table
-        assert await conn.fetchval(
-            "select count(*) from public.conversation_sessions_v2"
-        ) > counts_before
+        assert (
+            await conn.fetchval("select count(*) from public.conversation_sessions_v2")
+            > counts_before
+        )
         assert [r for r in await snapshot(conn) if r[1] == outsider] == [
             r for r in outsider_before if r[1] == outsider
         ]
-        assert await conn.fetchval(
-            "select count(*) from public.wishlist_v2 where tenant_id = $1 and status = 'waiting'",
-            outsider,
-        ) == 40
+        assert (
+            await conn.fetchval(
+                "select count(*) from public.wishlist_v2 "
+                "where tenant_id = $1 and status = 'waiting'",
+                outsider,
+            )
+            == 40
+        )
         new_lines = await conn.fetch(
             "select m from public.conversation_sessions_v2, jsonb_array_elements(messages) m "
             "where updated_at >= $1 and (m ->> 'at')::timestamptz >= $1",
@@ -96,8 +103,11 @@ async def test_traffic_only_touches_the_demo_salons(demo_dsn: str) -> None:
         )
         assert new_lines
         for (line,) in new_lines:
-            assert {"id", "role", "text", "at"} <= line.keys() <= {"id", "role", "text", "at",
-                                                                   "author"}
+            assert (
+                {"id", "role", "text", "at"}
+                <= line.keys()
+                <= {"id", "role", "text", "at", "author"}
+            )
             assert line["role"] in ("client", "bot", "staff") and line["text"]
     finally:
         await conn.close()
@@ -107,6 +117,7 @@ async def test_the_loop_generates_at_its_rate_and_not_at_rate_zero(demo_dsn: str
     busy = BotSimulator(dsn=demo_dsn, rate=200, seed=4, poll_interval=0.05)
     await busy.start()
     try:
+
         async def enough() -> bool:
             return busy.stats.events >= 30
 
@@ -123,8 +134,11 @@ async def test_the_loop_generates_at_its_rate_and_not_at_rate_zero(demo_dsn: str
         await quiet.start()
 
         async def processed() -> bool:
-            return bool(await conn.fetchval(
-                "select status = 'done' from dashboard.bot_commands where id = $1", cid))
+            return bool(
+                await conn.fetchval(
+                    "select status = 'done' from dashboard.bot_commands where id = $1", cid
+                )
+            )
 
         await wait_until(processed)
         assert quiet.stats.events == 0

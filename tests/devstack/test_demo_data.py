@@ -77,8 +77,13 @@ def content(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """A conversation without ids and times: what the seed decides."""
     return sorted(
         (
-            r["tenant"], r["client_id"], r["client_name"], r["client_phone"], r["channel"],
-            r["status"], r["bot_paused"],
+            r["tenant"],
+            r["client_id"],
+            r["client_name"],
+            r["client_phone"],
+            r["channel"],
+            r["status"],
+            r["bot_paused"],
             tuple((m["id"], m["role"], m["text"], m.get("author")) for m in r["messages"]),
         )
         for r in rows
@@ -104,7 +109,10 @@ async def test_the_demo_salons_look_alive(fresh_db: Connect) -> None:
     for demo in DEMO_TENANTS:
         row = tenants[demo.name]
         assert (row["timezone"], row["yclients_company_id"], row["yclients_user_token"]) == (
-            demo.timezone, demo.company_id, demo.user_token)
+            demo.timezone,
+            demo.company_id,
+            demo.user_token,
+        )
 
     rows = await sessions(conn)
     now = await conn.fetchval("select now()")
@@ -122,8 +130,11 @@ async def test_the_demo_salons_look_alive(fresh_db: Connect) -> None:
         assert times == sorted(times) and times[-1] <= now
         assert r["started_at"] <= times[0] and r["last_message_at"] == times[-1]
         for m in r["messages"]:
-            assert m.keys() == ({"id", "role", "text", "at", "author"} if m["role"] == "staff"
-                                else {"id", "role", "text", "at"})
+            assert m.keys() == (
+                {"id", "role", "text", "at", "author"}
+                if m["role"] == "staff"
+                else {"id", "role", "text", "at"}
+            )
         if r["status"] == "waiting_human":
             assert r["bot_paused"]
     texts = [m["text"] for r in rows for m in r["messages"]]
@@ -180,15 +191,21 @@ async def test_an_existing_salon_is_left_alone(fresh_db: Connect) -> None:
         "insert into dashboard.tenants (name) values ($1) returning id", lotos.name
     )
     await seed_demo(conn, seed=7)
-    assert await conn.fetchval(
-        "select count(*) from public.conversation_sessions_v2 where tenant_id = $1", existing
-    ) == 0
+    assert (
+        await conn.fetchval(
+            "select count(*) from public.conversation_sessions_v2 where tenant_id = $1", existing
+        )
+        == 0
+    )
     assert await conn.fetchval("select count(*) from dashboard.tenants") == 2
-    assert await conn.fetchval(
-        "select count(*) from public.conversation_sessions_v2 s join dashboard.tenants t "
-        "on t.id = s.tenant_id where t.name = $1",
-        DEMO_TENANTS[1].name,
-    ) > 0
+    assert (
+        await conn.fetchval(
+            "select count(*) from public.conversation_sessions_v2 s join dashboard.tenants t "
+            "on t.id = s.tenant_id where t.name = $1",
+            DEMO_TENANTS[1].name,
+        )
+        > 0
+    )
 
 
 async def test_the_same_seed_gives_the_same_words(fresh_db: Connect) -> None:

@@ -58,8 +58,15 @@ async def test_anon_cannot_watch_dashboard(anon: AsyncClient) -> None:
         (Bind("x", "INSERT", "wishlist_v2", filter="nope=eq.1"), "column nope does not exist"),
         (Bind("x", "INSERT", "wishlist_v2", filter="id=eq.abc"), "invalid input syntax"),
         (Bind("x", "INSERT", "wishlist_v2", filter="id=in.1,2"), "in expects a list"),
-        (Bind("x", "INSERT", "wishlist_v2",
-              filter="id=in.(" + ",".join(str(i) for i in range(101)) + ")"), "at most 100"),
+        (
+            Bind(
+                "x",
+                "INSERT",
+                "wishlist_v2",
+                filter="id=in.(" + ",".join(str(i) for i in range(101)) + ")",
+            ),
+            "at most 100",
+        ),
         (Bind("x", "DELETE", "wishlist_v2", filter="id=eq.1"), "DELETE events cannot be filtered"),
         (Bind("x", "INSERT", "wishlist_v2", filter="id"), "expected column=operator.value"),
         (Bind("x", "*", None, schema="no_such_schema"), "schema no_such_schema does not exist"),

@@ -155,8 +155,15 @@ async def test_every_filter_operator(client: AsyncClient, db: asyncpg.Connection
     def expected(n: int | None, text: str | None, at: str, price: str) -> set[str]:
         labels = {"all"}
         if n is not None:
-            checks = {"eq": n == 5, "neq": n != 5, "lt": n < 3, "lte": n <= 3, "gt": n > 7,
-                      "gte": n >= 7, "in": n in (2, 4, 6)}
+            checks = {
+                "eq": n == 5,
+                "neq": n != 5,
+                "lt": n < 3,
+                "lte": n <= 3,
+                "gt": n > 7,
+                "gte": n >= 7,
+                "in": n in (2, 4, 6),
+            }
             labels |= {k for k, ok in checks.items() if ok}
         if text is not None:
             labels |= {"text_lt"} if text < "b" else set()  # code point order, as in C collation
@@ -218,8 +225,9 @@ async def test_concurrent_writers_are_delivered_in_commit_order(
 
     await asyncio.gather(*(writer(i) for i in range(writers)))
     delivered = [row_of(await sub.next())["id"] for _ in range(writers * per_writer)]
-    commit_order = [r["row_id"] for r in await db.fetch(
-        f"select row_id from public.{table}_order order by n")]
+    commit_order = [
+        r["row_id"] for r in await db.fetch(f"select row_id from public.{table}_order order by n")
+    ]
     assert delivered == commit_order
     assert delivered != sorted(delivered), "writers never overtook each other: nothing proved"
 
@@ -230,8 +238,9 @@ async def test_unserialised_writers_lose_nothing(
     # No common lock among the writers: every row must arrive exactly once (a reader that
     # trusted sequence order would skip rows committed after a higher id), each writer's rows
     # in that writer's commit order.
-    table = await make_table(db, "id bigint generated always as identity primary key,"
-                                 " writer int, seq int")
+    table = await make_table(
+        db, "id bigint generated always as identity primary key, writer int, seq int"
+    )
     sub = await subscribe(client, Bind("all", "INSERT", table))
     writers, per_writer = 16, 30
 
@@ -239,8 +248,9 @@ async def test_unserialised_writers_lose_nothing(
         conn = await devstack.connect()
         try:
             for seq in range(per_writer):
-                await conn.execute(f"insert into public.{table} (writer, seq) values ($1, $2)",
-                                   number, seq)
+                await conn.execute(
+                    f"insert into public.{table} (writer, seq) values ($1, $2)", number, seq
+                )
         finally:
             await conn.close()
 

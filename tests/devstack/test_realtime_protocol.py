@@ -29,16 +29,31 @@ async def test_heartbeat_join_reply_system_and_change_frame(
 ) -> None:
     tenant = str(uuid.uuid4())
     bindings = [
-        {"event": "INSERT", "schema": "public", "table": "wishlist_v2",
-         "filter": f"tenant_id=eq.{tenant}"},
+        {
+            "event": "INSERT",
+            "schema": "public",
+            "table": "wishlist_v2",
+            "filter": f"tenant_id=eq.{tenant}",
+        },
         {"event": "*", "schema": "public", "table": "wishlist_v2"},
     ]
     async with await raw_socket(devstack.info) as ws:
         await send(ws, "heartbeat", "phoenix", {}, None)
-        assert await recv(ws) == {"event": "phx_reply", "topic": "phoenix", "ref": None,
-                                  "join_ref": None, "payload": {"status": "ok", "response": {}}}
-        await send(ws, "phx_join", "realtime:room1",
-                   join_payload(bindings, devstack.info.service_key), "1", "1")
+        assert await recv(ws) == {
+            "event": "phx_reply",
+            "topic": "phoenix",
+            "ref": None,
+            "join_ref": None,
+            "payload": {"status": "ok", "response": {}},
+        }
+        await send(
+            ws,
+            "phx_join",
+            "realtime:room1",
+            join_payload(bindings, devstack.info.service_key),
+            "1",
+            "1",
+        )
         reply = await recv(ws)
         assert reply["event"] == "phx_reply" and reply["ref"] == "1" and reply["join_ref"] == "1"
         assert reply["payload"]["status"] == "ok"
@@ -47,9 +62,15 @@ async def test_heartbeat_join_reply_system_and_change_frame(
         ids = [b["id"] for b in echoed]
         assert all(type(i) is int and i != 0 for i in ids)
         assert await recv(ws) == {
-            "event": "system", "topic": "realtime:room1", "ref": None,
-            "payload": {"channel": "room1", "extension": "postgres_changes",
-                        "message": "Subscribed to PostgreSQL", "status": "ok"},
+            "event": "system",
+            "topic": "realtime:room1",
+            "ref": None,
+            "payload": {
+                "channel": "room1",
+                "extension": "postgres_changes",
+                "message": "Subscribed to PostgreSQL",
+                "status": "ok",
+            },
         }
         await db.execute(
             "insert into public.wishlist_v2 (tenant_id, client_id) values ($1, 'raw')", tenant
@@ -62,7 +83,14 @@ async def test_heartbeat_join_reply_system_and_change_frame(
         assert "ref" in frame and frame["ref"] is None
         assert frame["payload"]["ids"] == ids  # both bindings, in one frame
         assert set(frame["payload"]["data"]) == {
-            "schema", "table", "commit_timestamp", "type", "columns", "record", "errors"}
+            "schema",
+            "table",
+            "commit_timestamp",
+            "type",
+            "columns",
+            "record",
+            "errors",
+        }
 
 
 async def test_leave_gives_reply_then_close(devstack: DevStack) -> None:
@@ -71,22 +99,38 @@ async def test_leave_gives_reply_then_close(devstack: DevStack) -> None:
         reply = await recv(ws)
         assert reply["payload"] == {"status": "ok", "response": {"postgres_changes": []}}
         await send(ws, "phx_leave", "realtime:r", {}, "2", "1")
-        assert await recv(ws) == {"event": "phx_reply", "topic": "realtime:r", "ref": "2",
-                                  "join_ref": "1", "payload": {"status": "ok", "response": {}}}
-        assert await recv(ws) == {"event": "phx_close", "topic": "realtime:r", "payload": {},
-                                  "ref": "1", "join_ref": "1"}
+        assert await recv(ws) == {
+            "event": "phx_reply",
+            "topic": "realtime:r",
+            "ref": "2",
+            "join_ref": "1",
+            "payload": {"status": "ok", "response": {}},
+        }
+        assert await recv(ws) == {
+            "event": "phx_close",
+            "topic": "realtime:r",
+            "payload": {},
+            "ref": "1",
+            "join_ref": "1",
+        }
         await send(ws, "access_token", "realtime:r", {"access_token": "x"}, "3", "1")
         unmatched = await recv(ws)
         assert unmatched["payload"] == {
-            "status": "error", "response": {"reason": "unmatched topic"}}
+            "status": "error",
+            "response": {"reason": "unmatched topic"},
+        }
 
 
 async def test_second_join_replaces_the_first(devstack: DevStack, db: asyncpg.Connection) -> None:
     first, second = str(uuid.uuid4()), str(uuid.uuid4())
 
     def binding(tenant: str) -> dict[str, str]:
-        return {"event": "INSERT", "schema": "public", "table": "wishlist_v2",
-                "filter": f"tenant_id=eq.{tenant}"}
+        return {
+            "event": "INSERT",
+            "schema": "public",
+            "table": "wishlist_v2",
+            "filter": f"tenant_id=eq.{tenant}",
+        }
 
     async with await raw_socket(devstack.info) as ws:
         await send(ws, "phx_join", "realtime:swap", join_payload([binding(first)]), "1", "1")
@@ -109,14 +153,21 @@ async def test_access_token_is_stored_without_reply(
     devstack: DevStack, db: asyncpg.Connection
 ) -> None:
     tenant = str(uuid.uuid4())
-    bindings = [{"event": "INSERT", "schema": "public", "table": "wishlist_v2",
-                 "filter": f"tenant_id=eq.{tenant}"}]
+    bindings = [
+        {
+            "event": "INSERT",
+            "schema": "public",
+            "table": "wishlist_v2",
+            "filter": f"tenant_id=eq.{tenant}",
+        }
+    ]
     async with await raw_socket(devstack.info) as ws:
         await send(ws, "phx_join", "realtime:t", join_payload(bindings), "1", "1")
         assert (await recv(ws))["payload"]["status"] == "ok"
         assert (await recv(ws))["event"] == "system"
-        await send(ws, "access_token", "realtime:t",
-                   {"access_token": devstack.info.service_key}, "2", "1")
+        await send(
+            ws, "access_token", "realtime:t", {"access_token": devstack.info.service_key}, "2", "1"
+        )
         await db.execute(
             "insert into public.wishlist_v2 (tenant_id, client_id) values ($1, 'x')", tenant
         )

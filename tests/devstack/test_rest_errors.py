@@ -20,8 +20,7 @@ async def test_unknown_table_is_404_pgrst205_with_a_hint(service_api: Api, todos
     with pytest.raises(APIError) as err:
         await service_api.sb.table(todos + "x").select("*").execute()
     assert err.value.code == "PGRST205"
-    assert err.value.message == (
-        f"Could not find the table 'public.{todos}x' in the schema cache")
+    assert err.value.message == (f"Could not find the table 'public.{todos}x' in the schema cache")
     assert err.value.hint == f"Perhaps you meant the table 'public.{todos}'"
     assert service_api.last.status_code == 404
     assert service_api.last.headers["proxy-status"] == "PostgREST; error=PGRST205"
@@ -95,7 +94,8 @@ async def test_not_null_violation_is_400_with_failing_row(service_api: Api, todo
         await service_api.sb.table(todos).insert({"title": None}).execute()
     assert err.value.code == "23502"
     assert err.value.message == (
-        f'null value in column "title" of relation "{todos}" violates not-null constraint')
+        f'null value in column "title" of relation "{todos}" violates not-null constraint'
+    )
     assert str(err.value.details).startswith("Failing row contains (")
     assert service_api.last.status_code == 400
 
@@ -105,19 +105,22 @@ async def test_check_violation_is_400(service_api: Api, todos: str) -> None:
         await service_api.sb.table(todos).insert({"title": "neg", "n": -1}).execute()
     assert err.value.code == "23514"
     assert err.value.message == (
-        f'new row for relation "{todos}" violates check constraint "{todos}_n_check"')
+        f'new row for relation "{todos}" violates check constraint "{todos}_n_check"'
+    )
     assert service_api.last.status_code == 400
 
 
 async def test_privilege_and_rls_errors_are_401_for_anon_and_403_for_users(
-        anon_api: Api, user_api: Api, todos: str, db: asyncpg.Connection) -> None:
+    anon_api: Api, user_api: Api, todos: str, db: asyncpg.Connection
+) -> None:
     await db.execute(f'alter table public."{todos}" enable row level security')
     for api, status in ((anon_api, 401), (user_api, 403)):
         with pytest.raises(APIError) as err:
             await api.sb.table(todos).insert({"title": "rls"}).execute()
         assert err.value.code == "42501"
         assert err.value.message == (
-            f'new row violates row-level security policy for table "{todos}"')
+            f'new row violates row-level security policy for table "{todos}"'
+        )
         assert api.last.status_code == status
         # RLS without a policy hides every row rather than failing a read.
         assert (await api.sb.table(todos).select("*").execute()).data == []
@@ -143,8 +146,9 @@ async def test_malformed_jwt_is_401_pgrst301(devstack: DevStack, todos: str) -> 
 
 
 async def test_expired_jwt_is_401_pgrst303(devstack: DevStack, todos: str) -> None:
-    expired = make_key(devstack.keys.secret, "authenticated", ttl_years=0,
-                       exp=int(time.time()) - 60)
+    expired = make_key(
+        devstack.keys.secret, "authenticated", ttl_years=0, exp=int(time.time()) - 60
+    )
     api = await make_api(devstack.info.supabase_url, devstack.info.anon_key, bearer=expired)
     try:
         with pytest.raises(APIError) as err:
@@ -155,8 +159,7 @@ async def test_expired_jwt_is_401_pgrst303(devstack: DevStack, todos: str) -> No
         await api.http.aclose()
 
 
-async def test_wrong_apikey_is_the_gateway_401_without_code(devstack: DevStack, todos: str
-                                                            ) -> None:
+async def test_wrong_apikey_is_the_gateway_401_without_code(devstack: DevStack, todos: str) -> None:
     wrong = make_key("another-secret-entirely-of-sufficient-length", "anon")
     api = await make_api(devstack.info.supabase_url, wrong)
     try:
@@ -180,8 +183,9 @@ async def test_missing_apikey_is_the_gateway_401(raw: httpx.AsyncClient, todos: 
 
 
 @pytest.mark.parametrize("how", ["apiKey", "apikey", "APIKEY", "query"])
-async def test_apikey_header_any_case_or_query_param(devstack: DevStack, raw: httpx.AsyncClient,
-                                                     todos: str, how: str) -> None:
+async def test_apikey_header_any_case_or_query_param(
+    devstack: DevStack, raw: httpx.AsyncClient, todos: str, how: str
+) -> None:
     key = devstack.info.anon_key
     if how == "query":
         response = await raw.get(f"/{todos}?select=id&id=eq.1&apikey={key}")
@@ -201,10 +205,22 @@ async def test_csv_is_406_pgrst107(service_api: Api, todos: str) -> None:
 
 @pytest.mark.parametrize(
     ("code", "authenticated", "status"),
-    [("23503", True, 409), ("23505", True, 409), ("42P01", True, 404), ("42501", False, 401),
-     ("42501", True, 403), ("25006", True, 405), ("08006", True, 503), ("53300", True, 503),
-     ("P0001", True, 400), ("42601", True, 400), ("22012", True, 400), ("23514", True, 400),
-     ("XX000", True, 500), ("PT418", True, 418)],
+    [
+        ("23503", True, 409),
+        ("23505", True, 409),
+        ("42P01", True, 404),
+        ("42501", False, 401),
+        ("42501", True, 403),
+        ("25006", True, 405),
+        ("08006", True, 503),
+        ("53300", True, 503),
+        ("P0001", True, 400),
+        ("42601", True, 400),
+        ("22012", True, 400),
+        ("23514", True, 400),
+        ("XX000", True, 500),
+        ("PT418", True, 418),
+    ],
 )
 def test_sqlstate_status_mapping(code: str, authenticated: bool, status: int) -> None:
     assert status_for_sqlstate(code, "", authenticated=authenticated) == status

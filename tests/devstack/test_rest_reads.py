@@ -29,28 +29,38 @@ async def test_select_star_and_select_without_columns(service_api: Api, todos: s
 
 
 async def test_select_column_list_strips_whitespace_and_keeps_quoted_names(
-        service_api: Api, todos: str) -> None:
+    service_api: Api, todos: str
+) -> None:
     res = await service_api.sb.table(todos).select("id, title", "done").eq("id", 1).execute()
     assert res.data == [{"id": 1, "title": "a", "done": False}]
-    quoted = await service_api.sb.table(todos).select('id,"my col",label:title').eq(
-        "id", 1).execute()
+    quoted = (
+        await service_api.sb.table(todos).select('id,"my col",label:title').eq("id", 1).execute()
+    )
     assert quoted.data == [{"id": 1, "my col": "m1", "label": "a"}]
 
 
 @pytest.mark.parametrize(
     ("op", "value", "expected"),
-    [("eq", 2, [2]), ("neq", 2, [1, 3, 5]), ("gt", 2, [3, 5]), ("gte", 2, [2, 3, 5]),
-     ("lt", 2, [1]), ("lte", 2, [1, 2])],
+    [
+        ("eq", 2, [2]),
+        ("neq", 2, [1, 3, 5]),
+        ("gt", 2, [3, 5]),
+        ("gte", 2, [2, 3, 5]),
+        ("lt", 2, [1]),
+        ("lte", 2, [1, 2]),
+    ],
 )
-async def test_comparison_filters(service_api: Api, todos: str, op: str, value: int,
-                                  expected: list[int]) -> None:
+async def test_comparison_filters(
+    service_api: Api, todos: str, op: str, value: int, expected: list[int]
+) -> None:
     query = getattr(service_api.sb.table(todos).select("id"), op)("n", value)
     res = await query.order("id").execute()
     assert ids(res.data) == expected
 
 
 async def test_filter_values_bool_and_json_are_serialised_like_the_client(
-        service_api: Api, todos: str) -> None:
+    service_api: Api, todos: str
+) -> None:
     done = await service_api.sb.table(todos).select("id").eq("done", True).order("id").execute()
     assert ids(done.data) == [2, 5]
     meta = {"x": 1, "deep": {"k": [1, 2]}}
@@ -59,12 +69,12 @@ async def test_filter_values_bool_and_json_are_serialised_like_the_client(
     assert "meta=eq.%7B%22x%22%3A1" in str(service_api.last.request.url)
 
 
-async def test_like_and_ilike_with_percent_and_star_wildcards(service_api: Api, todos: str
-                                                              ) -> None:
+async def test_like_and_ilike_with_percent_and_star_wildcards(service_api: Api, todos: str) -> None:
     like = await service_api.sb.table(todos).select("id").like("title", "%pp%").execute()
     assert ids(like.data) == [4]
-    ilike = await service_api.sb.table(todos).select("id").ilike("title", "A%").order(
-        "id").execute()
+    ilike = (
+        await service_api.sb.table(todos).select("id").ilike("title", "A%").order("id").execute()
+    )
     assert ids(ilike.data) == [1, 4, 5]
     star = await service_api.sb.table(todos).select("id").like("title", "*ric*").execute()
     assert ids(star.data) == [5]
@@ -78,15 +88,25 @@ async def test_is_null_true_false(service_api: Api, todos: str) -> None:
 
 
 async def test_in_with_quoted_elements(service_api: Api, todos: str) -> None:
-    res = await service_api.sb.table(todos).select("id").in_(
-        "title", ["a", "b,c", 'q"uote', "has space"]).order("id").execute()
+    res = (
+        await service_api.sb.table(todos)
+        .select("id")
+        .in_("title", ["a", "b,c", 'q"uote', "has space"])
+        .order("id")
+        .execute()
+    )
     assert ids(res.data) == [1, 2, 3]
     assert service_api.last.request.url.params["title"] == 'in.(a,"b,c","q\\"uote",has space)'
 
 
 async def test_or_with_nested_and(service_api: Api, todos: str) -> None:
-    res = await service_api.sb.table(todos).select("id").or_(
-        "n.eq.1,and(n.gt.2,title.like.a*),title.eq.\"b,c\"").order("id").execute()
+    res = (
+        await service_api.sb.table(todos)
+        .select("id")
+        .or_('n.eq.1,and(n.gt.2,title.like.a*),title.eq."b,c"')
+        .order("id")
+        .execute()
+    )
     assert ids(res.data) == [1, 2, 5]
     assert service_api.last.request.url.params["or"].startswith("(n.eq.1,and(")
 
@@ -94,10 +114,14 @@ async def test_or_with_nested_and(service_api: Api, todos: str) -> None:
 async def test_not_prefix_on_eq_in_is_and_or(service_api: Api, todos: str) -> None:
     table = service_api.sb.table(todos)
     assert ids((await table.select("id").not_.eq("n", 3).order("id").execute()).data) == [1, 2, 5]
-    assert ids((await table.select("id").not_.in_("id", [1, 2, 3]).order("id").execute()
-                ).data) == [4, 5]
-    assert ids((await table.select("id").not_.is_("note", None).order("id").execute()
-                ).data) == [2, 4]
+    assert ids((await table.select("id").not_.in_("id", [1, 2, 3]).order("id").execute()).data) == [
+        4,
+        5,
+    ]
+    assert ids((await table.select("id").not_.is_("note", None).order("id").execute()).data) == [
+        2,
+        4,
+    ]
     negated = await table.select("id").not_.or_("id.eq.1,id.eq.2").order("id").execute()
     assert ids(negated.data) == [3, 4, 5]
     assert "not.or" in service_api.last.request.url.params
@@ -107,8 +131,7 @@ async def test_order_several_columns_with_nulls(service_api: Api, todos: str) ->
     table = service_api.sb.table(todos)
     first = await table.select("id").order("n", desc=True, nullsfirst=True).execute()
     assert ids(first.data) == [4, 5, 3, 2, 1]
-    last = await table.select("id").order("done", nullsfirst=False).order(
-        "id", desc=True).execute()
+    last = await table.select("id").order("done", nullsfirst=False).order("id", desc=True).execute()
     assert ids(last.data) == [4, 1, 5, 2, 3]
     assert service_api.last.request.url.params["order"] == "done.asc.nullslast,id.desc"
 
@@ -125,8 +148,9 @@ async def test_range_becomes_offset_and_limit(service_api: Api, todos: str) -> N
 
 
 async def test_count_exact_with_content_range_and_206(service_api: Api, todos: str) -> None:
-    res = await service_api.sb.table(todos).select("id", count="exact").order("id").limit(
-        2).execute()
+    res = (
+        await service_api.sb.table(todos).select("id", count="exact").order("id").limit(2).execute()
+    )
     assert res.count == 5
     assert service_api.last.status_code == 206
     assert service_api.last.headers["content-range"] == "0-1/5"
@@ -154,8 +178,12 @@ async def test_count_planned_and_estimated(service_api: Api, todos: str, method:
 
 
 async def test_head_returns_count_and_no_body(service_api: Api, todos: str) -> None:
-    res = await service_api.sb.table(todos).select("*", count="exact", head=True).gt(
-        "id", 2).execute()
+    res = (
+        await service_api.sb.table(todos)
+        .select("*", count="exact", head=True)
+        .gt("id", 2)
+        .execute()
+    )
     assert res.data == []
     assert res.count == 3
     assert service_api.last.request.method == "HEAD"
@@ -163,8 +191,17 @@ async def test_head_returns_count_and_no_body(service_api: Api, todos: str) -> N
 
 
 async def test_repeated_keys_are_anded_and_plus_is_a_space(service_api: Api, todos: str) -> None:
-    res = await service_api.sb.table(todos).select("id").gt("id", 0).lt("id", 10).gte(
-        "id", 1).lte("id", 9).neq("title", "x").eq("title", "has space").execute()
+    res = (
+        await service_api.sb.table(todos)
+        .select("id")
+        .gt("id", 0)
+        .lt("id", 10)
+        .gte("id", 1)
+        .lte("id", 9)
+        .neq("title", "x")
+        .eq("title", "has space")
+        .execute()
+    )
     assert ids(res.data) == [3]
     assert "has+space" in str(service_api.last.request.url)
 
@@ -173,12 +210,14 @@ async def test_single_returns_a_bare_object(service_api: Api, todos: str) -> Non
     res = await service_api.sb.table(todos).select("id, title").eq("id", 2).single().execute()
     assert res.data == {"id": 2, "title": "b,c"}
     assert service_api.last.headers["content-type"] == (
-        "application/vnd.pgrst.object+json; charset=utf-8")
+        "application/vnd.pgrst.object+json; charset=utf-8"
+    )
 
 
 @pytest.mark.parametrize(("flt", "rows"), [(("id", 99), 0), (("done", True), 2)])
-async def test_single_on_zero_or_many_rows_is_pgrst116(service_api: Api, todos: str,
-                                                       flt: tuple[str, object], rows: int) -> None:
+async def test_single_on_zero_or_many_rows_is_pgrst116(
+    service_api: Api, todos: str, flt: tuple[str, object], rows: int
+) -> None:
     with pytest.raises(APIError) as err:
         await service_api.sb.table(todos).select("*").eq(*flt).single().execute()
     assert err.value.code == "PGRST116"
@@ -188,11 +227,18 @@ async def test_single_on_zero_or_many_rows_is_pgrst116(service_api: Api, todos: 
 
 
 async def test_single_with_strip_nulls(service_api: Api, todos: str) -> None:
-    res = await service_api.sb.table(todos).select("id, note").eq(
-        "id", 1).strip_nulls().single().execute()
+    res = (
+        await service_api.sb.table(todos)
+        .select("id, note")
+        .eq("id", 1)
+        .strip_nulls()
+        .single()
+        .execute()
+    )
     assert res.data == {"id": 1}
-    stripped = await service_api.sb.table(todos).select("id, note").eq(
-        "id", 1).strip_nulls().execute()
+    stripped = (
+        await service_api.sb.table(todos).select("id, note").eq("id", 1).strip_nulls().execute()
+    )
     assert stripped.data == [{"id": 1}]
 
 
@@ -208,14 +254,17 @@ async def test_maybe_single(service_api: Api, todos: str) -> None:
     assert service_api.last.status_code == 200
 
 
-async def test_beyond_the_wire_notes_quantifiers_and_containment(service_api: Api, todos: str
-                                                                 ) -> None:
+async def test_beyond_the_wire_notes_quantifiers_and_containment(
+    service_api: Api, todos: str
+) -> None:
     # Not in §B1's table, but cheap and used by the client's helpers.
     table = service_api.sb.table(todos)
-    assert ids((await table.select("id").ilike_any_of("title", "a*,*space").order("id").execute()
-                ).data) == [1, 3, 4, 5]
+    assert ids(
+        (await table.select("id").ilike_any_of("title", "a*,*space").order("id").execute()).data
+    ) == [1, 3, 4, 5]
     assert ids((await table.select("id").like_all_of("title", "a*,*t").execute()).data) == [5]
     assert ids((await table.select("id").contains("tags", ["a"]).execute()).data) == [1]
     assert ids((await table.select("id").contains("meta", {"x": 1}).execute()).data) == [1]
-    assert ids((await table.select("id").filter("done", "isdistinct", "true").order("id").execute()
-                ).data) == [1, 3, 4]
+    assert ids(
+        (await table.select("id").filter("done", "isdistinct", "true").order("id").execute()).data
+    ) == [1, 3, 4]

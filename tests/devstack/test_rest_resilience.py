@@ -21,8 +21,9 @@ async def until_cached(rest: RestService, name: str) -> None:
         await rest.wait_for_generation(rest.generation)
 
 
-async def test_requests_during_an_outage_get_503_then_work_again(devstack: DevStack,
-                                                                 service_api: Api) -> None:
+async def test_requests_during_an_outage_get_503_then_work_again(
+    devstack: DevStack, service_api: Api
+) -> None:
     table = service_api.sb.table("wishlist_v2")
     await devstack.pg.stop()
     try:
@@ -49,8 +50,11 @@ async def test_postgres_restart_mid_run(devstack: DevStack, service_api: Api) ->
     # The first request after the restart meets dead pooled connections and must not fail.
     await tenants.select("id").limit(1).retry(False).execute()
     assert service_api.last.status_code == 200
-    inserted = await service_api.sb.table("wishlist_v2").insert(
-        {"tenant_id": str(uuid.uuid4()), "client_id": "after-restart"}).execute()
+    inserted = (
+        await service_api.sb.table("wishlist_v2")
+        .insert({"tenant_id": str(uuid.uuid4()), "client_id": "after-restart"})
+        .execute()
+    )
     assert inserted.data[0]["client_id"] == "after-restart"
 
     # The LISTEN connection comes back and reloads once (changes made while it was away were
