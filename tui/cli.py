@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -115,10 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+    from tui.logs import configure
+
+    # The app and the demo own the terminal: their logs go to a file, never to the screen.
+    draws = args.command in (None, "demo") and not getattr(args, "stack_only", False)
+    configure(
+        verbose=args.verbose,
+        log_file=default_data_dir("logs") / "agentp.log" if draws else None,
         stream=sys.stderr,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
     try:
         if args.command == "devstack":
