@@ -104,10 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     fault.add_argument("--data-dir", type=Path, default=None, help="the devstack's data dir")
 
     from tui.analytics_cli import add_analytics_parser
+    from tui.doctor_cli import add_doctor_parser
     from tui.user_cli import add_user_parser
 
     add_analytics_parser(sub)
     add_user_parser(sub)
+    add_doctor_parser(sub)
     return parser
 
 
@@ -130,6 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_demo(args)
         if args.command == "fault":
             return _run_fault(args)
+        if args.command == "doctor":
+            from tui.doctor_cli import run_doctor
+
+            return run_doctor(args)
         if args.command == "user":
             from tui.user_cli import run_user
 
