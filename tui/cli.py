@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_analytics_parser(sub)
     add_user_parser(sub)
     add_doctor_parser(sub)
+    from tui.serve_web import add_serve_web_parser
+
+    add_serve_web_parser(sub)
     return parser
 
 
@@ -132,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_demo(args)
         if args.command == "fault":
             return _run_fault(args)
+        if args.command == "serve-web":
+            from tui.serve_web import run_serve_web
+
+            return run_serve_web(args)
         if args.command == "doctor":
             from tui.doctor_cli import run_doctor
 
