@@ -7,12 +7,10 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
-
 from services.backend import Backend
 from services.errors import InvalidInput, NotFound
 from services.keyset import Cursor
-from services.models import ConversationSession, Message, _Row, parse_messages
+from services.models import ConversationSession, SessionSummary, parse_messages
 from services.phones import looks_like_phone, phone_digits
 from services.user_session import Permission, UserSession
 
@@ -21,28 +19,6 @@ SESSION_COLUMNS = (
     "id,tenant_id,client_id,client_name,client_phone,channel,status,bot_paused,messages,"
     "started_at,last_message_at"
 )
-
-
-class SessionSummary(_Row):
-    """A conversation as listed: everything but the thread, plus its size and last message."""
-
-    id: Any
-    tenant_id: Any
-    client_id: str
-    client_name: str | None = None
-    client_phone: str | None = None
-    channel: str = "unknown"
-    status: str = "active"
-    bot_paused: bool | None = False
-    started_at: datetime | None = None
-    last_message_at: datetime | None = None
-    activity_at: datetime | None = None
-    message_count: int = 0
-    last_message: Message | None = Field(default=None)
-
-    @property
-    def key(self) -> str:
-        return str(self.id)
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,28 @@ class ConversationSession(_Row):
         return str(self.id)
 
 
+class SessionSummary(_Row):
+    """A conversation as listed: everything but the thread, plus its size and last message."""
+
+    id: Any
+    tenant_id: Any
+    client_id: str
+    client_name: str | None = None
+    client_phone: str | None = None
+    channel: str = "unknown"
+    status: str = "active"
+    bot_paused: bool | None = False
+    started_at: datetime | None = None
+    last_message_at: datetime | None = None
+    activity_at: datetime | None = None
+    message_count: int = 0
+    last_message: Message | None = Field(default=None)
+
+    @property
+    def key(self) -> str:
+        return str(self.id)
+
+
 class BotCommand(_Row):
     id: int
     tenant_id: uuid.UUID

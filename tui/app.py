@@ -389,9 +389,8 @@ class AgentPApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "command_palette" and self.locked:
             return False
-        if action in write_actions() and not self.ctx.can_write():
-            return None if self.ctx.session is not None else False
-        return True
+        # Hidden, not greyed: a viewer should not see what they cannot do.
+        return not (action in write_actions() and not self.ctx.can_write())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # The built-in "keys" panel would show untranslated ids; `?` is the help.

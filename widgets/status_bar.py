@@ -39,7 +39,9 @@ def render_status(info: StatusInfo) -> Text:
     line.append_text(literal(info.tenant, single_line=True))
     if info.read_only:
         line.append(f" · {t('status.read_only')}", style="bold red")
-    for name, status in info.feeds.items():
+    # A fixed order: the order feeds first report in varies from run to run.
+    order = {name: i for i, name in enumerate(("wishlist", "commands", "sessions", "thread"))}
+    for name, status in sorted(info.feeds.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])):
         line.append("  ")
         line.append(f"{t('feed.' + name)}: ")
         if status.state == FeedState.reconnecting:

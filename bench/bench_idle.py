@@ -1,0 +1,258 @@
+"""Cost of keeping the dashboard open: 1, 10 and 30 logged-in apps under ptys on one devstack.
+
+Per instance: RSS, CPU while idle over a window (default 60 s), bytes written to the terminal
+while idle; and, for one INSERT into the wishlist, the time until each app has drawn the new row
+(the figure is the last of them). Goals: < 120 MB RSS, < 0.5 % CPU idle, 0 bytes per idle
+minute, every instance sees the insert within 500 ms.
+
+Run: `python -m bench.bench_idle [--idle 60] [--counts 1,10,30]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import pty
+import selectors
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import bcrypt
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "bench password 1"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Instance:
+    proc: subprocess.Popen[bytes]
+    fd: int
+    seen: bytearray = field(default_factory=bytearray)
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+
+def start_stack(data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tui.cli",
+            "devstack",
+            "--json",
+            "--bot",
+            "off",
+            "--no-yclients",
+            "--data-dir",
+            str(data_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    return proc, json.loads(proc.stdout.readline())
+
+
+async def make_users(dsn: str, count: int) -> tuple[str, list[str]]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        tenant = await conn.fetchval(
+            "insert into dashboard.tenants (name) values ($1) returning id", f"bench-{uuid.uuid4()}"
+        )
+        hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=12)).decode()
+        emails = [f"idle-{i}-{uuid.uuid4().hex[:6]}@bench.test" for i in range(count)]
+        for email in emails:
+            await conn.execute(
+                "insert into dashboard.users (tenant_id, email, encrypted_password, role) "
+                "values ($1, $2, $3, 'viewer')",
+                tenant,
+                email,
+                hashed,
+            )
+        return str(tenant), emails
+    finally:
+        await conn.close()
+
+
+def launch(info: dict[str, str], home: Path) -> Instance:
+    main, child = pty.openpty()
+    env = {
+        **os.environ,
+        "SUPABASE_URL": info["supabase_url"],
+        "SUPABASE_SERVICE_KEY": info["service_key"],
+        "AGENTP_CONFIG": str(home / "none.toml"),
+        "AGENTP_BELL": "false",
+        "HOME": str(home),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli"],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    os.close(child)
+    os.set_blocking(main, False)
+    return Instance(proc, main)
+
+
+def pump(instances: list[Instance], until: float, stop: callable | None = None) -> None:  # type: ignore[valid-type]
+    selector = selectors.DefaultSelector()
+    for inst in instances:
+        selector.register(inst.fd, selectors.EVENT_READ, inst)
+    try:
+        while time.monotonic() < until:
+            if stop is not None and stop():
+                return
+            for key, _ in selector.select(timeout=max(0.0, min(0.05, until - time.monotonic()))):
+                inst = key.data
+                with contextlib.suppress(OSError):
+                    inst.seen += os.read(inst.fd, 65536)
+    finally:
+        selector.close()
+
+
+def type_keys(inst: Instance, text: str) -> None:
+    for char in text:
+        os.write(inst.fd, char.encode())
+        pump([inst], time.monotonic() + 0.05)
+
+
+def login_all(instances: list[Instance], emails: list[str]) -> None:
+    for inst, email in zip(instances, emails, strict=True):
+        pump([inst], time.monotonic() + 60, stop=lambda inst=inst: b"logs in" in inst.seen)
+        type_keys(inst, email)
+        type_keys(inst, "\t")
+        type_keys(inst, PASSWORD + "\r")
+    pump(
+        instances,
+        time.monotonic() + 120,
+        stop=lambda: all(b"wishlist: " in i.seen and b"live" in i.seen[-4000:] for i in instances),
+    )
+
+
+def measure(info: dict[str, str], count: int, idle: float, home: Path) -> dict[str, float]:
+    tenant, emails = asyncio.run(make_users(info["database_url"], count))
+    instances = [launch(info, home) for _ in range(count)]
+    try:
+        login_all(instances, emails)
+        # Let the first paints and the feeds' catch-up settle before the idle window.
+        pump(instances, time.monotonic() + 5)
+        before_cpu = [i.cpu_seconds() for i in instances]
+        before_bytes = [len(i.seen) for i in instances]
+        start = time.monotonic()
+        pump(instances, start + idle)
+        elapsed = time.monotonic() - start
+        cpu = [
+            (i.cpu_seconds() - b) / elapsed * 100
+            for i, b in zip(instances, before_cpu, strict=True)
+        ]
+        written = [
+            (len(i.seen) - b) * 60 / elapsed for i, b in zip(instances, before_bytes, strict=True)
+        ]
+        rss = [i.rss_mb() for i in instances]
+
+        name = f"Latency{uuid.uuid4().hex[:6]}"
+        marks = [len(i.seen) for i in instances]
+
+        async def insert() -> float:
+            conn = await asyncpg.connect(info["database_url"])
+            try:
+                await conn.execute(
+                    "insert into public.wishlist_v2 (tenant_id, client_id, client_name) "
+                    "values ($1, 'lat', $2)",
+                    uuid.UUID(tenant),
+                    name,
+                )
+                return time.monotonic()
+            finally:
+                await conn.close()
+
+        committed = asyncio.run(insert())
+        seen_at: dict[int, float] = {}
+        deadline = committed + 10
+        while len(seen_at) < count and time.monotonic() < deadline:
+            pump(instances, time.monotonic() + 0.01)
+            for idx, inst in enumerate(instances):
+                if idx not in seen_at and name.encode() in inst.seen[marks[idx] :]:
+                    seen_at[idx] = time.monotonic()
+        latencies = sorted((t - committed) * 1000 for t in seen_at.values())
+        return {
+            "instances": count,
+            "rss_mb_median": statistics.median(rss),
+            "rss_mb_max": max(rss),
+            "cpu_idle_pct_median": statistics.median(cpu),
+            "cpu_idle_pct_max": max(cpu),
+            "bytes_per_idle_minute_max": max(written),
+            "saw_insert": len(seen_at),
+            "insert_latency_ms_last": latencies[-1] if latencies else float("nan"),
+            "insert_latency_ms_median": statistics.median(latencies) if latencies else float("nan"),
+        }
+    finally:
+        for inst in instances:
+            inst.proc.send_signal(signal.SIGHUP)
+        for inst in instances:
+            try:
+                inst.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                inst.proc.kill()
+            os.close(inst.fd)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle per run")
+    parser.add_argument("--counts", default="1,10,30")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        stack, info = start_stack(Path(tmp) / "stack")
+        try:
+            print(f"idle cost, {args.idle:.0f} s idle window per run, apps under ptys (80×24)")
+            print(
+                f"{'apps':>5} {'RSS MB med/max':>16} {'CPU% idle med/max':>18} "
+                f"{'B/idle min max':>15} {'insert seen':>12} {'last ms':>8}"
+            )
+            for count in (int(c) for c in args.counts.split(",")):
+                r = measure(info, count, args.idle, Path(tmp))
+                print(
+                    f"{count:>5} {r['rss_mb_median']:>7.1f}/{r['rss_mb_max']:<8.1f} "
+                    f"{r['cpu_idle_pct_median']:>8.2f}/{r['cpu_idle_pct_max']:<9.2f} "
+                    f"{r['bytes_per_idle_minute_max']:>15.0f} {r['saw_insert']:>5}/{count:<6} "
+                    f"{r['insert_latency_ms_last']:>8.1f}"
+                )
+            print(
+                "goals: RSS < 120 MB, CPU idle < 0.5 %, 0 B per idle minute, last insert < 500 ms"
+            )
+        finally:
+            stack.send_signal(signal.SIGTERM)
+            stack.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
