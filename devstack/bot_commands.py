@@ -54,8 +54,7 @@ def _check_fields(payload: dict[str, Any], required: set[str], optional: set[str
     if unknown:
         allowed = ", ".join(sorted(required | optional))
         raise CommandRejected(
-            f"payload has unknown field {', '.join(repr(u) for u in unknown)} "
-            f"(allowed: {allowed})"
+            f"payload has unknown field {', '.join(repr(u) for u in unknown)} (allowed: {allowed})"
         )
 
 
@@ -174,9 +173,7 @@ async def _set_state(
 
 
 async def handoff_to_human(conn: asyncpg.Connection, command: Command) -> dict[str, Any]:
-    return await _set_state(
-        conn, command, "status = 'waiting_human', bot_paused = true", {"note"}
-    )
+    return await _set_state(conn, command, "status = 'waiting_human', bot_paused = true", {"note"})
 
 
 async def pause_bot(conn: asyncpg.Connection, command: Command) -> dict[str, Any]:

@@ -85,9 +85,7 @@ class SimulatorStats:
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     # jsonb in and out as Python values, so payloads and messages are never double-encoded.
-    await conn.set_type_codec(
-        "jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
-    )
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
 class BotSimulator:
@@ -224,15 +222,22 @@ class BotSimulator:
                 # effect, or a bug): fail this command visibly instead of re-claiming it forever.
                 log.exception("command %s failed while being performed", command_id)
                 await self._finish(
-                    conn, command_id, "failed",
+                    conn,
+                    command_id,
+                    "failed",
                     error=f"the bot could not apply the command: {exc.__class__.__name__}: {exc}",
                 )
                 return
             await self._finish(conn, command_id, "done", result=result)
 
     async def _finish(
-        self, conn: asyncpg.Connection, command_id: int, status: str, *,
-        result: dict[str, Any] | None = None, error: str | None = None,
+        self,
+        conn: asyncpg.Connection,
+        command_id: int,
+        status: str,
+        *,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
     ) -> None:
         await conn.execute(
             "update dashboard.bot_commands set status = $2, result = $3, error = $4, "
@@ -257,8 +262,9 @@ class BotSimulator:
                 if self.rate > 0:
                     now = loop.time()
                     # Cap the budget so a long outage is not followed by a burst of backlog.
-                    self._budget = min(self._budget + (now - last_tick) * self.rate,
-                                       max(1.0, self.rate))
+                    self._budget = min(
+                        self._budget + (now - last_tick) * self.rate, max(1.0, self.rate)
+                    )
                     last_tick = now
                     due = int(self._budget)
                     if due:

@@ -52,8 +52,12 @@ async def demo_tenants(conn: asyncpg.Connection) -> list[TrafficTenant]:
         list(by_name),
     )
     return [
-        TrafficTenant(row["id"], by_name[row["name"]].key, by_name[row["name"]].timezone,
-                      STAFF_NAMES[(by_name[row["name"]].key, "admin")])
+        TrafficTenant(
+            row["id"],
+            by_name[row["name"]].key,
+            by_name[row["name"]].timezone,
+            STAFF_NAMES[(by_name[row["name"]].key, "admin")],
+        )
         for row in rows
     ]
 
@@ -122,8 +126,13 @@ class TrafficGenerator:
             "insert into public.conversation_sessions_v2 (tenant_id, client_id, client_name, "
             "client_phone, channel, status, messages, started_at, last_message_at) "
             "values ($1, $2, $3, $4, $5, 'active', $6::jsonb, $7, $7)",
-            tenant.id, client["client_id"], client["client_name"], client["client_phone"],
-            client["channel"], [_new_message(self.rng, line, now)], now,
+            tenant.id,
+            client["client_id"],
+            client["client_name"],
+            client["client_phone"],
+            client["channel"],
+            [_new_message(self.rng, line, now)],
+            now,
         )
         return True
 
@@ -164,7 +173,8 @@ class TrafficGenerator:
         if session is None:
             return False
         line = next_line(
-            self.rng, tenant.key,
+            self.rng,
+            tenant.key,
             client_first=(session["client_name"] or "").split(" ")[0],
             last_role=session["last_role"],
             bot_paused=session["bot_paused"] or session["status"] == "waiting_human",
@@ -193,8 +203,12 @@ class TrafficGenerator:
                 session["id"],
             )
         elif roll < 0.85:
-            await self._append(conn, session["id"], Line("bot", BOT_HANDOFF_LINE, 0.0),
-                               ", status = 'waiting_human', bot_paused = true")
+            await self._append(
+                conn,
+                session["id"],
+                Line("bot", BOT_HANDOFF_LINE, 0.0),
+                ", status = 'waiting_human', bot_paused = true",
+            )
         else:
             await conn.execute(
                 "update public.conversation_sessions_v2 set status = 'paused', bot_paused = true, "
@@ -211,9 +225,16 @@ class TrafficGenerator:
             "insert into public.wishlist_v2 (tenant_id, client_id, client_name, client_phone, "
             "service_title, staff_name, desired_date, desired_time_from, desired_time_to, "
             "comment, status) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting')",
-            tenant.id, client["client_id"], client["client_name"], client["client_phone"],
-            w.service.title, w.staff.name if w.staff else None,
-            today + timedelta(days=w.day_offset), dtime(w.hour_from), dtime(w.hour_to), w.comment,
+            tenant.id,
+            client["client_id"],
+            client["client_name"],
+            client["client_phone"],
+            w.service.title,
+            w.staff.name if w.staff else None,
+            today + timedelta(days=w.day_offset),
+            dtime(w.hour_from),
+            dtime(w.hour_to),
+            w.comment,
         )
         return True
 

@@ -83,8 +83,9 @@ async def seed_demo(conn: asyncpg.Connection, *, seed: int) -> None:
         existing = await _existing(conn, names)
         for tenant in DEMO_TENANTS:
             if tenant.name not in existing:
-                await _seed_tenant(conn, tenant, random.Random(f"{seed}/{tenant.key}"), now,
-                                   hashes, locked)
+                await _seed_tenant(
+                    conn, tenant, random.Random(f"{seed}/{tenant.key}"), now, hashes, locked
+                )
     log.info("demo data seeded in %.2fs", time.perf_counter() - started)
 
 
@@ -96,21 +97,43 @@ async def _existing(conn: asyncpg.Connection, names: list[str]) -> set[str]:
 
 
 async def _seed_tenant(
-    conn: asyncpg.Connection, tenant: DemoTenant, rng: random.Random, now: datetime,
-    hashes: dict[str, str], locked_hash: str,
+    conn: asyncpg.Connection,
+    tenant: DemoTenant,
+    rng: random.Random,
+    now: datetime,
+    hashes: dict[str, str],
+    locked_hash: str,
 ) -> None:
     tenant_id: uuid.UUID = await conn.fetchval(
         "insert into dashboard.tenants (name, timezone, yclients_company_id, yclients_user_token) "
         "values ($1, $2, $3, $4) returning id",
-        tenant.name, tenant.timezone, tenant.company_id, tenant.user_token,
+        tenant.name,
+        tenant.timezone,
+        tenant.company_id,
+        tenant.user_token,
     )
     users = [
-        (tenant_id, cred.email, STAFF_NAMES[(tenant.key, cred.role)], hashes[cred.password],
-         cred.role, True)
-        for cred in DEMO_CREDENTIALS if cred.tenant == tenant.name
+        (
+            tenant_id,
+            cred.email,
+            STAFF_NAMES[(tenant.key, cred.role)],
+            hashes[cred.password],
+            cred.role,
+            True,
+        )
+        for cred in DEMO_CREDENTIALS
+        if cred.tenant == tenant.name
     ]
-    users.append((tenant_id, INACTIVE_USER_EMAILS[tenant.key], "Бывший сотрудник", locked_hash,
-                   "operator", False))
+    users.append(
+        (
+            tenant_id,
+            INACTIVE_USER_EMAILS[tenant.key],
+            "Бывший сотрудник",
+            locked_hash,
+            "operator",
+            False,
+        )
+    )
     await conn.executemany(
         "insert into dashboard.users (tenant_id, email, name, encrypted_password, role, active) "
         "values ($1, $2, $3, $4, $5, $6)",
@@ -134,12 +157,23 @@ async def _seed_tenant(
     # Wishes taken by phone, without a thread; in «Лотос» the first is the nasty-named client's.
     for extra in range(8):
         if extra == 0 and tenant.key == "lotos":
-            wishes.append(_wishlist_row(rng, tenant, tenant_id, clients[0], None,
-                                        now - timedelta(seconds=240), now, status="waiting"))
+            wishes.append(
+                _wishlist_row(
+                    rng,
+                    tenant,
+                    tenant_id,
+                    clients[0],
+                    None,
+                    now - timedelta(seconds=240),
+                    now,
+                    status="waiting",
+                )
+            )
             continue
         created = now - timedelta(seconds=rng.uniform(600, 10 * 86400))
-        wishes.append(_wishlist_row(rng, tenant, tenant_id, rng.choice(clients), None, created,
-                                    now))
+        wishes.append(
+            _wishlist_row(rng, tenant, tenant_id, rng.choice(clients), None, created, now)
+        )
     await conn.executemany(
         "insert into public.conversation_sessions_v2 (tenant_id, client_id, client_name, "
         "client_phone, channel, status, bot_paused, messages, started_at, last_message_at, "
@@ -234,7 +268,11 @@ def _messages(
 
 
 def _session_row(
-    rng: random.Random, tenant_id: uuid.UUID, client: Client, thread: Thread, now: datetime,
+    rng: random.Random,
+    tenant_id: uuid.UUID,
+    client: Client,
+    thread: Thread,
+    now: datetime,
     age: float,
 ) -> tuple[tuple[Any, ...], datetime]:
     span = sum(line.gap for line in thread.lines)
@@ -242,15 +280,29 @@ def _session_row(
     messages, last_at = _messages(rng, thread.lines, start)
     status, paused = _status(rng, thread.outcome, age)
     row = (
-        tenant_id, client.client_id, client.name, client.phone or None, client.channel, status,
-        paused, json.dumps(messages, ensure_ascii=False), start, last_at,
+        tenant_id,
+        client.client_id,
+        client.name,
+        client.phone or None,
+        client.channel,
+        status,
+        paused,
+        json.dumps(messages, ensure_ascii=False),
+        start,
+        last_at,
     )
     return row, last_at
 
 
 def _wishlist_row(
-    rng: random.Random, tenant: DemoTenant, tenant_id: uuid.UUID, client: Client,
-    thread: Thread | None, created: datetime, now: datetime, status: str | None = None,
+    rng: random.Random,
+    tenant: DemoTenant,
+    tenant_id: uuid.UUID,
+    client: Client,
+    thread: Thread | None,
+    created: datetime,
+    now: datetime,
+    status: str | None = None,
 ) -> tuple[Any, ...]:
     w = wish(rng, tenant.key)
     service = thread.service if thread else w.service
@@ -265,8 +317,17 @@ def _wishlist_row(
     changed = min(now, created + timedelta(hours=rng.uniform(1, 48)))
     updated = created if status == "waiting" else changed
     return (
-        tenant_id, client.client_id, client.name, client.phone or None, service.title,
-        staff.name if staff else None, desired,
-        dtime(w.hour_from), dtime(w.hour_to),
-        w.comment, status, created, updated,
+        tenant_id,
+        client.client_id,
+        client.name,
+        client.phone or None,
+        service.title,
+        staff.name if staff else None,
+        desired,
+        dtime(w.hour_from),
+        dtime(w.hour_to),
+        w.comment,
+        status,
+        created,
+        updated,
     )

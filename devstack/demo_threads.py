@@ -62,7 +62,11 @@ def _fill(template: str, values: dict[str, Any]) -> str:
 
 
 def _values(
-    rng: random.Random, tenant: str, client: c.Person, service: c.Service, staff: c.Staff,
+    rng: random.Random,
+    tenant: str,
+    client: c.Person,
+    service: c.Service,
+    staff: c.Staff,
     admin: str,
 ) -> dict[str, Any]:
     day_ask, day_answer = rng.choice(c.DAYS)
@@ -141,13 +145,21 @@ def build_thread(
 def opening_line(rng: random.Random, tenant: str, client: c.Person, admin: str) -> Line:
     """The first client message of a new conversation."""
     service, staff = pick_service(rng, tenant)
-    return Line("client", _fill(rng.choice(c.OPENINGS), _values(rng, tenant, client, service,
-                                                                staff, admin)), 0.0)
+    return Line(
+        "client",
+        _fill(rng.choice(c.OPENINGS), _values(rng, tenant, client, service, staff, admin)),
+        0.0,
+    )
 
 
 def next_line(
-    rng: random.Random, tenant: str, *, client_first: str, last_role: str | None,
-    bot_paused: bool, admin: str,
+    rng: random.Random,
+    tenant: str,
+    *,
+    client_first: str,
+    last_role: str | None,
+    bot_paused: bool,
+    admin: str,
 ) -> Line:
     """What comes next in an open conversation: the bot answers the client unless it is paused,
     in which case the client keeps writing and a human sometimes answers."""

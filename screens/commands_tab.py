@@ -1,22 +1,381 @@
-"""The commands tab (first version; the full tab replaces it)."""
+"""The commands tab: the composer on the left, the tenant's command history on the right.
+
+Sending: client-side validation (the registry's own rules, shown on the field), a confirmation,
+then `enqueue` in a worker. The form is cleared only once the command is the backend's or safely
+in the local outbox; any other failure keeps what was typed. Workers call services and post
+messages; the handlers below are the only code that touches widgets.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+import inspect
+from dataclasses import dataclass
 
+from annotated_types import MaxLen
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import DataTable
+
+from screens.confirm import ConfirmScreen
 from screens.tab_view import TabView
-from tui.actions import bindings
+from services.commands.registry import REGISTRY, CommandValidationError, validate_command
+from services.commands.service import EnqueueResult
+from services.dashboard import DashboardServices
+from services.errors import NotFound, PermissionDenied, ServiceError
+from services.feeds import FeedBatch
+from services.keyset import Cursor
+from services.models import BotCommand
+from services.user_session import Permission
+from tui.actions import bindings, write_actions
+from tui.context import mark_changed
+from tui.i18n import t
+from tui.messages import OutboxChanged
+from widgets.command_form import CommandForm, Draft, explain, fill_literal
+from widgets.command_history import CommandHistory
+
+PAGE_SIZE = 100
+# The commands feed's first batch is its newest window: a shorter one holds every command.
+FEED_WINDOW: int = inspect.signature(DashboardServices.watch_commands).parameters["window"].default
+# Names are looked up one conversation at a time; a first screenful is plenty per batch.
+NAMES_PER_BATCH = 60
+
+
+def _limits() -> dict[str, int]:
+    """Each text field's maximum length, read from the registry's payload models."""
+    limits: dict[str, int] = {}
+    for spec in REGISTRY.values():
+        for name, info in spec.payload_model.model_fields.items():
+            for rule in info.metadata:
+                if isinstance(rule, MaxLen):
+                    limits[name] = rule.max_length
+    return limits
+
+
+@dataclass
+class CommandSent(Message):
+    result: EnqueueResult
+    draft: Draft | None  # None for a re-send: the form was not involved
+    waiting: int
+
+
+@dataclass
+class CommandRefused(Message):
+    field: str
+    reason: str
+
+
+@dataclass
+class CommandFailed(Message):
+    reason: str
+
+
+@dataclass
+class OlderLoaded(Message):
+    commands: list[BotCommand]
+    complete: bool
+
+
+@dataclass
+class OlderFailed(Message):
+    reason: str
+
+
+@dataclass
+class NamesResolved(Message):
+    clients: dict[str, str]
+    sessions: dict[str, tuple[str, str | None]]
 
 
 class CommandsTab(TabView):
     SCOPE = "commands"
     BINDINGS = bindings("commands")
+    DEFAULT_CSS = """
+    CommandsTab { layout: horizontal; height: 1fr; }
+    CommandsTab CommandForm {
+        width: 40%; min-width: 34; max-width: 64; padding: 0 1;
+        border-right: vkey $panel-lighten-2;
+    }
+    CommandsTab CommandHistory { width: 1fr; padding-left: 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._asked_names: set[str] = set()
+        # Set by start_message: the tab switch that brought us here must not move the focus
+        # from the composer back to the history (see focus_main).
+        self._focus_composer = False
 
     def compose(self) -> ComposeResult:
-        yield Static("", markup=False)
+        yield CommandForm(_limits(), id="composer")
+        yield CommandHistory(id="history")
+
+    def on_mount(self) -> None:
+        # One cache of client names for both halves: the prefill teaches the history too.
+        self.form.client_names = self.history.client_names
+        self.refresh_permissions()
+
+    @property
+    def form(self) -> CommandForm:
+        return self.query_one(CommandForm)
+
+    @property
+    def history(self) -> CommandHistory:
+        return self.query_one(CommandHistory)
+
+    # -- what the main screen calls -----------------------------------------------------------
+    def focus_main(self) -> None:
+        if self._focus_composer and self.ctx.can_write():
+            self._focus_composer = False
+            self.form.focus_first()
+            return
+        self.history.table.focus()
+
+    def refresh_permissions(self) -> None:
+        reason = self._disabled_reason()
+        self.form.set_enabled(reason)
+        if reason is not None and self.form.has_focus_within:
+            self.focus_main()
+        super().refresh_permissions()
+        mark_changed(self.app)
+
+    def apply_batch(self, batch: FeedBatch[BotCommand]) -> None:
+        history = self.history
+        session = self.ctx.session
+        history.timezone = session.tenant_timezone if session else "UTC"
+        history.now = self.ctx.clock()
+        history.apply(batch.upserts, batch.deletes)
+        if batch.initial:
+            history.set_paging("more" if len(batch.upserts) >= FEED_WINDOW else "end")
+        self._resolve_unknown_names()
+        self.refresh_bindings()
+        mark_changed(self.app)
 
     def start_message(
         self, client_id: str, client_name: str | None, session_id: str | None
     ) -> None:
-        self.focus_main()
+        self.form.prefill(client_id, client_name, session_id)
+        if self.ctx.can_write():
+            self._focus_composer = True
+            self.form.focus_first()
+        else:
+            self.notify(self._disabled_reason() or "", severity="warning", markup=False)
+        mark_changed(self.app)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in write_actions() and not self.ctx.can_write():
+            return False
+        if action == "resend":
+            selected = self.history.selected()
+            return True if selected is not None and selected.status == "failed" else None
+        return True
+
+    def _disabled_reason(self) -> str | None:
+        ctx = self.ctx
+        if ctx.read_only:
+            return t("commands.disabled.read_only")
+        session = ctx.session
+        if session is not None and not session.can(Permission.send_commands):
+            return t("commands.disabled.viewer", role=t("role." + session.role.value))
+        return None
+
+    # -- actions -------------------------------------------------------------------------------
+    def action_new_command(self) -> None:
+        # Nothing typed is thrown away: `n` only brings the composer's first field into focus.
+        self.form.focus_type()
+
+    def action_send(self) -> None:
+        form = self.form
+        if not self.ctx.can_write():
+            self.notify(self._disabled_reason() or "", severity="warning", markup=False)
+            return
+        if form.busy:
+            return
+        draft = form.draft()
+        form.clear_errors()
+        try:
+            validate_command(draft.command_type, draft.payload())
+        except CommandValidationError as exc:
+            form.show_error(exc.field, self._explain(exc, draft))
+            mark_changed(self.app)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                form.set_busy(True)
+                self._send(draft)
+            mark_changed(self.app)
+
+        self.app.push_screen(ConfirmScreen(form.question(draft)), answered)
+        mark_changed(self.app)
+
+    def action_resend(self) -> None:
+        command = self.history.selected()
+        if command is None:
+            self.notify(t("commands.resend.none"), markup=False)
+            return
+        if command.status != "failed":
+            self.notify(t("commands.resend.not_failed"), markup=False)
+            return
+        question = fill_literal(
+            t("commands.confirm.resend"),
+            id=Text(str(command.id)),
+            type=self.history.type_text(command),
+            target=self.history.target_text(command),
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._resend(command.id)
+            mark_changed(self.app)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+        mark_changed(self.app)
+
+    def _explain(self, error: CommandValidationError, draft: Draft) -> str:
+        return explain(error.field, error.message, draft.value(error.field), self.form.limits)
+
+    # -- workers (services only; results go out as messages) -----------------------------------
+    @work(exclusive=True, group="commands-send", exit_on_error=False)
+    async def _send(self, draft: Draft) -> None:
+        services = self.ctx.require_services()
+        try:
+            result = await services.commands.enqueue(draft.command_type, draft.payload())
+            waiting = await services.commands.waiting()
+        except CommandValidationError as exc:
+            self.post_message(CommandRefused(exc.field, self._explain(exc, draft)))
+        except NotFound as exc:
+            field = "client_id" if "client" in str(exc) else "session_id"
+            self.post_message(CommandRefused(field, t(f"commands.refused.{field[:-3]}")))
+        except PermissionDenied as exc:
+            self.post_message(CommandRefused("", t("commands.refused.permission", reason=exc)))
+        except ServiceError as exc:
+            self.post_message(CommandFailed(str(exc)))
+        else:
+            self.post_message(OutboxChanged(waiting))
+            self.post_message(CommandSent(result, draft, waiting))
+
+    @work(exclusive=True, group="commands-resend", exit_on_error=False)
+    async def _resend(self, command_id: int) -> None:
+        services = self.ctx.require_services()
+        try:
+            result = await services.commands.resend(command_id)
+            waiting = await services.commands.waiting()
+        except (CommandValidationError, NotFound, PermissionDenied) as exc:
+            self.post_message(CommandRefused("", t("commands.refused", reason=exc)))
+        except ServiceError as exc:
+            self.post_message(CommandFailed(str(exc)))
+        else:
+            self.post_message(OutboxChanged(waiting))
+            self.post_message(CommandSent(result, None, waiting))
+
+    @work(exclusive=True, group="commands-older", exit_on_error=False)
+    async def _load_older(self, before: Cursor) -> None:
+        services = self.ctx.require_services()
+        try:
+            commands = await services.commands.history(limit=PAGE_SIZE, before=before)
+        except ServiceError as exc:
+            self.post_message(OlderFailed(str(exc)))
+            return
+        self.post_message(OlderLoaded(commands, len(commands) < PAGE_SIZE))
+
+    @work(group="commands-names", exit_on_error=False)
+    async def _resolve_names(self, clients: list[str], sessions: list[str]) -> None:
+        services = self.ctx.require_services()
+        names: dict[str, str] = {}
+        owners: dict[str, tuple[str, str | None]] = {}
+        for client_id in clients:
+            try:
+                latest = await services.conversations.latest_for_client(client_id)
+            except ServiceError:
+                continue
+            if latest is not None and latest.client_name:
+                names[client_id] = latest.client_name
+        for session_id in sessions:
+            try:
+                thread = await services.conversations.thread(session_id)
+            except ServiceError:
+                continue
+            owners[session_id] = (thread.client_id, thread.client_name)
+        if names or owners:
+            self.post_message(NamesResolved(names, owners))
+
+    def _resolve_unknown_names(self) -> None:
+        clients, sessions = self.history.unknown_references()
+        clients = [c for c in clients if c not in self._asked_names][:NAMES_PER_BATCH]
+        sessions = [s for s in sessions if s not in self._asked_names][:NAMES_PER_BATCH]
+        if clients or sessions:
+            self._asked_names.update(clients, sessions)
+            self._resolve_names(clients, sessions)
+
+    # -- handlers ------------------------------------------------------------------------------
+    def on_command_sent(self, message: CommandSent) -> None:
+        form = self.form
+        result = message.result
+        if message.draft is not None:
+            form.set_busy(False)
+            # Typed on while it was sending? Then that is new work: keep it.
+            if form.draft() == message.draft:
+                form.clear()
+        if result.command is not None:
+            self.history.now = self.ctx.clock()
+            self.history.apply([result.command])
+        if result.queued_locally:
+            self.notify(t("commands.queued_locally"), severity="warning", markup=False, timeout=10)
+        elif message.draft is None:
+            self.notify(
+                t("commands.resent", id=result.command.id if result.command else ""), markup=False
+            )
+        else:
+            self.notify(
+                t("commands.sent", id=result.command.id if result.command else ""), markup=False
+            )
+        self.refresh_bindings()
+        mark_changed(self.app)
+
+    def on_command_refused(self, message: CommandRefused) -> None:
+        self.form.set_busy(False)
+        if message.field:
+            self.form.show_error(message.field, message.reason)
+        self.notify(message.reason, severity="error", markup=False)
+        mark_changed(self.app)
+
+    def on_command_failed(self, message: CommandFailed) -> None:
+        self.form.set_busy(False)
+        self.notify(
+            t("commands.failed_to_send", reason=message.reason), severity="error", markup=False
+        )
+        mark_changed(self.app)
+
+    def on_older_loaded(self, message: OlderLoaded) -> None:
+        self.history.apply(message.commands)
+        self.history.set_paging("end" if message.complete else "more")
+        self._resolve_unknown_names()
+        mark_changed(self.app)
+
+    def on_older_failed(self, message: OlderFailed) -> None:
+        self.history.set_paging("more")
+        self.notify(
+            t("commands.history.load_failed", reason=message.reason), severity="error", markup=False
+        )
+        mark_changed(self.app)
+
+    def on_names_resolved(self, message: NamesResolved) -> None:
+        self.history.learn_names(message.clients, message.sessions)
+        mark_changed(self.app)
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
+        history = self.history
+        at_end = event.cursor_row >= history.table.row_count - 1
+        if at_end and history.paging == "more":
+            self._page_older()
+
+    def _page_older(self) -> None:
+        oldest = self.history.oldest()
+        if oldest is None:
+            return
+        self.history.set_paging("loading")
+        self._load_older(Cursor(oldest.created_at, str(oldest.id)))

@@ -1,17 +1,346 @@
-"""The sessions tab (first version; the full tab replaces it)."""
+"""The sessions tab: the bot's conversations, searched, filtered and paged; Enter opens one.
+
+The database searches and pages (services.conversations: keyset cursors, never OFFSET), so the
+list reaches any number of conversations. It is refreshed when the tab is shown and after every
+search or filter change; an open thread (screens/thread.py) is the live view.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Select, Static
 
 from screens.tab_view import TabView
+from screens.thread import ThreadScreen
+from services.conversations import SessionFilter, SessionPage
+from services.errors import InvalidInput, ServiceError
+from services.keyset import Cursor
+from services.models import SessionSummary
 from tui.actions import bindings
+from tui.context import mark_changed
+from tui.i18n import t
+from widgets.literal import literal
+from widgets.session_list import CHANNELS, STATUSES, SessionList, channel_label, status_label
+from widgets.text_field import TextField
+
+PAGE_SIZE = 50
+MAX_REFRESH = 500  # a refresh re-reads what was paged in, up to the service's page limit
+DATE_FORMAT = "%d.%m.%Y"
 
 
 class SessionsTab(TabView):
     SCOPE = "sessions"
     BINDINGS = bindings("sessions")
+    DEFAULT_CSS = """
+    SessionsTab { height: 1fr; }
+    SessionsTab #sessions-search { margin: 0 1; }
+    SessionsTab #sessions-filters { height: 1; padding: 0 1; color: $warning; display: none; }
+    SessionsTab #sessions-filters.-shown { display: block; }
+    SessionsTab #sessions-status { height: 1; padding: 0 1; color: $text-muted; }
+    SessionsTab #sessions-status.-error { color: $error; }
+    """
+
+    @dataclass
+    class Loaded(Message):
+        generation: int
+        page: SessionPage
+        older: bool
+
+    @dataclass
+    class LoadFailed(Message):
+        generation: int
+        reason: str
+        invalid_input: bool
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.filters = SessionFilter()
+        self.cursor: Cursor | None = None
+        self.loading = False
+        self._generation = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("", markup=False)
+        yield TextField(
+            placeholder=t("sessions.search.placeholder"), id="sessions-search", compact=True
+        )
+        yield Static("", id="sessions-filters", markup=False)
+        yield SessionList(id="sessions-list")
+        yield Static("", id="sessions-status", markup=False)
+
+    @property
+    def session_list(self) -> SessionList:
+        return self.query_one(SessionList)
+
+    def focus_main(self) -> None:
+        """Shown (tab key or click): focus the list and refresh what it shows."""
+        self.session_list.focus()
+        self.reload(keep_loaded=True)
+
+    # -- loading -----------------------------------------------------------------------------
+    def reload(self, *, keep_loaded: bool = False) -> None:
+        """The first page again; `keep_loaded` re-reads as many as were paged in."""
+        self._generation += 1
+        self.loading = True
+        limit = PAGE_SIZE
+        if keep_loaded:
+            limit = min(MAX_REFRESH, max(PAGE_SIZE, len(self.session_list.summaries)))
+        self._show_status(t("sessions.loading"))
+        self._fetch(self._generation, self.filters, None, limit, older=False)
+
+    def action_load_older(self) -> None:
+        if self.loading or self.cursor is None:
+            return
+        self.loading = True
+        self._show_status(t("sessions.loading_older"))
+        self._fetch(self._generation, self.filters, self.cursor, PAGE_SIZE, older=True)
+
+    @work(exclusive=True, group="sessions-list", exit_on_error=False)
+    async def _fetch(
+        self,
+        generation: int,
+        filters: SessionFilter,
+        after: Cursor | None,
+        limit: int,
+        *,
+        older: bool,
+    ) -> None:
+        try:
+            services = self.ctx.require_services()
+            page = await services.conversations.list(filters, limit=limit, after=after)
+        except ServiceError as exc:
+            self.post_message(self.LoadFailed(generation, str(exc), isinstance(exc, InvalidInput)))
+            return
+        self.post_message(self.Loaded(generation, page, older))
+
+    def on_sessions_tab_loaded(self, message: Loaded) -> None:
+        if message.generation != self._generation:
+            return  # an answer to a search or filter that has since changed
+        self.loading = False
+        listing = self.session_list
+        session = self.ctx.session
+        listing.timezone = session.tenant_timezone if session else "UTC"
+        listing.now = self.ctx.clock()
+        if message.older:
+            listing.extend(message.page.items)
+        else:
+            listing.replace(message.page.items)
+        self.cursor = message.page.next_cursor
+        self._show_count()
+        mark_changed(self.app)
+
+    def on_sessions_tab_load_failed(self, message: LoadFailed) -> None:
+        if message.generation != self._generation:
+            return
+        self.loading = False
+        if message.invalid_input:
+            # What was typed cannot be searched; nothing was sent. Say so, keep the list.
+            self._show_status(message.reason, error=True)
+            self.notify(message.reason, severity="warning", markup=False)
+        else:
+            self._show_status(t("sessions.failed", reason=message.reason), error=True)
+            self.notify(message.reason, severity="error", markup=False)
+        mark_changed(self.app)
+
+    def _show_count(self) -> None:
+        count = len(self.session_list.summaries)
+        if count == 0:
+            filtered = self.filters != SessionFilter()
+            text = t("sessions.empty_filtered" if filtered else "sessions.empty")
+        else:
+            text = t("sessions.count_more" if self.cursor else "sessions.count_all", count=count)
+        self._show_status(text)
+
+    def _show_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#sessions-status", Static)
+        status.update(literal(text, single_line=True))
+        status.set_class(error, "-error")
+
+    def _show_filters(self) -> None:
+        line = filter_summary(self.filters)
+        widget = self.query_one("#sessions-filters", Static)
+        widget.update(line)
+        widget.set_class(bool(line.plain), "-shown")
+
+    def _apply(self, filters: SessionFilter) -> None:
+        self.filters = filters
+        self.cursor = None
+        self._show_filters()
+        self.reload()
+
+    # -- keys --------------------------------------------------------------------------------
+    def action_search(self) -> None:
+        self.query_one("#sessions-search", TextField).focus()
+
+    @on(Input.Submitted, "#sessions-search")
+    def _search(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.session_list.focus()
+        self._apply(replace(self.filters, text=event.value.strip() or None))
+
+    def on_key(self, event: events.Key) -> None:
+        search = self.query_one("#sessions-search", TextField)
+        if event.key == "escape" and search.has_focus:
+            event.stop()
+            self.session_list.focus()
+
+    def action_cycle_filter(self) -> None:
+        def chosen(filters: SessionFilter | None) -> None:
+            if filters is not None and filters != self.filters:
+                self._apply(filters)
+            self.session_list.focus()
+
+        self.app.push_screen(FilterScreen(self.filters), callback=chosen)
+
+    def action_open_session(self) -> None:
+        summary = self.session_list.highlighted_summary
+        if summary is not None:
+            self._open(summary)
+
+    @on(SessionList.Opened)
+    def _opened(self, event: SessionList.Opened) -> None:
+        event.stop()
+        self._open(event.summary)
+
+    def _open(self, summary: SessionSummary) -> None:
+        def closed(_: None) -> None:
+            # A pause, a resume or new messages change the row: show it as it is now.
+            self.reload(keep_loaded=True)
+
+        self.app.push_screen(ThreadScreen(summary.key, summary), callback=closed)
+
+    @on(SessionList.NearEnd)
+    def _near_end(self, event: SessionList.NearEnd) -> None:
+        event.stop()
+        self.action_load_older()
+
+
+def filter_summary(filters: SessionFilter) -> Text:
+    """The active search and filters on one line (empty when there are none)."""
+    parts: list[Text] = []
+    if filters.text:
+        part = Text(t("sessions.searching_for"))
+        part.append_text(literal(filters.text, single_line=True, limit=60))
+        parts.append(part)
+    if filters.status:
+        parts.append(status_label(filters.status))
+    if filters.channel:
+        parts.append(channel_label(filters.channel))
+    if filters.date_from:
+        parts.append(Text(t("sessions.filter.summary_from", date=_date(filters.date_from))))
+    if filters.date_to:
+        parts.append(Text(t("sessions.filter.summary_to", date=_date(filters.date_to))))
+    return Text(" · ", no_wrap=True, overflow="ellipsis").join(parts)
+
+
+def _date(value: date | None) -> str:
+    return value.strftime(DATE_FORMAT) if value else ""
+
+
+def parse_date(value: str) -> date | None:
+    """`DD.MM.YYYY` (or empty: no bound); ValueError for anything else."""
+    value = value.strip()
+    return datetime.strptime(value, DATE_FORMAT).date() if value else None
+
+
+class FilterScreen(ModalScreen[SessionFilter | None]):
+    """Status, channel and a date range of the last message; the search text is kept."""
+
+    DEFAULT_CSS = """
+    FilterScreen { align: center middle; }
+    #filter-box {
+        width: 64; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; padding: 0 1;
+    }
+    #filter-box .-label { color: $text-muted; }
+    #filter-dates { height: auto; }
+    #filter-dates TextField { width: 1fr; }
+    #filter-error { color: $error; height: auto; display: none; }
+    #filter-error.-shown { display: block; }
+    #filter-buttons { height: auto; }
+    #filter-buttons Button { margin-right: 2; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "confirm.no", show=False)]
+
+    def __init__(self, current: SessionFilter) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        statuses = [(Text(t("sessions.filter.any_status")), "")]
+        statuses += [(status_label(status), status) for status in STATUSES]
+        channels = [(Text(t("sessions.filter.any_channel")), "")]
+        channels += [(channel_label(channel), channel) for channel in CHANNELS]
+        with Vertical(id="filter-box"):
+            yield Static(t("sessions.filter.title"), markup=False)
+            yield Static(t("sessions.filter.status"), classes="-label", markup=False)
+            yield Select(
+                statuses, value=self.current.status or "", allow_blank=False, id="filter-status"
+            )
+            yield Static(t("sessions.filter.channel"), classes="-label", markup=False)
+            yield Select(
+                channels, value=self.current.channel or "", allow_blank=False, id="filter-channel"
+            )
+            yield Static(t("sessions.filter.dates"), classes="-label", markup=False)
+            with Horizontal(id="filter-dates"):
+                yield TextField(
+                    _date(self.current.date_from),
+                    placeholder=t("sessions.filter.from"),
+                    id="filter-from",
+                )
+                yield TextField(
+                    _date(self.current.date_to), placeholder=t("sessions.filter.to"), id="filter-to"
+                )
+            yield Static("", id="filter-error", markup=False)
+            with Horizontal(id="filter-buttons"):
+                yield Button(t("sessions.filter.apply"), id="filter-apply", variant="primary")
+                yield Button(t("sessions.filter.clear"), id="filter-clear")
+            yield Static(t("sessions.filter.hint"), classes="-label", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter-status", Select).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#filter-clear")
+    def _clear(self) -> None:
+        self.dismiss(SessionFilter(text=self.current.text))
+
+    @on(Button.Pressed, "#filter-apply")
+    @on(Input.Submitted)
+    def _apply(self) -> None:
+        try:
+            start = parse_date(self.query_one("#filter-from", TextField).value)
+            end = parse_date(self.query_one("#filter-to", TextField).value)
+        except ValueError:
+            self._refuse(t("sessions.filter.bad_date"))
+            return
+        if start and end and start > end:
+            self._refuse(t("sessions.filter.bad_range"))
+            return
+        status = self.query_one("#filter-status", Select).value
+        channel = self.query_one("#filter-channel", Select).value
+        self.dismiss(
+            replace(
+                self.current,
+                status=status if isinstance(status, str) and status else None,
+                channel=channel if isinstance(channel, str) and channel else None,
+                date_from=start,
+                date_to=end,
+            )
+        )
+
+    def _refuse(self, reason: str) -> None:
+        error = self.query_one("#filter-error", Static)
+        error.update(reason)
+        error.add_class("-shown")
+        mark_changed(self.app)

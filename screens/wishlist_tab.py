@@ -1,37 +1,292 @@
-"""The live wishlist tab (first version: rows by key; the full tab replaces it)."""
+"""The live wishlist: newest first, filtered, sorted, older entries paged in on demand.
+
+The tab keeps the loaded entries (the model, keyed by id) and shows a projection of them in a
+`WishlistTable`. Feed batches arrive from the App (FeedBatch → MainScreen.apply_batch → here)
+and each one becomes ONE keyed diff inside `app.batch_update()`. The model is capped at
+`ROW_CAP` entries; `o` pages older ones in through a worker and raises the cap by that page.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
 
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
 
 from screens.tab_view import TabView
+from screens.wishlist_entry import WishlistEntryScreen, allowed
+from services.errors import ServiceError
 from services.feeds import FeedBatch
+from services.keyset import Cursor
 from services.models import WishlistEntry
 from tui.actions import bindings
+from tui.context import mark_changed
+from tui.i18n import t
+from tui.messages import ComposeMessageRequest
 from widgets.literal import literal
+from widgets.text_field import TextField
+from widgets.wishlist_table import STATUSES, Wish, WishlistTable
+
+SORTS = ("time", "name", "service", "status")
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def age(entry: Wish) -> tuple[datetime, int, str]:
+    """Newest-first order, as the service pages it: created_at, then the numeric id."""
+    number = entry.id if isinstance(entry.id, int) else -1
+    return entry.created_at, number, str(entry.id)
+
+
+def matches(entry: Wish, needle: str, digits: str) -> bool:
+    """Case-insensitive on name, phone, service and comment; digits also match a phone's."""
+    fields = (entry.client_name, entry.client_phone, entry.service_title, entry.comment)
+    if any(needle in (value or "").casefold() for value in fields):
+        return True
+    return len(digits) >= 3 and digits in _NOT_DIGITS.sub("", entry.client_phone or "")
+
+
+def ordered(entries: list[Wish], sort: str) -> list[Wish]:
+    newest = sorted(entries, key=age, reverse=True)
+    if sort == "name":
+        return sorted(newest, key=lambda e: (e.client_name or "").casefold())
+    if sort == "service":
+        return sorted(newest, key=lambda e: (e.service_title or "").casefold())
+    if sort == "status":
+        rank = {status: index for index, status in enumerate(STATUSES)}
+        return sorted(newest, key=lambda e: (rank.get(e.status, len(rank)), e.status))
+    return newest
 
 
 class WishlistTab(TabView):
     SCOPE = "wishlist"
     BINDINGS = bindings("wishlist")
+    DEFAULT_CSS = """
+    WishlistTab { layout: vertical; height: 1fr; }
+    WishlistTab #wishlist-filter { display: none; }
+    WishlistTab.-filtering #wishlist-filter { display: block; }
+    WishlistTab #wishlist-info { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    # Class attributes so tests and the benchmark can set a small cap or a big page.
+    ROW_CAP: ClassVar[int] = 500
+    PAGE_SIZE: ClassVar[int] = 200
+
+    @dataclass
+    class OlderLoaded(Message):
+        entries: list[Wish]
+        requested: int
+
+    @dataclass
+    class LoadFailed(Message):
+        reason: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries: dict[str, Wish] = {}
+        self.limit = self.ROW_CAP
+        self.sort = "time"
+        self.filter_text = ""
+        self.exhausted = False
+        self.loading_older = False
+        self.batches = 0  # feed batches applied (each one diff): tests count repaints by it
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Any] = DataTable(cursor_type="row", id="wishlist-table")
-        table.add_columns("client", "service")
-        yield table
+        yield TextField(
+            placeholder=t("wishlist.filter.placeholder"), id="wishlist-filter", compact=True
+        )
+        yield WishlistTable(id="wishlist-table")
+        yield Static("", id="wishlist-info", markup=False)
 
-    def apply_batch(self, batch: FeedBatch[WishlistEntry]) -> None:
-        table = self.query_one(DataTable)
-        for entry in batch.upserts:
-            if entry.key not in table.rows:
-                table.add_row(
-                    literal(entry.client_name, single_line=True),
-                    literal(entry.service_title, single_line=True),
-                    key=entry.key,
-                )
+    def on_mount(self) -> None:
+        table = self.table
+        session = self.ctx.session
+        table.timezone = session.tenant_timezone if session else "UTC"
+        table.clock = self.ctx.clock
+        self._render_info([])
+
+    @property
+    def table(self) -> WishlistTable:
+        return self.query_one(WishlistTable)
+
+    @property
+    def filter_field(self) -> TextField:
+        return self.query_one("#wishlist-filter", TextField)
 
     def focus_main(self) -> None:
-        self.query_one(DataTable).focus()
+        self.table.focus()
+
+    # -- the live feed -----------------------------------------------------------------------
+    def apply_batch(self, batch: FeedBatch[WishlistEntry]) -> None:
+        # The initial page is what was already there: nothing in it is news.
+        new = [] if batch.initial else [e.key for e in batch.upserts if e.key not in self.entries]
+        for entry in batch.upserts:
+            self.entries[entry.key] = Wish.of(entry)
+        for key in batch.deletes:
+            self.entries.pop(key, None)
+        self._trim()
+        fresh = [key for key in new if key in self.entries]
+        self.batches += 1
+        self._show(fresh)
+        if fresh and self.ctx.settings.bell:
+            self.app.bell()
+
+    def _trim(self) -> None:
+        """Keep the newest `limit` entries; the ones dropped can be paged in again."""
+        if len(self.entries) <= self.limit:
+            return
+        keep = sorted(self.entries.values(), key=age, reverse=True)[: self.limit]
+        self.entries = {entry.key: entry for entry in keep}
+        self.exhausted = False
+
+    def _show(self, fresh: list[str] | None = None) -> None:
+        needle = self.filter_text.strip().casefold()
+        digits = _NOT_DIGITS.sub("", needle)
+        pool = list(self.entries.values())
+        if needle:
+            pool = [entry for entry in pool if matches(entry, needle, digits)]
+        visible = ordered(pool, self.sort)
+        with self.app.batch_update():
+            self.table.show(visible, fresh=fresh or ())
+            self._render_info(visible)
+        mark_changed(self.app)
+
+    def _render_info(self, visible: list[Wish]) -> None:
+        info = Text()
+        count = len(self.entries)
+        if not count:
+            info.append(t("wishlist.info.empty"))
+        else:
+            if self.filter_text:
+                info.append(t("wishlist.info.filtered", shown=len(visible), count=count))
+            else:
+                info.append(t("wishlist.info.count", count=count))
+            info.append(" · " + t("wishlist.info.sort", column=t(f"wishlist.sort.{self.sort}")))
+            if self.loading_older:
+                info.append(" · " + t("wishlist.info.loading_older"))
+            elif self.exhausted:
+                info.append(" · " + t("wishlist.info.all_loaded"))
+            else:
+                info.append(" · " + t("wishlist.info.older"))
+        if self.filter_text:
+            info.append(" · " + t("wishlist.info.filter"))
+            info.append_text(literal(self.filter_text, style="bold", single_line=True))
+            if count and not visible:
+                info.append(" · " + t("wishlist.info.no_match"))
+        self.query_one("#wishlist-info", Static).update(info)
+
+    # -- filter and sort ---------------------------------------------------------------------
+    def action_filter(self) -> None:
+        self.add_class("-filtering")
+        self.filter_field.focus()
+        mark_changed(self.app)
+
+    @on(Input.Changed, "#wishlist-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter_text = event.value
+        self._show()
+
+    @on(Input.Submitted, "#wishlist-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value:
+            self.remove_class("-filtering")
+        self.table.focus()
+        mark_changed(self.app)
+
+    def on_key(self, event: events.Key) -> None:
+        # Esc in the filter field, or in the table while a filter is set: clear and close it.
+        if event.key == "escape" and (self.filter_field.has_focus or self.filter_text):
+            event.stop()
+            self.filter_field.value = ""  # Input.Changed re-shows every row
+            self.remove_class("-filtering")
+            self.table.focus()
+            mark_changed(self.app)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._show()
+
+    # -- the entry and messaging -------------------------------------------------------------
+    @on(DataTable.RowSelected, "#wishlist-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_entry()
+
+    def action_open_entry(self) -> None:
+        entry = self.table.entry_at_cursor()
+        if entry is None:
+            self.notify(t("wishlist.notice.nothing_selected"), markup=False)
+            return
+        session = self.ctx.session
+        timezone = session.tenant_timezone if session else "UTC"
+        self.app.push_screen(WishlistEntryScreen(entry, timezone, self.ctx.clock))
+        mark_changed(self.app)
+
+    def action_message_client(self) -> None:
+        entry = self.table.entry_at_cursor()
+        if entry is None:
+            self.notify(t("wishlist.notice.nothing_selected"), markup=False)
+            return
+        # The main screen routes it to the Commands tab's composer.
+        self.post_message(ComposeMessageRequest(entry.client_id, entry.client_name, None))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return allowed(self.app, action, parameters)
+
+    # -- older entries -----------------------------------------------------------------------
+    def action_load_older(self) -> None:
+        if self.loading_older:
+            return
+        if self.exhausted:
+            self.notify(t("wishlist.notice.older_none"), markup=False)
+            return
+        oldest = min(self.entries.values(), key=age, default=None)
+        if oldest is None:
+            self.notify(t("wishlist.notice.older_none"), markup=False)
+            return
+        self.loading_older = True
+        self._render_info(self._visible_now())
+        self._fetch_older(Cursor(oldest.created_at, str(oldest.id)), self.PAGE_SIZE)
+
+    @work(exclusive=True, group="wishlist-older", exit_on_error=False)
+    async def _fetch_older(self, before: Cursor, limit: int) -> None:
+        try:
+            entries = await self.ctx.require_services().wishlist.page(limit=limit, before=before)
+        except ServiceError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+            return
+        self.post_message(self.OlderLoaded([Wish.of(entry) for entry in entries], limit))
+
+    @on(OlderLoaded)
+    def _older_loaded(self, message: OlderLoaded) -> None:
+        message.stop()
+        self.loading_older = False
+        for entry in message.entries:
+            # A live update may have brought a newer version meanwhile: that one wins.
+            self.entries.setdefault(entry.key, entry)
+        self.limit = max(self.limit, len(self.entries))
+        self.exhausted = len(message.entries) < message.requested
+        if not message.entries:
+            self.notify(t("wishlist.notice.older_none"), markup=False)
+        self._show()
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        message.stop()
+        self.loading_older = False
+        self._render_info(self._visible_now())
+        self.notify(message.reason, severity="error", markup=False)
+        mark_changed(self.app)
+
+    def _visible_now(self) -> list[Wish]:
+        return [e for key in self.table.keys if (e := self.entries.get(key)) is not None]
+
+    def refresh_permissions(self) -> None:
+        super().refresh_permissions()
+        self.screen.refresh_bindings()

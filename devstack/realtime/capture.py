@@ -226,8 +226,15 @@ class Reader:
                 self._wake.clear()
                 rows = await conn.fetch(_FETCH, self.cursor, BATCH)
                 for row in rows:
-                    change = Change(row["id"], row["schema_name"], row["table_name"], row["op"],
-                                    row["record"], row["old_record"], row["ts"])
+                    change = Change(
+                        row["id"],
+                        row["schema_name"],
+                        row["table_name"],
+                        row["op"],
+                        row["record"],
+                        row["old_record"],
+                        row["ts"],
+                    )
                     try:
                         await self._deliver(change)
                     except _CONNECTION_ERRORS:

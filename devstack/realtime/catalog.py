@@ -94,8 +94,9 @@ class Catalog:
     async def schema_exists(self, schema: str) -> bool:
         return bool(
             await self.run(
-                lambda c: c.fetchval("select exists(select 1 from pg_namespace where nspname=$1)",
-                                     schema)
+                lambda c: c.fetchval(
+                    "select exists(select 1 from pg_namespace where nspname=$1)", schema
+                )
             )
         )
 
@@ -113,8 +114,11 @@ class Catalog:
             schema,
             table,
             columns,
-            json.dumps([{"name": c.name, "type": c.typname} for c in columns],
-                       ensure_ascii=False, separators=(",", ":")),
+            json.dumps(
+                [{"name": c.name, "type": c.typname} for c in columns],
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ),
             bool(row["relrowsecurity"]),
             tuple(row["pk"] or ()),
             time.monotonic(),
@@ -179,8 +183,10 @@ class Catalog:
             conditions.append(
                 f"t.{quote_ident(key)} = (${len(args)}::jsonb #>> '{{}}')::{column.sql_type}"
             )
-        sql = (f"select exists(select 1 from {quote_ident(meta.schema)}.{quote_ident(meta.table)} t"
-               f" where {' and '.join(conditions)})")
+        sql = (
+            f"select exists(select 1 from {quote_ident(meta.schema)}.{quote_ident(meta.table)} t"
+            f" where {' and '.join(conditions)})"
+        )
 
         async def work(conn: asyncpg.Connection) -> bool:
             async with conn.transaction():

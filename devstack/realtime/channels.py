@@ -147,8 +147,7 @@ async def _compile_filter(catalog: Catalog, meta: TableMeta, text: str, prefix: 
     column = meta.column(parsed.column)
     if column is None:
         raise JoinError(
-            f"{prefix}: column {parsed.column} does not exist "
-            f"in {meta.schema}.{meta.table}"
+            f"{prefix}: column {parsed.column} does not exist in {meta.schema}.{meta.table}"
         )
     try:
         values = await catalog.cast_filter_values(column, parsed.raw_values)

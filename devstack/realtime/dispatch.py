@@ -128,19 +128,28 @@ class _Prepared:
         )
         if not too_big:
             return encoded
-        log.info("realtime: %s.%s change %s trimmed (payload too large)",
-                 change.schema, change.table, change.id)
+        log.info(
+            "realtime: %s.%s change %s trimmed (payload too large)",
+            change.schema,
+            change.table,
+            change.id,
+        )
         return self._encode(_trim(record), _trim(old), _TRIMMED_ERRORS)
 
     def _encode(self, record: str | None, old: str | None, errors: str) -> str:
         change = self.change
         columns = self.meta.columns_json if self.meta is not None else "[]"
         parts = [
-            '{"schema":', protocol.dumps(change.schema),
-            ',"table":', protocol.dumps(change.table),
-            ',"commit_timestamp":', protocol.dumps(change.commit_timestamp),
-            ',"type":', protocol.dumps(change.type),
-            ',"columns":', columns,
+            '{"schema":',
+            protocol.dumps(change.schema),
+            ',"table":',
+            protocol.dumps(change.table),
+            ',"commit_timestamp":',
+            protocol.dumps(change.commit_timestamp),
+            ',"type":',
+            protocol.dumps(change.type),
+            ',"columns":',
+            columns,
         ]
         if change.type != "DELETE":
             parts += [',"record":', record if record is not None else "null"]

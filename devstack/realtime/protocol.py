@@ -112,6 +112,11 @@ def phx_close(topic: str, join_ref: str | None) -> str:
 def change_frame(topic: str, ids: list[int], data_json: str) -> str:
     # `data_json` is encoded once per change and spliced into every subscriber's frame.
     return (
-        '{"event":"postgres_changes","topic":' + dumps(topic) + ',"ref":null,"payload":{"ids":'
-        + dumps(ids) + ',"data":' + data_json + "}}"
+        '{"event":"postgres_changes","topic":'
+        + dumps(topic)
+        + ',"ref":null,"payload":{"ids":'
+        + dumps(ids)
+        + ',"data":'
+        + data_json
+        + "}}"
     )

@@ -157,8 +157,11 @@ class Session:
             return
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             # Postgres is restarting: a transient join error, retried by the client's backoff.
-            self.send(protocol.error_reply(msg.topic, msg.ref, msg.join_ref,
-                                           f"DatabaseUnavailable: {exc}"))
+            self.send(
+                protocol.error_reply(
+                    msg.topic, msg.ref, msg.join_ref, f"DatabaseUnavailable: {exc}"
+                )
+            )
             return
         if self.closed:
             return
@@ -185,8 +188,9 @@ class Session:
             self.send(protocol.system(msg.topic, status="error", message=str(exc)))
             self.send(protocol.phx_close(msg.topic, channel.join_ref))
             return
-        replacement = Channel(channel.topic, channel.join_ref, channel.raw_bindings, bindings,
-                              subscriber, self.send)
+        replacement = Channel(
+            channel.topic, channel.join_ref, channel.raw_bindings, bindings, subscriber, self.send
+        )
         self._registry.remove(channel)
         self.channels[msg.topic] = replacement
         self._registry.add(replacement)

@@ -78,8 +78,12 @@ def jwt_error(message: str) -> ApiError:
 def connection_error(exc: BaseException) -> ApiError:
     # PostgREST's ConnectionUsageError; 503 makes the client retry GETs, which is what we want
     # while Postgres is restarting.
-    return pgrst(503, "PGRST000", "Database connection error. Retrying the connection.",
-                 details=str(exc) or type(exc).__name__)
+    return pgrst(
+        503,
+        "PGRST000",
+        "Database connection error. Retrying the connection.",
+        details=str(exc) or type(exc).__name__,
+    )
 
 
 def single_coerce(rows: int) -> ApiError:
@@ -112,9 +116,26 @@ def status_for_sqlstate(code: str, message: str, *, authenticated: bool) -> int:
     if code.startswith("PT") and code[2:].isdigit():
         return int(code[2:])
     by_class = {
-        "08": 503, "09": 500, "0L": 403, "0P": 403, "25": 500, "28": 403, "2D": 500,
-        "38": 500, "39": 500, "3B": 500, "40": 500, "53": 503, "54": 500, "55": 500,
-        "57": 500, "58": 500, "F0": 500, "HV": 500, "P0": 500, "XX": 500,
+        "08": 503,
+        "09": 500,
+        "0L": 403,
+        "0P": 403,
+        "25": 500,
+        "28": 403,
+        "2D": 500,
+        "38": 500,
+        "39": 500,
+        "3B": 500,
+        "40": 500,
+        "53": 503,
+        "54": 500,
+        "55": 500,
+        "57": 500,
+        "58": 500,
+        "F0": 500,
+        "HV": 500,
+        "P0": 500,
+        "XX": 500,
     }
     return by_class.get(code[:2], 400)
 

@@ -41,14 +41,18 @@ async def find_relation(service: RestService, schema: str, name: str) -> Relatio
         rel = service.cache.relation(schema, name)
     if rel is None:
         similar = service.cache.similar_relation(schema, name)
-        raise pgrst(404, "PGRST205",
-                    f"Could not find the table '{schema}.{name}' in the schema cache",
-                    hint=f"Perhaps you meant the table '{schema}.{similar}'" if similar else None)
+        raise pgrst(
+            404,
+            "PGRST205",
+            f"Could not find the table '{schema}.{name}' in the schema cache",
+            hint=f"Perhaps you meant the table '{schema}.{similar}'" if similar else None,
+        )
     return rel
 
 
-async def build_for(service: RestService, schema: str, name: str,
-                    builder: Callable[[Relation], Statement]) -> Statement:
+async def build_for(
+    service: RestService, schema: str, name: str, builder: Callable[[Relation], Statement]
+) -> Statement:
     """Build against the cache; an unknown column reloads the cache once before a 42703."""
     rel = await find_relation(service, schema, name)
     generation = service.generation
@@ -63,8 +67,9 @@ async def build_for(service: RestService, schema: str, name: str,
         raise unknown_column(rel.name, rel.columns, exc.column) from None
 
 
-async def execute(conn: asyncpg.Connection, stmt: Statement, count: str | None) -> tuple[
-        int | None, int, str | None]:
+async def execute(
+    conn: asyncpg.Connection, stmt: Statement, count: str | None
+) -> tuple[int | None, int, str | None]:
     row = await conn.fetchrow(stmt.sql, *stmt.params)
     total: int | None = row["total"]
     if count in ("planned", "estimated") and stmt.count_sql is not None:
@@ -72,8 +77,8 @@ async def execute(conn: asyncpg.Connection, stmt: Statement, count: str | None) 
         exact = None
         if count == "estimated":
             exact = await conn.fetchval(
-                f"select count(*) from ({stmt.count_sql} limit {ESTIMATE_THRESHOLD + 1}) _c",
-                *args)
+                f"select count(*) from ({stmt.count_sql} limit {ESTIMATE_THRESHOLD + 1}) _c", *args
+            )
         if exact is not None and exact <= ESTIMATE_THRESHOLD:
             total = int(exact)
         else:
@@ -82,8 +87,15 @@ async def execute(conn: asyncpg.Connection, stmt: Statement, count: str | None) 
     return total, int(row["page_total"]), row["body"]
 
 
-def respond(status: int, body: str | None, *, accept: Accept, prefer: Prefer, head: bool,
-            content_range_value: str | None) -> web.Response:
+def respond(
+    status: int,
+    body: str | None,
+    *,
+    accept: Accept,
+    prefer: Prefer,
+    head: bool,
+    content_range_value: str | None,
+) -> web.Response:
     headers = {"Content-Type": accept.content_type}
     if content_range_value is not None:
         headers["Content-Range"] = content_range_value
@@ -93,9 +105,17 @@ def respond(status: int, body: str | None, *, accept: Accept, prefer: Prefer, he
     return web.Response(status=status, body=payload, headers=headers)
 
 
-async def read_response(service: RestService, request: web.Request, identity: Identity,
-                        stmt: Statement, query: Query, accept: Accept, prefer: Prefer,
-                        *, readonly: bool = True) -> web.Response:
+async def read_response(
+    service: RestService,
+    request: web.Request,
+    identity: Identity,
+    stmt: Statement,
+    query: Query,
+    accept: Accept,
+    prefer: Prefer,
+    *,
+    readonly: bool = True,
+) -> web.Response:
     async def work(conn: asyncpg.Connection) -> tuple[int | None, int, str | None]:
         return await execute(conn, stmt, prefer.count)
 
@@ -103,5 +123,11 @@ async def read_response(service: RestService, request: web.Request, identity: Id
     if accept.shape == "object" and page_total != 1:
         raise single_coerce(page_total)
     status = range_status(query.offset, page_total, total)
-    return respond(status, body, accept=accept, prefer=prefer, head=request.method == "HEAD",
-                   content_range_value=content_range(query.offset, page_total, total))
+    return respond(
+        status,
+        body,
+        accept=accept,
+        prefer=prefer,
+        head=request.method == "HEAD",
+        content_range_value=content_range(query.offset, page_total, total),
+    )

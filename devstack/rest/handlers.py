@@ -58,15 +58,29 @@ async def handle(service: RestService, request: web.Request, *, rpc: bool) -> we
         return to_response(err, head=head)
 
 
-async def _read(service: RestService, request: web.Request, identity: Identity, schema: str,
-                name: str, accept: Accept, prefer: Prefer) -> web.Response:
+async def _read(
+    service: RestService,
+    request: web.Request,
+    identity: Identity,
+    schema: str,
+    name: str,
+    accept: Accept,
+    prefer: Prefer,
+) -> web.Response:
     query = parse_query(list(request.query.items()))
     shape = "none" if request.method == "HEAD" else accept.shape
 
     def builder(rel: Relation) -> Statement:
         table = qualified(rel.schema, rel.name)
-        return build_read(table, Target(table, rel.columns), query, Params(), shape=shape,
-                          strip_nulls=accept.strip_nulls, exact_count=prefer.count == "exact")
+        return build_read(
+            table,
+            Target(table, rel.columns),
+            query,
+            Params(),
+            shape=shape,
+            strip_nulls=accept.strip_nulls,
+            exact_count=prefer.count == "exact",
+        )
 
     stmt = await build_for(service, schema, name, builder)
     return await read_response(service, request, identity, stmt, query, accept, prefer)
@@ -91,8 +105,9 @@ def _insert_rows(payload: Any, query: Query) -> tuple[list[dict[str, Any]], list
     return rows, columns
 
 
-async def _check_body_columns(service: RestService, schema: str, name: str,
-                              columns: list[str]) -> None:
+async def _check_body_columns(
+    service: RestService, schema: str, name: str, columns: list[str]
+) -> None:
     rel = await find_relation(service, schema, name)
     if all(c in rel.columns for c in columns):
         return
@@ -100,8 +115,11 @@ async def _check_body_columns(service: RestService, schema: str, name: str,
     rel = await find_relation(service, schema, name)
     for column in columns:
         if column not in rel.columns:
-            raise pgrst(400, "PGRST204",
-                        f"Could not find the '{column}' column of '{name}' in the schema cache")
+            raise pgrst(
+                400,
+                "PGRST204",
+                f"Could not find the '{column}' column of '{name}' in the schema cache",
+            )
 
 
 def safeupdate(verb: str) -> ApiError:
@@ -109,8 +127,15 @@ def safeupdate(verb: str) -> ApiError:
     return pgrst(400, "21000", f"{verb} requires a WHERE clause")
 
 
-async def _write(service: RestService, request: web.Request, identity: Identity, schema: str,
-                 name: str, accept: Accept, prefer: Prefer) -> web.Response:
+async def _write(
+    service: RestService,
+    request: web.Request,
+    identity: Identity,
+    schema: str,
+    name: str,
+    accept: Accept,
+    prefer: Prefer,
+) -> web.Response:
     method = request.method
     await find_relation(service, schema, name)  # an unknown table is a 404 before anything else
     query = parse_query(list(request.query.items()))
@@ -122,9 +147,17 @@ async def _write(service: RestService, request: web.Request, identity: Identity,
         await _check_body_columns(service, schema, name, columns)
 
         def builder(rel: Relation) -> Statement:
-            return build_insert(rel, rows, columns, query, missing_default=prefer.missing_default,
-                                resolution=prefer.resolution, returning=returning,
-                                shape=shape, strip_nulls=strip)
+            return build_insert(
+                rel,
+                rows,
+                columns,
+                query,
+                missing_default=prefer.missing_default,
+                resolution=prefer.resolution,
+                returning=returning,
+                shape=shape,
+                strip_nulls=strip,
+            )
     elif method == "PATCH":
         if not query.where:
             raise safeupdate("UPDATE")
@@ -137,12 +170,14 @@ async def _write(service: RestService, request: web.Request, identity: Identity,
         if not values:
             # Nothing to set: PostgREST answers without touching a row.
             status = 200 if returning else 204
-            return respond(status, "[]", accept=accept, prefer=prefer, head=False,
-                           content_range_value="*/*")
+            return respond(
+                status, "[]", accept=accept, prefer=prefer, head=False, content_range_value="*/*"
+            )
 
         def builder(rel: Relation) -> Statement:
-            return build_update(rel, values, query, returning=returning, shape=shape,
-                                strip_nulls=strip)
+            return build_update(
+                rel, values, query, returning=returning, shape=shape, strip_nulls=strip
+            )
     else:
         if not query.where:
             raise safeupdate("DELETE")
@@ -158,17 +193,36 @@ async def _write(service: RestService, request: web.Request, identity: Identity,
         # Raising inside the transaction rolls the write back, as PostgREST does.
         if accept.shape == "object" and affected != 1:
             raise single_coerce(affected)
-        if (prefer.strict and prefer.max_affected is not None and method != "POST"
-                and affected > prefer.max_affected):
-            raise pgrst(400, "PGRST124", "Query result exceeds max-affected preference constraint",
-                        details=f"The query affects {affected} rows")
+        if (
+            prefer.strict
+            and prefer.max_affected is not None
+            and method != "POST"
+            and affected > prefer.max_affected
+        ):
+            raise pgrst(
+                400,
+                "PGRST124",
+                "Query result exceeds max-affected preference constraint",
+                details=f"The query affects {affected} rows",
+            )
         return affected, row["body"]
 
     affected, body = await service.run(identity, request, work, readonly=False)
     total = affected if prefer.count else None
     if method == "POST":
-        return respond(201, body if returning else None, accept=accept, prefer=prefer,
-                       head=False, content_range_value=content_range(1, 0, total))
-    return respond(200 if returning else 204, body, accept=accept, prefer=prefer, head=False,
-                   content_range_value=content_range(0, affected, total))
-
+        return respond(
+            201,
+            body if returning else None,
+            accept=accept,
+            prefer=prefer,
+            head=False,
+            content_range_value=content_range(1, 0, total),
+        )
+    return respond(
+        200 if returning else 204,
+        body,
+        accept=accept,
+        prefer=prefer,
+        head=False,
+        content_range_value=content_range(0, affected, total),
+    )

@@ -105,8 +105,12 @@ def negotiate(request: web.Request) -> Accept:
         if media == OBJECT_MEDIA:
             suffix = ";nulls=stripped" if strip else ""
             return Accept("object", strip, f"{OBJECT_MEDIA}{suffix}; charset=utf-8")
-        if media in ("*/*", "application/*", "application/json",
-                     "application/vnd.pgrst.array+json"):
+        if media in (
+            "*/*",
+            "application/*",
+            "application/json",
+            "application/vnd.pgrst.array+json",
+        ):
             return Accept("array", strip, ARRAY_TYPE)
     asked = ", ".join(media for _, _, media, _ in ranges)
     raise pgrst(406, "PGRST107", f"None of these media types are available: {asked}")
@@ -116,8 +120,12 @@ def pick_schema(request: web.Request, exposed: tuple[str, ...]) -> str:
     header = "Accept-Profile" if request.method in ("GET", "HEAD") else "Content-Profile"
     schema = request.headers.get(header) or exposed[0]
     if schema not in exposed:
-        raise pgrst(406, "PGRST106", f"Invalid schema: {schema}",
-                    hint=f"Only the following schemas are exposed: {', '.join(exposed)}")
+        raise pgrst(
+            406,
+            "PGRST106",
+            f"Invalid schema: {schema}",
+            hint=f"Only the following schemas are exposed: {', '.join(exposed)}",
+        )
     return schema
 
 
@@ -138,5 +146,9 @@ def range_status(lower: int, page_total: int, total: int | None) -> int:
 
 
 def range_not_satisfiable(lower: int, total: int) -> ApiError:
-    return pgrst(416, "PGRST103", "Requested range not satisfiable",
-                 details=f"An offset of {lower} was requested, but there are only {total} rows.")
+    return pgrst(
+        416,
+        "PGRST103",
+        "Requested range not satisfiable",
+        details=f"An offset of {lower} was requested, but there are only {total} rows.",
+    )

@@ -75,8 +75,12 @@ class Query:
 
 
 def parse_error(what: str, text: str, column: int, details: str) -> ApiError:
-    return pgrst(400, "PGRST100", f'"failed to parse {what} ({text})" (line 1, column {column})',
-                 details=details)
+    return pgrst(
+        400,
+        "PGRST100",
+        f'"failed to parse {what} ({text})" (line 1, column {column})',
+        details=details,
+    )
 
 
 def _unexpected(text: str, pos: int, expecting: str) -> str:
@@ -132,7 +136,7 @@ class _Scanner:
         start = self.pos
         while not self.at_end() and self.text[self.pos] not in stops:
             self.pos += 1
-        return self.text[start:self.pos]
+        return self.text[start : self.pos]
 
     def name(self, stops: str) -> str:
         if self.peek('"'):
@@ -185,7 +189,7 @@ def _parse_operation(scan: _Scanner, column: str, *, nested: bool) -> Condition:
     elif nested:
         value = scan.quoted() if scan.peek('"') else scan.until(",)")
     else:
-        value = scan.text[scan.pos:]
+        value = scan.text[scan.pos :]
         scan.pos = len(scan.text)
     if op == "is":
         if not isinstance(value, str) or value.lower() not in IS_VALUES:
@@ -250,9 +254,13 @@ def parse_select(raw: str) -> list[SelectItem]:
                 scan.pos += 1
                 alias, first = first, scan.name(",:()")
             if scan.peek("("):
-                raise pgrst(400, "PGRST200", "Could not find a relationship for the embedded "
-                            f"resource '{first}' in the schema cache",
-                            hint="Embedding is not supported by the devstack.")
+                raise pgrst(
+                    400,
+                    "PGRST200",
+                    "Could not find a relationship for the embedded "
+                    f"resource '{first}' in the schema cache",
+                    hint="Embedding is not supported by the devstack.",
+                )
             if scan.peek("::"):
                 raise scan.fail('"," (casts are not supported by the devstack)')
             items.append(SelectItem(first, alias))
@@ -323,8 +331,12 @@ def parse_query(params: list[tuple[str, str]], *, rpc_args: set[str] | None = No
             query.where.append(parse_logic(key, raw))
         elif "." in key and key.rsplit(".", 1)[1] in {"or", "and", "order", "limit", "offset"}:
             embed = key.rsplit(".", 1)[0].removesuffix(".not")
-            raise pgrst(400, "PGRST108", f"'{embed}' is not an embedded resource in this request",
-                        hint=f"Verify that '{embed}' is included in the 'select' query parameter.")
+            raise pgrst(
+                400,
+                "PGRST108",
+                f"'{embed}' is not an embedded resource in this request",
+                hint=f"Verify that '{embed}' is included in the 'select' query parameter.",
+            )
         else:
             query.where.append(parse_filter(key, raw))
     return query

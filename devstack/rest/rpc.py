@@ -45,8 +45,9 @@ def _not_found(service: RestService, schema: str, name: str, given: set[str]) ->
         message = f"Could not find the function {qualified_name}({args}) in the schema cache"
         searched = f"with parameters {args}"
     else:
-        message = f"Could not find the function {qualified_name} without parameters in the " \
-                  "schema cache"
+        message = (
+            f"Could not find the function {qualified_name} without parameters in the schema cache"
+        )
         searched = "without parameters"
     similar = service.cache.similar_function(schema, name)
     return pgrst(
@@ -54,13 +55,20 @@ def _not_found(service: RestService, schema: str, name: str, given: set[str]) ->
         "PGRST202",
         message,
         details=f"Searched for the function {qualified_name} {searched} or with a single "
-                "unnamed json/jsonb parameter, but no matches were found in the schema cache.",
+        "unnamed json/jsonb parameter, but no matches were found in the schema cache.",
         hint=f"Perhaps you meant to call the function {schema}.{similar}" if similar else None,
     )
 
 
-async def _resolve(service: RestService, schema: str, name: str, body: Any,
-                   query_keys: set[str], *, from_body: bool) -> tuple[Function, dict[str, Any]]:
+async def _resolve(
+    service: RestService,
+    schema: str,
+    name: str,
+    body: Any,
+    query_keys: set[str],
+    *,
+    from_body: bool,
+) -> tuple[Function, dict[str, Any]]:
     for attempt in (1, 2):
         generation = service.generation
         for fn in service.cache.functions.get((schema, name), []):
@@ -81,9 +89,15 @@ async def _resolve(service: RestService, schema: str, name: str, body: Any,
     raise _not_found(service, schema, name, given)
 
 
-async def call_function(service: RestService, request: web.Request, identity: Identity,
-                        schema: str, name: str, accept: Accept, prefer: Prefer
-                        ) -> web.Response:
+async def call_function(
+    service: RestService,
+    request: web.Request,
+    identity: Identity,
+    schema: str,
+    name: str,
+    accept: Accept,
+    prefer: Prefer,
+) -> web.Response:
     method = request.method
     if method not in ("GET", "HEAD", "POST"):
         raise pgrst(405, "PGRST101", f"Cannot use the {method} method on RPC")
@@ -110,27 +124,40 @@ async def call_function(service: RestService, request: web.Request, identity: Id
         shape = "none" if head else (accept.shape if fn.returns_set else "object")
         target = Target('"pgrst_call"', fn.result_columns)
         try:
-            stmt = build_read(f"{binds}{call} as \"pgrst_call\"", target, query, params,
-                              shape=shape, strip_nulls=accept.strip_nulls,
-                              exact_count=prefer.count == "exact")
+            stmt = build_read(
+                f'{binds}{call} as "pgrst_call"',
+                target,
+                query,
+                params,
+                shape=shape,
+                strip_nulls=accept.strip_nulls,
+                exact_count=prefer.count == "exact",
+            )
         except UnknownColumn as exc:
             raise unknown_column(fn.name, fn.result_columns, exc.column) from None
         if fn.returns_set:
-            return await read_response(service, request, identity, stmt, query, accept, prefer,
-                                       readonly=not from_body)
-        return await _scalar_response(service, request, identity, stmt, accept, prefer,
-                                      void=False)
+            return await read_response(
+                service, request, identity, stmt, query, accept, prefer, readonly=not from_body
+            )
+        return await _scalar_response(service, request, identity, stmt, accept, prefer, void=False)
     stmt = build_rpc_scalar(fn, binds, call, params, query, strip_nulls=accept.strip_nulls)
     if fn.returns_set:
-        return await read_response(service, request, identity, stmt, query, accept, prefer,
-                                   readonly=not from_body)
-    return await _scalar_response(service, request, identity, stmt, accept, prefer,
-                                  void=fn.is_void)
+        return await read_response(
+            service, request, identity, stmt, query, accept, prefer, readonly=not from_body
+        )
+    return await _scalar_response(service, request, identity, stmt, accept, prefer, void=fn.is_void)
 
 
-async def _scalar_response(service: RestService, request: web.Request, identity: Identity,
-                           stmt: Statement, accept: Accept, prefer: Prefer, *, void: bool
-                           ) -> web.Response:
+async def _scalar_response(
+    service: RestService,
+    request: web.Request,
+    identity: Identity,
+    stmt: Statement,
+    accept: Accept,
+    prefer: Prefer,
+    *,
+    void: bool,
+) -> web.Response:
     async def work(conn: asyncpg.Connection) -> tuple[int | None, int, str | None]:
         return await execute(conn, stmt, None)
 
@@ -139,7 +166,12 @@ async def _scalar_response(service: RestService, request: web.Request, identity:
     if accept.shape == "object" and page_total != 1:
         raise single_coerce(page_total)
     if void:
-        return respond(204, None, accept=accept, prefer=prefer, head=True,
-                       content_range_value=None)
-    return respond(200, body, accept=accept, prefer=prefer, head=request.method == "HEAD",
-                   content_range_value=None)
+        return respond(204, None, accept=accept, prefer=prefer, head=True, content_range_value=None)
+    return respond(
+        200,
+        body,
+        accept=accept,
+        prefer=prefer,
+        head=request.method == "HEAD",
+        content_range_value=None,
+    )

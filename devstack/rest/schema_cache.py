@@ -54,8 +54,9 @@ class Function:
 
     @property
     def single_unnamed_json(self) -> bool:
-        return len(self.args) == 1 and not self.args[0].name and self.args[0].type in (
-            "json", "jsonb")
+        return (
+            len(self.args) == 1 and not self.args[0].name and self.args[0].type in ("json", "jsonb")
+        )
 
 
 @dataclass
@@ -135,15 +136,16 @@ async def load_schema_cache(conn: asyncpg.Connection, schemas: tuple[str, ...]) 
         rel_rows = await conn.fetch(_RELATIONS_SQL, list(schemas))
         fn_rows = await conn.fetch(_FUNCTIONS_SQL, list(schemas))
         relids = [r["oid"] for r in rel_rows] + [
-            r["typrelid"] for r in fn_rows if r["typtype"] == "c"]
+            r["typrelid"] for r in fn_rows if r["typtype"] == "c"
+        ]
         col_rows = await conn.fetch(_COLUMNS_SQL, relids)
     by_relid: dict[int, dict[str, Column]] = {}
     for row in col_rows:
         by_relid.setdefault(row["relid"], {})[row["name"]] = Column(row["name"], row["type"])
     for row in rel_rows:
         cache.relations[(row["schema"], row["name"])] = Relation(
-            row["schema"], row["name"], row["kind"], by_relid.get(row["oid"], {}),
-            tuple(row["pk"]))
+            row["schema"], row["name"], row["kind"], by_relid.get(row["oid"], {}), tuple(row["pk"])
+        )
     for row in fn_rows:
         fn = _function(row, by_relid)
         cache.functions.setdefault((fn.schema, fn.name), []).append(fn)

@@ -198,8 +198,9 @@ class RestService:
             try:
                 async with pool.acquire() as conn, conn.transaction(readonly=readonly):
                     started = True
-                    await conn.fetchrow(_SET_REQUEST_SQL, identity.role, claims,
-                                        request.method, request.path)
+                    await conn.fetchrow(
+                        _SET_REQUEST_SQL, identity.role, claims, request.method, request.path
+                    )
                     return await work(conn)
             except ApiError:
                 raise
@@ -209,8 +210,7 @@ class RestService:
                 if attempt == 2:
                     raise from_postgres(exc, authenticated=identity.authenticated) from exc
             except (*CONNECTION_ERRORS, asyncpg.exceptions.InterfaceError) as exc:
-                if isinstance(exc, asyncpg.exceptions.InterfaceError) and "closed" not in str(
-                        exc):
+                if isinstance(exc, asyncpg.exceptions.InterfaceError) and "closed" not in str(exc):
                     raise
                 # Nothing ran yet when BEGIN failed: pooled connections died with a Postgres
                 # restart. Drop them all and try once more on fresh ones.

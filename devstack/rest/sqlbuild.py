@@ -161,20 +161,25 @@ def build_read(
         inner += f" offset {params.add(query.offset)}::bigint"
     count_sql = f"select 1 from {source}{where}"
     total = f"(select count(*) from ({count_sql}) _pgrst_c)" if exact_count else "null::bigint"
-    sql = (f"select {total} as total, count(*) as page_total, "
-           f"{body_expr(shape, strip_nulls)} as body from ({inner}) _pgrst_t")
+    sql = (
+        f"select {total} as total, count(*) as page_total, "
+        f"{body_expr(shape, strip_nulls)} as body from ({inner}) _pgrst_t"
+    )
     return Statement(sql, params.values, count_sql, count_params)
 
 
-def _finish_write(cte: str, rel: Relation, query: Query, *, returning: bool, shape: str,
-                  strip_nulls: bool) -> str:
+def _finish_write(
+    cte: str, rel: Relation, query: Query, *, returning: bool, shape: str, strip_nulls: bool
+) -> str:
     inner = "select 1 from pgrst_source"
     if returning:
         source = Target('"pgrst_source"', rel.columns)
         inner = f"select {projection(source, query.select)} from pgrst_source"
-    return (f"with {cte} select null::bigint as total, count(*) as page_total, "
-            f"{body_expr(shape if returning else 'none', strip_nulls)} as body "
-            f"from ({inner}) _pgrst_t")
+    return (
+        f"with {cte} select null::bigint as total, count(*) as page_total, "
+        f"{body_expr(shape if returning else 'none', strip_nulls)} as body "
+        f"from ({inner}) _pgrst_t"
+    )
 
 
 def build_insert(
@@ -222,15 +227,23 @@ def build_insert(
         ctes.append(
             f"pgrst_ins_{i} as (insert into {table}{target_list} select {col_list} "
             f"from json_populate_recordset(null::{table}, {payload}::json) _{clause} "
-            f"returning {returned})")
+            f"returning {returned})"
+        )
     union = " union all ".join(f"select * from pgrst_ins_{i}" for i in range(len(ctes)))
     cte = ", ".join([*ctes, f"pgrst_source as ({union})"])
     sql = _finish_write(cte, rel, query, returning=returning, shape=shape, strip_nulls=strip_nulls)
     return Statement(sql, params.values)
 
 
-def build_update(rel: Relation, values: dict[str, Any], query: Query, *, returning: bool,
-                 shape: str, strip_nulls: bool) -> Statement:
+def build_update(
+    rel: Relation,
+    values: dict[str, Any],
+    query: Query,
+    *,
+    returning: bool,
+    shape: str,
+    strip_nulls: bool,
+) -> Statement:
     params = Params()
     table = qualified(rel.schema, rel.name)
     target = Target(table, rel.columns)
@@ -240,15 +253,18 @@ def build_update(rel: Relation, values: dict[str, Any], query: Query, *, returni
     payload = params.add(json.dumps(values))
     where = where_clause(target, query.where, params)
     returned = f"{table}.*" if returning else "1"
-    cte = (f"pgrst_source as (update {table} set {sets} from (select * from "
-           f"json_populate_record(null::{table}, {payload}::json)) _pgrst_body{where} "
-           f"returning {returned})")
+    cte = (
+        f"pgrst_source as (update {table} set {sets} from (select * from "
+        f"json_populate_record(null::{table}, {payload}::json)) _pgrst_body{where} "
+        f"returning {returned})"
+    )
     sql = _finish_write(cte, rel, query, returning=returning, shape=shape, strip_nulls=strip_nulls)
     return Statement(sql, params.values)
 
 
-def build_delete(rel: Relation, query: Query, *, returning: bool, shape: str,
-                 strip_nulls: bool) -> Statement:
+def build_delete(
+    rel: Relation, query: Query, *, returning: bool, shape: str, strip_nulls: bool
+) -> Statement:
     params = Params()
     table = qualified(rel.schema, rel.name)
     where = where_clause(Target(table, rel.columns), query.where, params)
@@ -258,8 +274,9 @@ def build_delete(rel: Relation, query: Query, *, returning: bool, shape: str,
     return Statement(sql, params.values)
 
 
-def rpc_call(fn: Function, args: dict[str, Any], params: Params, *, from_body: bool) -> tuple[
-        str, str]:
+def rpc_call(
+    fn: Function, args: dict[str, Any], params: Params, *, from_body: bool
+) -> tuple[str, str]:
     """(FROM items that bind the arguments, the call expression)."""
     name = qualified(fn.schema, fn.name)
     if fn.single_unnamed_json:
@@ -275,27 +292,33 @@ def rpc_call(fn: Function, args: dict[str, Any], params: Params, *, from_body: b
         call_args = ", ".join(f"{ident(a.name)} := _pgrst_args.{ident(a.name)}" for a in given)
         return binds, f"{name}({call_args})"
     call_args = ", ".join(
-        f"{ident(a.name)} := {params.add(str(args[a.name]))}::text::{a.type}" for a in given)
+        f"{ident(a.name)} := {params.add(str(args[a.name]))}::text::{a.type}" for a in given
+    )
     return "", f"{name}({call_args})"
 
 
-def build_rpc_scalar(fn: Function, binds: str, call: str, params: Params, query: Query,
-                     *, strip_nulls: bool) -> Statement:
+def build_rpc_scalar(
+    fn: Function, binds: str, call: str, params: Params, query: Query, *, strip_nulls: bool
+) -> Statement:
     if fn.returns_set:
         inner = f"select pgrst_scalar from {binds}{call} as pgrst_scalar"
         if query.limit is not None:
             inner += f" limit {params.add(query.limit)}::bigint"
         if query.offset:
             inner += f" offset {params.add(query.offset)}::bigint"
-        sql = ("select null::bigint as total, count(*) as page_total, "
-               "coalesce(json_agg(_pgrst_t.pgrst_scalar), '[]')::text as body "
-               f"from ({inner}) _pgrst_t")
+        sql = (
+            "select null::bigint as total, count(*) as page_total, "
+            "coalesce(json_agg(_pgrst_t.pgrst_scalar), '[]')::text as body "
+            f"from ({inner}) _pgrst_t"
+        )
     else:
         source = f" from {binds.rstrip(', ')}" if binds else ""
         body = "null::text" if fn.is_void else f"to_json({call})::text"
         if fn.is_void:
-            sql = f"select null::bigint as total, 1::bigint as page_total, {body} as body " \
-                  f"from (select {call}{source}) _pgrst_t"
+            sql = (
+                f"select null::bigint as total, 1::bigint as page_total, {body} as body "
+                f"from (select {call}{source}) _pgrst_t"
+            )
         else:
             sql = f"select null::bigint as total, 1::bigint as page_total, {body} as body{source}"
     return Statement(sql, params.values)

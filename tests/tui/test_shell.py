@@ -96,8 +96,14 @@ async def test_idle_time_locks_the_app(
     monkeypatch.setattr(app_module, "IDLE_UNIT_SECONDS", 0.2)
     app = make_app(idle_lock_minutes=1)
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot, salon.users["viewer"])
-        await app.wait_for(lambda: isinstance(app.screen, LockScreen), 10)
+        # The lock may come before the feeds are live, so no login() helper: type and wait.
+        await app.wait_for(
+            lambda: app.ctx.backend is not None and isinstance(app.screen, LoginScreen)
+        )
+        app.screen.query_one("#email").focus()
+        await pilot.press(*salon.users["viewer"], "tab", *"correct horse battery", "enter")
+        await app.wait_for(lambda: isinstance(app.screen, LockScreen), 20)
+        assert app.ctx.session is not None and app.locked
 
 
 async def test_logout_returns_to_login_and_stops_the_feeds(

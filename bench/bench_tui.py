@@ -1,0 +1,378 @@
+"""The TUI's figures: startup, commit → visible-row latency, loop stalls in a burst, RSS.
+
+    python -m bench.bench_tui [--seconds 10] [--rss-rows 50000]
+
+Starts its own devstack in a child process (like tests/tui/conftest.py) and drives the real
+app headless (`run_test`) in this process, logged in through the login screen:
+
+* startup: wall time from spawning `python -m bench.bench_tui --startup-child agentp|bare` to
+  the child's first painted screen (the login screen; a one-Static bare Textual app next to
+  it), median of several runs; the child exits right after that first paint.
+* RSS: a salon with `--rss-rows` wishlist rows; the app loads the newest 500 from the feed,
+  then pages every older one in with the tab's `o` action (1,000 per page) until all are in
+  the table; RSS is read from /proc/self/status (the whole process: app, bench, drivers).
+* latency: autocommit INSERTs at 100 rows/s from another connection; from the moment each
+  INSERT returns (committed) to the first screen refresh after its row is in the table.
+* stall: one INSERT of 2,000 rows; a probe task sleeping 5 ms measures how late it wakes up
+  (the event loop's lag) until every row has reached the tab.
+Goals (issue 5): startup within 1.5× of bare, p99 < 150 ms, no stall > 100 ms, RSS < 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "bench password 2026"
+STARTUP_RUNS = 5
+
+
+# -- startup (child side: keep imports inside, they are what is measured) ---------------------
+def startup_child(kind: str) -> int:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    app: App[Any]
+    if kind == "bare":
+
+        class Bare(App[None]):
+            def compose(self) -> ComposeResult:
+                yield Static("Hello")
+
+        app = Bare()
+        ready: Callable[[], bool] = lambda: True  # noqa: E731
+    else:
+        from pydantic import SecretStr
+
+        from screens.login import LoginScreen
+        from tui.app import AgentPApp
+        from tui.settings import Settings
+
+        settings = Settings(
+            supabase_url=os.environ["BENCH_SUPABASE_URL"],
+            supabase_service_key=SecretStr(os.environ["BENCH_SERVICE_KEY"]),
+            language="en",
+        )
+        app = AgentPApp(settings, data_dir=Path(tempfile.mkdtemp()))
+        ready = lambda: isinstance(app.screen, LoginScreen)  # noqa: E731
+
+    async def first_paint(pilot: Any) -> None:
+        while not ready():
+            await pilot.pause()
+        # The screen is mounted; the next refresh is its first paint.
+        painted = asyncio.get_running_loop().create_future()
+        app.call_after_refresh(lambda: painted.set_result(time.time()))
+        print(json.dumps({"painted": await painted}), flush=True)
+        app.exit()
+
+    app.run(headless=True, auto_pilot=first_paint, size=(80, 24))
+    return 0
+
+
+def measure_startup(kind: str, env: dict[str, str]) -> float:
+    start = time.time()
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_tui", "--startup-child", kind],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    ).stdout
+    painted = next(json.loads(line) for line in out.splitlines() if line.startswith("{"))
+    return (float(painted["painted"]) - start) * 1000
+
+
+# -- the devstack and a salon --------------------------------------------------------------
+def start_stack(data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tui.cli",
+            "devstack",
+            "--json",
+            "--bot",
+            "0",
+            "--data-dir",
+            str(data_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.kill()
+        raise SystemExit("the devstack did not start")
+    return proc, json.loads(line)
+
+
+async def create_salon(db: Any, name: str) -> tuple[Any, str]:
+    import bcrypt
+
+    tenant = await db.fetchval(
+        "insert into dashboard.tenants (name, timezone) values ($1, 'Europe/Moscow') returning id",
+        name,
+    )
+    email = f"bench-{tenant.hex[:8]}@salon.test"
+    hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=12)).decode()
+    await db.execute(
+        "insert into dashboard.users (tenant_id, email, name, encrypted_password, role) "
+        "values ($1, $2, 'Bench', $3, 'operator')",
+        tenant,
+        email,
+        hashed,
+    )
+    return tenant, email
+
+
+def make_app(info: dict[str, Any], data_dir: Path) -> Any:
+    from pydantic import SecretStr
+
+    from tui.app import AgentPApp
+    from tui.settings import Settings
+
+    settings = Settings(
+        supabase_url=info["supabase_url"],
+        supabase_service_key=SecretStr(info["service_key"]),
+        language="en",
+        bell=False,
+        cache_dir=data_dir / "cache",
+    )
+    return AgentPApp(settings, data_dir=data_dir / "app")
+
+
+async def login(pilot: Any, email: str) -> None:
+    from screens.login import LoginScreen
+    from screens.main import MainScreen
+    from services.feeds import FeedState
+
+    app = pilot.app
+    await app.wait_for(lambda: app.ctx.backend is not None and isinstance(app.screen, LoginScreen))
+    app.screen.query_one("#email").focus()
+    await pilot.press(*email, "tab", *PASSWORD, "enter")
+    await app.wait_for(lambda: isinstance(app.screen, MainScreen), 30)
+    await app.wait_for(
+        lambda: (
+            (status := app.ctx.feed_status.get("wishlist")) is not None
+            and status.state == FeedState.live
+        ),
+        30,
+    )
+
+
+def wishlist_tab(app: Any) -> Any:
+    from screens.wishlist_tab import WishlistTab
+
+    return app.screen.query_one(WishlistTab)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+# -- the phases ----------------------------------------------------------------------------
+async def bench_rss(info: dict[str, Any], db: Any, rows: int, tmp: Path) -> None:
+    from screens.wishlist_tab import WishlistTab
+
+    tenant, email = await create_salon(db, "Bench RSS")
+    await db.execute(
+        "insert into public.wishlist_v2 (tenant_id, client_id, client_name, client_phone, "
+        "service_title, comment, created_at) select $1, 'tg:' || n, 'Клиентка номер ' || n, "
+        "'+7 912 000-' || lpad((n % 10000)::text, 4, '0'), 'Маникюр с покрытием', "
+        "'после 18:00, пожалуйста', now() - n * interval '1 minute' "
+        "from generate_series(1, $2) n",
+        tenant,
+        rows,
+    )
+    WishlistTab.PAGE_SIZE = 1000
+    app = make_app(info, tmp / "rss")
+    async with app.run_test(size=(120, 40)) as pilot:
+        gc.collect()
+        before = rss_mb()
+        await login(pilot, email)
+        tab = wishlist_tab(app)
+        await app.wait_for(lambda: tab.table.row_count >= min(rows, 500), 30)
+        started = time.perf_counter()
+        pages = 0
+        while tab.table.row_count < rows and not tab.exhausted:
+            tab.action_load_older()
+            pages += 1
+            await app.wait_for(lambda: not tab.loading_older, 60)
+        elapsed = time.perf_counter() - started
+        gc.collect()
+        after = rss_mb()
+        print(
+            f"RSS with {tab.table.row_count:,} wishlist rows in the table: {after:.0f} MB "
+            f"(app before login {before:.0f} MB; paged in with `o`, {pages} pages of 1,000 "
+            f"in {elapsed:.1f} s)   goal < 200 MB",
+            flush=True,
+        )
+    WishlistTab.PAGE_SIZE = 200
+
+
+async def bench_latency_and_stall(info: dict[str, Any], db: Any, seconds: float, tmp: Path) -> None:
+    from services.feeds import FeedBatch
+
+    tenant, email = await create_salon(db, "Bench Live")
+    app = make_app(info, tmp / "live")
+    committed: dict[str, float] = {}
+    visible: dict[str, float] = {}
+    burst_seen = 0
+    burst_batches = 0
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, email)
+        tab = wishlist_tab(app)
+        original = tab.apply_batch
+
+        def observed(batch: FeedBatch[Any]) -> None:
+            nonlocal burst_seen, burst_batches
+            original(batch)
+            burst = [e for e in batch.upserts if e.client_id.startswith("burst:")]
+            if burst:
+                burst_seen += len(burst)
+                burst_batches += 1
+            shown = set(tab.table.keys)
+            keys = [e.key for e in batch.upserts if e.key in shown and e.key not in visible]
+
+            def stamp() -> None:
+                now = time.perf_counter()
+                for key in keys:
+                    visible.setdefault(key, now)
+
+            app.call_after_refresh(stamp)
+
+        tab.apply_batch = observed  # the App calls it through MainScreen.apply_batch
+
+        rate, total = 100, int(100 * seconds)
+        start = time.perf_counter()
+        for index in range(total):
+            delay = start + index / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            row_id = await db.fetchval(
+                "insert into public.wishlist_v2 (tenant_id, client_id, client_name, service_title)"
+                " values ($1, $2, $3, 'Стрижка') returning id",
+                tenant,
+                f"tg:live{index}",
+                f"Клиент {index}",
+            )
+            committed[str(row_id)] = time.perf_counter()
+        await app.wait_for(lambda: all(key in visible for key in committed), 30)
+        latencies = [(visible[key] - at) * 1000 for key, at in committed.items()]
+        print(
+            f"commit → visible row at {rate} rows/s ({total} rows): "
+            f"p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
+            f"max {max(latencies):.1f} ms   goal p99 < 150 ms",
+            flush=True,
+        )
+
+        lags: list[float] = []
+        done = asyncio.Event()
+
+        async def probe() -> None:
+            loop = asyncio.get_running_loop()
+            while not done.is_set():
+                before = loop.time()
+                await asyncio.sleep(0.005)
+                lags.append((loop.time() - before - 0.005) * 1000)
+
+        probe_task = asyncio.create_task(probe())
+        began = time.perf_counter()
+        await db.execute(
+            "insert into public.wishlist_v2 (tenant_id, client_id, client_name, service_title) "
+            "select $1, 'burst:' || n, 'Клиент ' || n, 'Окрашивание' "
+            "from generate_series(1, 2000) n",
+            tenant,
+        )
+        await app.wait_for(lambda: burst_seen >= 2000, 60)
+        await pilot.pause()
+        arrived = time.perf_counter() - began
+        done.set()
+        await probe_task
+        print(
+            f"2,000-row burst: worst event-loop stall {max(lags):.1f} ms "
+            f"(p99 {percentile(lags, 99):.1f} ms), {burst_batches} batches (diffs), "
+            f"all rows in {arrived * 1000:.0f} ms; the table keeps the newest "
+            f"{tab.table.row_count}   goal: no stall > 100 ms",
+            flush=True,
+        )
+
+
+async def run(args: argparse.Namespace) -> None:
+    import asyncpg
+
+    with tempfile.TemporaryDirectory(prefix="bench-tui-") as tmp_name:
+        tmp = Path(tmp_name)
+        proc, info = start_stack(tmp / "stack")
+        try:
+            env = {
+                **os.environ,
+                "BENCH_SUPABASE_URL": info["supabase_url"],
+                "BENCH_SERVICE_KEY": info["service_key"],
+            }
+            bare = [measure_startup("bare", env) for _ in range(STARTUP_RUNS)]
+            agentp = [measure_startup("agentp", env) for _ in range(STARTUP_RUNS)]
+            ratio = statistics.median(agentp) / statistics.median(bare)
+            print(
+                f"startup to first paint (median of {STARTUP_RUNS}): agentp login screen "
+                f"{statistics.median(agentp):.0f} ms, bare Textual app "
+                f"{statistics.median(bare):.0f} ms, ratio {ratio:.2f}×   goal ≤ 1.5×",
+                flush=True,
+            )
+            db = await asyncpg.connect(info["database_url"])
+            try:
+                # Latency first: the 50,000-row heap of the RSS run would otherwise be
+                # garbage collected in the middle of it.
+                await bench_latency_and_stall(info, db, args.seconds, tmp)
+                gc.collect()
+                await bench_rss(info, db, args.rss_rows, tmp)
+            finally:
+                await db.close()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the 100/s run")
+    parser.add_argument("--rss-rows", type=int, default=50_000, help="rows for the RSS figure")
+    parser.add_argument("--startup-child", choices=["agentp", "bare"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.startup_child:
+        return startup_child(args.startup_child)
+    asyncio.run(run(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

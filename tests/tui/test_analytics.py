@@ -1,0 +1,239 @@
+"""The analytics tab end to end: the devstack's YClients sandbox behind a logged-in salon."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from datetime import timedelta
+
+import pytest
+from pydantic import SecretStr
+
+import services.tenant_yclients as tenant_yclients
+from devstack.demo_tenants import LOTOS
+from screens.analytics_tab import AnalyticsTab, Phase
+from services.analytics import CSV_COLUMNS, compute_analytics
+from services.yclients.client import YClientsClient
+from services.yclients.limiter import RateLimiter, shared_limiter
+from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, login
+from tests.tui.screen_text import screen_text
+from tui.app import AgentPApp
+from widgets.analytics_figures import figure_values
+from widgets.timefmt import zone
+
+TODAY = FIXED_NOW.astimezone(zone("Europe/Moscow")).date()
+
+
+class Gate(RateLimiter):
+    """Lets `passes` requests through, then holds the rest until `open` is set: a sync that
+    stops mid-way for as long as a test needs, with no timing involved."""
+
+    def __init__(self, passes: int) -> None:
+        super().__init__()
+        self.passes = passes
+        self.open = asyncio.Event()
+        self.count = 0
+
+    async def acquire(self) -> None:
+        self.count += 1
+        if self.count > self.passes:
+            await self.open.wait()
+        await shared_limiter().acquire()  # the real budget, as the app would use
+
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> Gate:
+    held = Gate(2)  # the company's timezone and the first page of records
+    monkeypatch.setattr(tenant_yclients, "shared_limiter", lambda: held)
+    return held
+
+
+async def configure(salon: Salon) -> None:
+    await salon.db.execute(
+        "update dashboard.tenants set yclients_company_id = $2, yclients_user_token = $3 "
+        "where id = $1",
+        salon.tenant_id,
+        LOTOS.company_id,
+        LOTOS.user_token,
+    )
+
+
+def tab_of(app: AgentPApp) -> AnalyticsTab:
+    return app.screen.query_one(AnalyticsTab)
+
+
+async def open_tab(app: AgentPApp, pilot: object) -> AnalyticsTab:
+    await pilot.press("4")  # type: ignore[attr-defined]
+    return tab_of(app)
+
+
+async def test_not_configured_says_what_to_set_and_where(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["viewer"])
+        tab = tab_of(app)
+        assert tab.phase == Phase.idle  # lazy: nothing is read before the tab is shown
+        await open_tab(app, pilot)
+        await app.wait_for(lambda: "YClients is not connected" in screen_text(app))
+        text = screen_text(app)
+        assert "yclients_company_id" in text and "yclients_user_token" in text
+        assert "dashboard.tenants" in text
+        assert "YCLIENTS_PARTNER_TOKEN" not in text  # the app has its partner token
+
+        await configure(salon)
+        app.ctx.settings.yclients_partner_token = None
+        await pilot.press("r")
+        await app.wait_for(lambda: "YCLIENTS_PARTNER_TOKEN" in screen_text(app))
+        assert "yclients_company_id" not in screen_text(app)
+
+
+async def test_progress_then_figures_matching_the_sandbox(
+    make_app: AppFactory, salon: Salon, gate: Gate, tui_stack: StackProcess
+) -> None:
+    await configure(salon)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        tab = await open_tab(app, pilot)
+        await app.wait_for(lambda: "Syncing with YClients: page 1 of" in screen_text(app))
+        assert tab.figures is None and tab.phase == Phase.syncing
+        gate.open.set()
+        await app.wait_for(lambda: tab.phase == Phase.ready)
+        assert tab.figures is not None
+        report = tab.figures.report
+        assert (report.period_from, report.period_to) == (TODAY - timedelta(days=29), TODAY)
+        await app.wait_for(lambda: "Synced with YClients at 12:30" in screen_text(app))
+        shown = figure_values(report)
+        await app.wait_for(lambda: all(v in screen_text(app) for _, v in shown))
+        text = screen_text(app)
+        for label, value in shown:
+            assert label in text and value in text
+        assert "Revenue by day" in text and "Revenue by staff" in text
+        assert "By staff" in text and report.by_staff[0].name in text
+
+    async with YClientsClient(
+        base_url=str(tui_stack.info["yclients_url"]),
+        partner_token=SecretStr(str(tui_stack.info["yclients_partner_token"])),
+        user_token=SecretStr(LOTOS.user_token),
+        company_id=LOTOS.company_id,
+    ) as client:
+        records = await client.fetch_records(report.period_from, report.period_to)
+        tz = await client.company_timezone()
+    expected = compute_analytics(
+        records, period_from=report.period_from, period_to=report.period_to, tz=tz
+    )
+    assert report.to_json_dict() == expected.to_json_dict()
+
+
+async def test_period_change_recomputes_and_custom_dates_are_checked(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    await configure(salon)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, salon.users["viewer"])
+        tab = await open_tab(app, pilot)
+        await app.wait_for(lambda: tab.phase == Phase.ready)
+        thirty = tab.figures
+        assert thirty is not None
+
+        await pilot.press("p")  # this month
+        first_of_month = TODAY.replace(day=1)
+        await app.wait_for(
+            lambda: (
+                tab.phase == Phase.ready
+                and tab.figures is not None
+                and tab.figures.report.period_from == first_of_month
+            )
+        )
+        assert f"{first_of_month} – {TODAY}" in screen_text(app)
+        assert tab.figures is not None
+        assert tab.figures.report.visits <= thirty.report.visits
+
+        await pilot.press("p")  # custom: the fields take the shown dates, focus on "From"
+        await app.wait_for(lambda: app.focused is not None and app.focused.id == "period-from")
+        await pilot.press(*["backspace"] * 10, *"2026-13-01", "enter")
+        await app.wait_for(lambda: "“From” is not a date" in screen_text(app))
+        await pilot.press(*["backspace"] * 10, *str(TODAY - timedelta(days=2)), "tab")
+        await pilot.press(*["backspace"] * 10, *str(TODAY - timedelta(days=5)), "enter")
+        await app.wait_for(lambda: "“To” is before “From”" in screen_text(app))
+        await pilot.press(*["backspace"] * 10, *str(TODAY), "enter")
+        await app.wait_for(
+            lambda: (
+                tab.phase == Phase.ready
+                and tab.figures is not None
+                and tab.figures.report.period_from == TODAY - timedelta(days=2)
+            )
+        )
+        assert tab.figures is not None and tab.figures.report.period_to == TODAY
+        assert "is not a date" not in screen_text(app)
+
+
+async def test_x_cancels_a_sync_and_r_syncs_again(
+    make_app: AppFactory, salon: Salon, gate: Gate
+) -> None:
+    await configure(salon)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        tab = await open_tab(app, pilot)
+        await app.wait_for(lambda: tab.progress is not None)
+        await pilot.press("x")
+        await app.wait_for(lambda: "Sync cancelled" in screen_text(app))
+        assert tab.phase == Phase.cancelled and tab.figures is None
+        await app.wait_for(lambda: not any(w.group == "analytics" for w in app.workers))
+
+        gate.open.set()
+        await pilot.press("r")
+        await app.wait_for(lambda: tab.phase == Phase.ready)
+        assert tab.figures is not None and tab.figures.report.records > 0
+
+
+async def test_e_exports_the_figures_to_csv(make_app: AppFactory, salon: Salon) -> None:
+    await configure(salon)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["viewer"])
+        tab = await open_tab(app, pilot)
+        await app.wait_for(lambda: tab.phase == Phase.ready)
+        await pilot.press("e")
+        await app.wait_for(lambda: tab.last_export is not None)
+        path = tab.last_export
+        assert path is not None and app.ctx.data_dir is not None
+        assert path.is_relative_to(app.ctx.data_dir)
+        assert any(f"Figures exported to {path}" == notice.message for notice in app._notifications)
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert tuple(rows[0]) == CSV_COLUMNS
+        assert tab.figures is not None
+        assert ["summary", "visits", "", "", "", "", str(tab.figures.report.visits)] in rows
+
+
+async def test_reopening_shows_cached_figures_before_syncing(
+    make_app: AppFactory, salon: Salon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await configure(salon)
+    first = make_app()
+    async with first.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["viewer"])
+        tab = await open_tab(first, pilot)
+        await first.wait_for(lambda: tab.phase == Phase.ready)
+        assert tab.figures is not None
+        synced = tab.figures.report.to_json_dict()
+
+    held = Gate(0)  # the second app's sync cannot send a single request until released
+    monkeypatch.setattr(tenant_yclients, "shared_limiter", lambda: held)
+    again = make_app()
+    async with again.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["viewer"])
+        tab = await open_tab(again, pilot)
+        await again.wait_for(lambda: tab.figures is not None)
+        assert tab.phase == Phase.syncing and tab.from_cache
+        assert tab.figures is not None and tab.figures.report.to_json_dict() == synced
+        await again.wait_for(lambda: "Saved figures shown" in screen_text(again))
+        assert held.count == 1  # the sync is waiting for its first request
+        held.open.set()
+        await again.wait_for(lambda: tab.phase == Phase.ready)
+        assert not tab.from_cache

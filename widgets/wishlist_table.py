@@ -1,0 +1,311 @@
+"""The live wishlist table: a projection of entries, kept in sync by a keyed diff.
+
+`show(entries)` makes the table display exactly `entries`, in that order, touching only what
+differs: rows of keys that left are removed, new keys are added, changed cells are updated
+(`update_width=False`), and the order is fixed with one `sort()` only when it changed. It never
+calls `clear()` for data; only a change of the width plan (a terminal resize, made by a person)
+rebuilds the columns. The cursor stays on the row key it was on.
+
+Column widths depend on the table's width alone, never on the data, so a row arriving with a
+long name cannot make the columns jump.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, date, datetime
+from functools import partial
+from typing import NamedTuple
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual._two_way_dict import TwoWayDict
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellKey, RowKey
+
+from services.models import WishlistEntry
+from tui.i18n import t
+from widgets.literal import literal
+from widgets.timefmt import short_time, zone
+
+COLUMNS = ("time", "client", "phone", "service", "status", "comment")
+STATUSES = ("waiting", "offered", "booked", "cancelled")
+# A fresh entry stands out this long; one one-shot timer per batch, nothing ticks while idle.
+HIGHLIGHT_SECONDS = 3.0
+# Cells never need more than a wide terminal's width; longer text is cut before measuring.
+CELL_LIMIT = 200
+# Up to this many rows leave through DataTable.remove_row; more go in one bulk step.
+BULK_REMOVE = 8
+_FIXED = {"time": 11, "phone": 13, "status": 10}
+_PHONE_NOISE = re.compile(r"[\s\-().]")
+_PHONE_SHAPE = re.compile(r"\+?\d{5,15}")
+
+
+def plan_widths(table_width: int, cell_padding: int = 1) -> dict[str, int]:
+    """Column widths for a table `table_width` cells wide (scrollbar gutter included)."""
+    usable = max(40, table_width - 2 - 2 * cell_padding * len(COLUMNS))
+    flex = max(24, usable - sum(_FIXED.values()))
+    # Names first at 80 columns; past that the comment gets the room (it is the longest).
+    client = min(26, max(12, flex * 45 // 100))
+    service = min(24, max(8, flex * 28 // 100))
+    comment = max(6, flex - client - service)
+    return {**_FIXED, "client": client, "service": service, "comment": comment}
+
+
+def compact_phone(raw: str | None) -> str:
+    """`+7 912 000-00-01` → `+79120000001` (saves 4 columns); anything else as typed."""
+    if not raw:
+        return ""
+    squeezed = _PHONE_NOISE.sub("", raw)
+    return squeezed if _PHONE_SHAPE.fullmatch(squeezed) else raw
+
+
+class Wish(NamedTuple):
+    """A wishlist entry as the UI keeps it. A pydantic WishlistEntry costs about 1.4 KB; this
+    keeps the same strings in a plain tuple (about half), which is what lets 50,000 paged-in
+    rows fit the memory goal. Built once per delivered entry, so identity means "unchanged"."""
+
+    key: str
+    id: int | str
+    client_id: str
+    client_name: str | None
+    client_phone: str | None
+    service_title: str | None
+    comment: str | None
+    status: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, entry: WishlistEntry) -> Wish:
+        service = entry.service_title
+        return cls(
+            entry.key,
+            entry.id,
+            entry.client_id,
+            entry.client_name,
+            entry.client_phone,
+            # A salon has a few dozen services and four statuses: one string object each.
+            sys.intern(service) if service is not None and len(service) < 64 else service,
+            entry.comment,
+            sys.intern(entry.status),
+            entry.created_at,
+        )
+
+
+def status_label(status: str) -> str | None:
+    return t(f"wishlist.status.{status}") if status in STATUSES else None
+
+
+class Cell:
+    """One cell, rendered only when drawn: it holds the raw value (often the very string of
+    the entry, so 50,000 rows cost little) and turns it into literal Text on demand. A str
+    cell would be parsed as markup; this never is."""
+
+    __slots__ = ("raw", "style")
+
+    def __init__(self, raw: str, style: Style | None) -> None:
+        self.raw = raw
+        self.style = style
+
+    def text(self) -> Text:
+        text = literal(self.raw, style=self.style or "", single_line=True, limit=CELL_LIMIT)
+        text.overflow = "ellipsis"
+        return text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.text()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        # Every column has a fixed width: measuring each new cell would be wasted work (and
+        # no `__rich__`, which would make DataTable build a Text just to measure it).
+        return Measurement(1, 1)
+
+
+class WishlistTable(DataTable[Cell]):
+    DEFAULT_CSS = """
+    WishlistTable { height: 1fr; scrollbar-gutter: stable; }
+    WishlistTable > .wishlist-table--fresh { text-style: bold; color: $text-success; }
+    """
+    COMPONENT_CLASSES = {"wishlist-table--fresh"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(cursor_type="row", id=id, zebra_stripes=False)
+        self.timezone = "UTC"
+        self.clock: Callable[[], datetime] | None = None
+        self._plan: dict[str, int] | None = None
+        self._day: date | None = None
+        self._order: list[str] = []
+        self._shown: dict[str, Wish] = {}
+        self._fresh: set[str] = set()
+        self._styles: dict[tuple[bool, bool], Style | None] = {}
+        self.diffs = 0  # how many diffs reached the table (benchmarks, tests)
+
+    # -- the public surface ------------------------------------------------------------------
+    @property
+    def keys(self) -> list[str]:
+        """Row keys in display order."""
+        return list(self._order)
+
+    @property
+    def fresh_keys(self) -> frozenset[str]:
+        """Keys highlighted right now (new entries, for HIGHLIGHT_SECONDS)."""
+        return frozenset(self._fresh)
+
+    @property
+    def cursor_key(self) -> str | None:
+        row = self.cursor_row
+        return self._order[row] if 0 <= row < len(self._order) else None
+
+    def entry_at_cursor(self) -> Wish | None:
+        key = self.cursor_key
+        return self._shown.get(key) if key is not None else None
+
+    def show(self, entries: Sequence[Wish], *, fresh: Collection[str] = ()) -> None:
+        """Display exactly `entries` in this order; `fresh` keys are highlighted for a moment."""
+        if fresh:
+            self._fresh.update(fresh)
+            self.set_timer(HIGHLIGHT_SECONDS, partial(self._expire, frozenset(fresh)))
+        if self._plan is None:
+            # No columns before the first layout: remember, draw on the first resize.
+            self._shown = {entry.key: entry for entry in entries}
+            self._order = [entry.key for entry in entries]
+            return
+        self._diff(entries)
+
+    # -- the diff ----------------------------------------------------------------------------
+    def _diff(self, entries: Sequence[Wish]) -> None:
+        self.diffs += 1
+        now = self.clock() if self.clock else datetime.now(UTC)
+        day = now.astimezone(zone(self.timezone)).date()
+        # Times read `HH:MM` today and carry the date otherwise: a new day redraws them all.
+        all_stale, self._day = day != self._day, day
+        cursor_key, cursor_row = self.cursor_key, self.cursor_row
+        wanted = [entry.key for entry in entries]
+        wanted_set = set(wanted)
+        self._remove_rows([key for key in self._order if key not in wanted_set])
+        kept = [key for key in self._order if key in wanted_set]
+        added: list[str] = []
+        for entry in entries:
+            key = entry.key
+            shown = self._shown.get(key)
+            if shown is entry and not all_stale:
+                continue  # the same (immutable) entry as last time: nothing to compare
+            cells = self._make_cells(entry, now)
+            if shown is None:
+                self.add_row(*cells, key=key)
+                added.append(key)
+            else:
+                self._update(key, cells)
+            self._shown[key] = entry
+        order = kept + added
+        if order != wanted:
+            rank = {id(self.get_cell(key, "time")): index for index, key in enumerate(wanted)}
+            # The time cell's identity names its row: DataTable.sort hands the key function
+            # cell values, not row keys, and these cells are ours and unique per row.
+            self.sort("time", key=lambda cell: rank[id(cell)])
+        self._order = wanted
+        self._restore_cursor(cursor_key, cursor_row)
+
+    def _remove_rows(self, keys: list[str]) -> None:
+        for key in keys:
+            del self._shown[key]
+        if len(keys) <= BULK_REMOVE:
+            for key in keys:
+                self.remove_row(key)
+            return
+        # DataTable.remove_row rebuilds the whole row index for each row (O(n) apiece): a burst
+        # pushing 500 rows out stalled the loop for a second. This is its bookkeeping, done once
+        # (mirrors remove_row of the pinned Textual 8.2.8).
+        gone = set(keys)
+        survivors = sorted(
+            (index, row_key)
+            for row_key in self._row_locations
+            if row_key.value not in gone and (index := self._row_locations.get(row_key)) is not None
+        )
+        self._row_locations = TwoWayDict({row_key: i for i, (_, row_key) in enumerate(survivors)})
+        for key in keys:
+            row_key = RowKey(key)
+            for column_key in self._data[row_key]:
+                self._updated_cells.discard(CellKey(row_key, column_key))
+            del self.rows[row_key], self._data[row_key]
+        self._require_update_dimensions = True
+        self.check_idle()
+        self.cursor_coordinate = self.cursor_coordinate
+        self.hover_coordinate = self.hover_coordinate
+        self._update_count += 1
+        self.refresh(layout=True)
+
+    def _restore_cursor(self, key: str | None, row: int) -> None:
+        if not self._order:
+            return
+        if key is not None and key in self._shown:
+            target = self._order.index(key)
+        else:
+            target = min(max(row, 0), len(self._order) - 1)
+        if target != self.cursor_row:
+            self.move_cursor(row=target, animate=False)
+
+    def _update(self, key: str, new: tuple[Cell, ...]) -> None:
+        """Update the cells that differ (update_width=False); the rest keep their objects."""
+        # The table holds the cells; keeping a second copy per row would cost memory.
+        old = self.get_row(key)
+        for index, column in enumerate(COLUMNS):
+            if old[index].raw != new[index].raw or old[index].style is not new[index].style:
+                self.update_cell(key, column, new[index], update_width=False)
+
+    def _expire(self, keys: frozenset[str]) -> None:
+        self._fresh -= keys
+        if self._plan is None:
+            return
+        now = self.clock() if self.clock else datetime.now(UTC)
+        with self.app.batch_update():
+            for key in keys & self._shown.keys():
+                self._update(key, self._make_cells(self._shown[key], now))
+
+    # -- rendering ---------------------------------------------------------------------------
+    def _style(self, fresh: bool, unknown: bool) -> Style | None:
+        """Shared Style objects, so 'did the style change' is an identity check."""
+        if (fresh, unknown) not in self._styles:
+            style = self.get_component_rich_style("wishlist-table--fresh") if fresh else Style()
+            if unknown:
+                style += Style(italic=True)
+            self._styles[(fresh, unknown)] = style if (fresh or unknown) else None
+        return self._styles[(fresh, unknown)]
+
+    def _make_cells(self, entry: Wish, now: datetime) -> tuple[Cell, ...]:
+        fresh = entry.key in self._fresh
+        style = self._style(fresh, False)
+        status = status_label(entry.status)
+        return (
+            Cell(short_time(entry.created_at, self.timezone, now), style),
+            Cell(entry.client_name or "", style),
+            Cell(compact_phone(entry.client_phone), style),
+            Cell(entry.service_title or "", style),
+            Cell(status if status is not None else entry.status, self._style(fresh, not status)),
+            Cell(entry.comment or "", style),
+        )
+
+    # -- columns -----------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        plan = plan_widths(event.size.width, self.cell_padding)
+        if plan == self._plan:
+            return
+        entries = [self._shown[key] for key in self._order]
+        cursor_key = self.cursor_key
+        with self.app.batch_update():
+            if self._plan is not None:
+                # A resize is rare and made by a person: rebuilding the columns then is fine,
+                # the live path (show) never clears.
+                self.clear(columns=True)
+            self._order, self._shown = [], {}
+            self._plan = plan
+            for column in COLUMNS:
+                self.add_column(t(f"wishlist.col.{column}"), width=plan[column], key=column)
+            self._diff(entries)
+            if cursor_key is not None and cursor_key in self._shown:
+                self.move_cursor(row=self._order.index(cursor_key), animate=False)
