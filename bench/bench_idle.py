@@ -5,7 +5,9 @@ while idle; and, for one INSERT into the wishlist, the time until each app has d
 (the figure is the last of them). Goals: < 120 MB RSS, < 0.5 % CPU idle, 0 bytes per idle
 minute, every instance sees the insert within 500 ms.
 
-Run: `python -m bench.bench_idle [--idle 60] [--counts 1,10,30]`.
+Run: `python -m bench.bench_idle [--idle 60] [--counts 1,10,30] [--repeats N] [--quick]`.
+Each run measures every count on one devstack with fresh logins; the report's figures are the
+medians over runs of each run's worst instance.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import json
 import os
 import pty
+import re
 import selectors
 import signal
 import statistics
@@ -24,12 +27,29 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
 import bcrypt
 
+from bench import harness
+from bench.figures import Figure, Goal, Samples
+
+BENCH = harness.Bench(
+    name="idle",
+    title="Idle cost of open dashboards",
+    about=(
+        "1, 10 and 30 logged-in apps under ptys (80×24) on one devstack, left alone: per app "
+        "the RSS, the CPU used and the bytes written to the terminal over the idle window; then "
+        "one wishlist INSERT and the time until the last app has drawn it. Each figure is the "
+        "worst app of its run."
+    ),
+    doc=__doc__ or "",
+    repeats=2,
+    quick_repeats=1,
+)
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench password 1"
 TICK = os.sysconf("SC_CLK_TCK")
@@ -78,8 +98,11 @@ def start_stack(data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
 async def make_users(dsn: str, count: int) -> tuple[str, list[str]]:
     conn = await asyncpg.connect(dsn)
     try:
+        # A short name: the 80-column status bar must still have room for "wishlist: live",
+        # which login_all waits for.
         tenant = await conn.fetchval(
-            "insert into dashboard.tenants (name) values ($1) returning id", f"bench-{uuid.uuid4()}"
+            "insert into dashboard.tenants (name) values ($1) returning id",
+            f"bench-{uuid.uuid4().hex[:8]}",
         )
         hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=12)).decode()
         emails = [f"idle-{i}-{uuid.uuid4().hex[:6]}@bench.test" for i in range(count)]
@@ -150,11 +173,27 @@ def login_all(instances: list[Instance], emails: list[str]) -> None:
         type_keys(inst, email)
         type_keys(inst, "\t")
         type_keys(inst, PASSWORD + "\r")
-    pump(
-        instances,
-        time.monotonic() + 120,
-        stop=lambda: all(b"wishlist: " in i.seen and b"live" in i.seen[-4000:] for i in instances),
-    )
+
+    def live(inst: Instance) -> bool:
+        return b"wishlist: " in inst.seen and b"live" in inst.seen[-4000:]
+
+    pump(instances, time.monotonic() + 120, stop=lambda: all(live(i) for i in instances))
+    check_alive(instances)
+    waiting = sum(1 for i in instances if not live(i))
+    if waiting:
+        # Measuring apps that are not logged in and live would give figures of something else.
+        raise RuntimeError(f"{waiting} of {len(instances)} apps were not live 120 s after login")
+
+
+def check_alive(instances: list[Instance]) -> None:
+    """A crashed app has no RSS or CPU to speak of: fail the run instead of reporting zeros."""
+    for inst in instances:
+        if inst.proc.poll() is not None:
+            text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", bytes(inst.seen[-2000:]))
+            raise RuntimeError(
+                f"an app exited (status {inst.proc.returncode}) during the run; "
+                f"its last output:\n{text.decode(errors='replace')}"
+            )
 
 
 def measure(info: dict[str, str], count: int, idle: float, home: Path) -> dict[str, float]:
@@ -176,6 +215,7 @@ def measure(info: dict[str, str], count: int, idle: float, home: Path) -> dict[s
         written = [
             (len(i.seen) - b) * 60 / elapsed for i, b in zip(instances, before_bytes, strict=True)
         ]
+        check_alive(instances)
         rss = [i.rss_mb() for i in instances]
 
         name = f"Latency{uuid.uuid4().hex[:6]}"
@@ -225,34 +265,108 @@ def measure(info: dict[str, str], count: int, idle: float, home: Path) -> dict[s
             os.close(inst.fd)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle per run")
-    parser.add_argument("--counts", default="1,10,30")
-    args = parser.parse_args()
+@dataclass(frozen=True)
+class Settings:
+    idle: float  # seconds of idle window per measurement
+    counts: tuple[int, ...]
+
+    @classmethod
+    def of(
+        cls, quick: bool, idle: float | None = None, counts: tuple[int, ...] | None = None
+    ) -> Settings:
+        return cls(
+            idle=harness.pick(idle, 60.0, 5.0, quick),
+            counts=harness.pick(counts, (1, 10, 30), (1, 2), quick),
+        )
+
+
+def measure_runs(repeats: int, settings: Settings) -> Samples:
+    runs = Samples()
     with tempfile.TemporaryDirectory() as tmp:
         stack, info = start_stack(Path(tmp) / "stack")
         try:
-            print(f"idle cost, {args.idle:.0f} s idle window per run, apps under ptys (80×24)")
-            print(
-                f"{'apps':>5} {'RSS MB med/max':>16} {'CPU% idle med/max':>18} "
-                f"{'B/idle min max':>15} {'insert seen':>12} {'last ms':>8}"
-            )
-            for count in (int(c) for c in args.counts.split(",")):
-                r = measure(info, count, args.idle, Path(tmp))
+            print(f"idle cost, {settings.idle:.0f} s idle window per run, apps under ptys (80×24)")
+            for index in range(repeats):
+                harness.run_header(index, repeats)
                 print(
-                    f"{count:>5} {r['rss_mb_median']:>7.1f}/{r['rss_mb_max']:<8.1f} "
-                    f"{r['cpu_idle_pct_median']:>8.2f}/{r['cpu_idle_pct_max']:<9.2f} "
-                    f"{r['bytes_per_idle_minute_max']:>15.0f} {r['saw_insert']:>5}/{count:<6} "
-                    f"{r['insert_latency_ms_last']:>8.1f}"
+                    f"{'apps':>5} {'RSS MB med/max':>16} {'CPU% idle med/max':>18} "
+                    f"{'B/idle min max':>15} {'insert seen':>12} {'last ms':>8}"
                 )
+                for count in settings.counts:
+                    r = measure(info, count, settings.idle, Path(tmp))
+                    print(
+                        f"{count:>5} {r['rss_mb_median']:>7.1f}/{r['rss_mb_max']:<8.1f} "
+                        f"{r['cpu_idle_pct_median']:>8.2f}/{r['cpu_idle_pct_max']:<9.2f} "
+                        f"{r['bytes_per_idle_minute_max']:>15.0f} "
+                        f"{r['saw_insert']:>5}/{count:<6} "
+                        f"{r['insert_latency_ms_last']:>8.1f}",
+                        flush=True,
+                    )
+                    runs.add(f"{count} rss", r["rss_mb_max"])
+                    runs.add(f"{count} cpu", r["cpu_idle_pct_max"])
+                    runs.add(f"{count} bytes", r["bytes_per_idle_minute_max"])
+                    runs.add(f"{count} saw", r["saw_insert"] / count * 100)
+                    runs.add(f"{count} last", r["insert_latency_ms_last"])
             print(
                 "goals: RSS < 120 MB, CPU idle < 0.5 %, 0 B per idle minute, last insert < 500 ms"
             )
         finally:
             stack.send_signal(signal.SIGTERM)
             stack.wait(timeout=60)
+    return runs
+
+
+def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Figure]:
+    """Figures over `repeats` runs; `settings` default to the full or quick ones."""
+    settings = settings or Settings.of(quick)
+    runs = measure_runs(repeats, settings)
+    figures = []
+    for n in settings.counts:
+        apps = "1 app" if n == 1 else f"{n} apps"
+        figures += [
+            Figure(f"{apps}: RSS, largest app", "MB", runs[f"{n} rss"], goal=Goal("<", 120)),
+            Figure(
+                f"{apps}: CPU while idle, busiest app",
+                "%",
+                runs[f"{n} cpu"],
+                goal=Goal("<", 0.5),
+                note=f"over {settings.idle:.0f} s idle",
+            ),
+            Figure(
+                f"{apps}: bytes to the terminal per idle minute, most",
+                "B",
+                runs[f"{n} bytes"],
+                goal=Goal("==", 0, every_run=True),
+            ),
+            Figure(
+                f"{apps}: apps that drew the inserted row",
+                "%",
+                runs[f"{n} saw"],
+                goal=Goal(">=", 100, every_run=True),
+                note="within 10 s",
+            ),
+            Figure(
+                f"{apps}: insert → drawn by the last app",
+                "ms",
+                runs[f"{n} last"],
+                goal=Goal("<", 500),
+                note="from the INSERT's commit to the row's name in that app's output",
+            ),
+        ]
+    return figures
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = harness.parser(BENCH)
+    arguments.add_argument("--idle", type=float, help="seconds of idle per measurement (60)")
+    arguments.add_argument("--counts", help="apps at once, comma-separated (1,10,30)")
+
+    def settings_of(args: argparse.Namespace) -> Settings:
+        counts = tuple(int(c) for c in args.counts.split(",")) if args.counts else None
+        return Settings.of(args.quick, args.idle, counts)
+
+    return harness.main(BENCH, arguments, settings_of, run, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,7 +1,14 @@
 """REST round trips through supabase-py against the devstack, next to asyncpg (the floor).
 
-Run: `python -m bench.bench_rest [--iterations N]`. Starts its own devstack in a temp dir,
-so it never touches a running one. Prints median / p95 / p99 in milliseconds.
+A filtered select of 50 rows and a single-row insert, each through the real supabase-py async
+client to the devstack's /rest/v1, and the same SQL sent straight with asyncpg on the same
+database in the same run (the floor: what the database alone costs). No goal was set (issue 2);
+the figures show what the REST layer adds.
+
+Run: `python -m bench.bench_rest [--iterations N] [--warmup N] [--repeats N] [--quick]`.
+Starts its own devstack in a temp dir, so it never touches a running one. Each run times
+`--iterations` calls of each operation, interleaved run by run; a run's figure is the p50 (or
+p99) of its calls, and the reported figure the median over runs.
 """
 
 from __future__ import annotations
@@ -9,29 +16,57 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from supabase import acreate_client
 
+from bench import harness
+from bench.figures import Figure, Floor, Samples
 from devstack.stack import DevStack, StackOptions
 
+BENCH = harness.Bench(
+    name="rest",
+    title="REST round trips",
+    about=(
+        "A filtered select of 50 rows and a one-row insert through supabase-py to the devstack's "
+        "/rest/v1; the floor is the same SQL sent straight to Postgres with asyncpg."
+    ),
+    doc=__doc__ or "",
+    repeats=5,
+    quick_repeats=2,
+)
 TABLE = "bench_items"
 ROWS_PER_TENANT = 200
 
 
-def summarize(samples: list[float]) -> str:
+@dataclass(frozen=True)
+class Settings:
+    iterations: int
+    warmup: int
+
+    @classmethod
+    def of(cls, quick: bool, iterations: int | None = None, warmup: int | None = None) -> Settings:
+        return cls(
+            iterations=harness.pick(iterations, 500, 50, quick),
+            warmup=harness.pick(warmup, 50, 10, quick),
+        )
+
+
+def pct(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
 
-    def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
 
+def summarize(samples: list[float]) -> str:
     return (
-        f"median {statistics.median(ordered) * 1000:7.3f}  p95 {pct(0.95):7.3f}  "
-        f"p99 {pct(0.99):7.3f} ms"
+        f"median {statistics.median(samples) * 1000:7.3f}  p95 {pct(samples, 0.95):7.3f}  "
+        f"p99 {pct(samples, 0.99):7.3f} ms"
     )
 
 
@@ -46,7 +81,8 @@ async def measure(fn: Callable[[], Awaitable[object]], iterations: int, warmup: 
     return samples
 
 
-async def run(iterations: int, warmup: int) -> None:
+async def measure_runs(repeats: int, settings: Settings) -> Samples:
+    runs = Samples()
     with tempfile.TemporaryDirectory(prefix="bench-rest-") as tmp:
         stack = DevStack(StackOptions(data_dir=Path(tmp), yclients=False))
         info = await stack.start()
@@ -98,26 +134,57 @@ async def run(iterations: int, warmup: int) -> None:
             async def pg_insert() -> object:
                 return await conn.fetch(insert_sql, tenants[2], "bench", '{"k": 2}')
 
-            print(f"REST round trips, {iterations} iterations after {warmup} warm-up")
-            for label, fn in (
-                ("select 50 rows  supabase-py -> /rest/v1", rest_select),
-                ("select 50 rows  asyncpg (floor)        ", pg_select),
-                ("insert 1 row    supabase-py -> /rest/v1", rest_insert),
-                ("insert 1 row    asyncpg (floor)        ", pg_insert),
-            ):
-                print(f"  {label}  {summarize(await measure(fn, iterations, warmup))}")
+            print(
+                f"REST round trips, {settings.iterations} iterations after "
+                f"{settings.warmup} warm-up, {repeats} run(s)"
+            )
+            for index in range(repeats):
+                harness.run_header(index, repeats)
+                for key, label, fn in (
+                    ("select rest", "select 50 rows  supabase-py -> /rest/v1", rest_select),
+                    ("select pg", "select 50 rows  asyncpg (floor)        ", pg_select),
+                    ("insert rest", "insert 1 row    supabase-py -> /rest/v1", rest_insert),
+                    ("insert pg", "insert 1 row    asyncpg (floor)        ", pg_insert),
+                ):
+                    samples = await measure(fn, settings.iterations, settings.warmup)
+                    print(f"  {label}  {summarize(samples)}", flush=True)
+                    runs.add(f"{key} p50", statistics.median(samples) * 1000)
+                    runs.add(f"{key} p99", pct(samples, 0.99))
             await conn.close()
         finally:
             await stack.stop()
+    return runs
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--iterations", type=int, default=500)
-    parser.add_argument("--warmup", type=int, default=50)
-    args = parser.parse_args()
-    asyncio.run(run(args.iterations, args.warmup))
+def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Figure]:
+    """Figures over `repeats` runs; `settings` default to the full or quick ones."""
+    settings = settings or Settings.of(quick)
+    runs = asyncio.run(measure_runs(repeats, settings))
+    figures = []
+    for op, label in (("select", "select 50 rows"), ("insert", "insert 1 row")):
+        for stat in ("p50", "p99"):
+            figures.append(
+                Figure(
+                    f"{label}, {stat}",
+                    "ms",
+                    runs[f"{op} rest {stat}"],
+                    floor=Floor("asyncpg, same SQL", runs[f"{op} pg {stat}"]),
+                    note=f"{stat} of {settings.iterations} calls per run, supabase-py → /rest/v1",
+                )
+            )
+    return figures
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = harness.parser(BENCH)
+    arguments.add_argument("--iterations", type=int, help="timed calls per operation and run")
+    arguments.add_argument("--warmup", type=int, help="untimed calls first")
+
+    def settings_of(args: argparse.Namespace) -> Settings:
+        return Settings.of(args.quick, args.iterations, args.warmup)
+
+    return harness.main(BENCH, arguments, settings_of, run, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,13 +1,14 @@
 """The TUI's figures: startup, commit → visible-row latency, loop stalls in a burst, RSS.
 
-    python -m bench.bench_tui [--seconds 10] [--rss-rows 50000]
+    python -m bench.bench_tui [--seconds 10] [--rss-rows 50000] [--repeats N] [--quick]
 
 Starts its own devstack in a child process (like tests/tui/conftest.py) and drives the real
-app headless (`run_test`) in this process, logged in through the login screen:
+app headless (`run_test`), logged in through the login screen, in a fresh child process per run
+(so one run's heap does not weigh on the next run's RSS):
 
 * startup: wall time from spawning `python -m bench.bench_tui --startup-child agentp|bare` to
   the child's first painted screen (the login screen; a one-Static bare Textual app next to
-  it), median of several runs; the child exits right after that first paint.
+  it), median of several launches per run; the child exits right after that first paint.
 * RSS: a salon with `--rss-rows` wishlist rows; the app loads the newest 500 from the feed,
   then pages every older one in with the tab's `o` action (1,000 per page) until all are in
   the table; RSS is read from /proc/self/status (the whole process: app, bench, drivers).
@@ -16,6 +17,7 @@ app headless (`run_test`) in this process, logged in through the login screen:
 * stall: one INSERT of 2,000 rows; a probe task sleeping 5 ms measures how late it wakes up
   (the event loop's lag) until every row has reached the tab.
 Goals (issue 5): startup within 1.5× of bare, p99 < 150 ms, no stall > 100 ms, RSS < 200 MB.
+The report's figures are medians over runs of each run's figure.
 """
 
 from __future__ import annotations
@@ -31,13 +33,46 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import harness
+from bench.figures import Figure, Floor, Goal, Samples
+
+BENCH = harness.Bench(
+    name="tui",
+    title="The TUI: startup, live rows, stalls, memory",
+    about=(
+        "The real app, headless, logged in through its login screen against a devstack. Startup "
+        "is timed from spawning the process to the first painted login screen, next to a bare "
+        "one-widget Textual app (the peer); then rows committed at 100/s are timed until they "
+        "are on screen, a 2,000-row burst is watched for event-loop stalls, and RSS is read "
+        "with 50,000 wishlist rows paged into the table."
+    ),
+    doc=__doc__ or "",
+    repeats=3,
+    quick_repeats=1,
+)
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench password 2026"
 STARTUP_RUNS = 5
+
+
+@dataclass(frozen=True)
+class Settings:
+    seconds: float  # length of the 100 rows/s run
+    rss_rows: int
+    startup_runs: int  # launches of each app per run
+
+    @classmethod
+    def of(cls, quick: bool, seconds: float | None = None, rss_rows: int | None = None) -> Settings:
+        return cls(
+            seconds=harness.pick(seconds, 10.0, 1.0, quick),
+            rss_rows=harness.pick(rss_rows, 50_000, 2_000, quick),
+            startup_runs=harness.pick(None, STARTUP_RUNS, 2, quick),
+        )
 
 
 # -- startup (child side: keep imports inside, they are what is measured) ---------------------
@@ -199,7 +234,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 # -- the phases ----------------------------------------------------------------------------
-async def bench_rss(info: dict[str, Any], db: Any, rows: int, tmp: Path) -> None:
+async def bench_rss(info: dict[str, Any], db: Any, rows: int, tmp: Path) -> dict[str, float]:
     from screens.wishlist_tab import WishlistTab
 
     tenant, email = await create_salon(db, "Bench RSS")
@@ -235,10 +270,14 @@ async def bench_rss(info: dict[str, Any], db: Any, rows: int, tmp: Path) -> None
             f"in {elapsed:.1f} s)   goal < 200 MB",
             flush=True,
         )
+        loaded = tab.table.row_count
     WishlistTab.PAGE_SIZE = 200
+    return {"rss": after, "rss_before": before, "rss_loaded": loaded, "rss_pages": pages}
 
 
-async def bench_latency_and_stall(info: dict[str, Any], db: Any, seconds: float, tmp: Path) -> None:
+async def bench_latency_and_stall(
+    info: dict[str, Any], db: Any, seconds: float, tmp: Path
+) -> dict[str, float]:
     from services.feeds import FeedBatch
 
     tenant, email = await create_salon(db, "Bench Live")
@@ -325,11 +364,37 @@ async def bench_latency_and_stall(info: dict[str, Any], db: Any, seconds: float,
             f"{tab.table.row_count}   goal: no stall > 100 ms",
             flush=True,
         )
+    return {
+        "p50": statistics.median(latencies),
+        "p99": percentile(latencies, 99),
+        "max": max(latencies),
+        "rows": total,
+        "stall": max(lags),
+        "batches": burst_batches,
+        "burst_ms": arrived * 1000,
+    }
 
 
-async def run(args: argparse.Namespace) -> None:
+async def live_child(info: dict[str, Any], settings: Settings) -> dict[str, float]:
+    """One run's in-app phases, in a process of its own."""
     import asyncpg
 
+    with tempfile.TemporaryDirectory(prefix="bench-tui-run-") as tmp_name:
+        tmp = Path(tmp_name)
+        db = await asyncpg.connect(info["database_url"])
+        try:
+            # Latency first: the 50,000-row heap of the RSS run would otherwise be
+            # garbage collected in the middle of it.
+            figures = await bench_latency_and_stall(info, db, settings.seconds, tmp)
+            gc.collect()
+            figures |= await bench_rss(info, db, settings.rss_rows, tmp)
+        finally:
+            await db.close()
+    return figures
+
+
+def measure_runs(repeats: int, settings: Settings) -> Samples:
+    runs = Samples()
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as tmp_name:
         tmp = Path(tmp_name)
         proc, info = start_stack(tmp / "stack")
@@ -339,39 +404,108 @@ async def run(args: argparse.Namespace) -> None:
                 "BENCH_SUPABASE_URL": info["supabase_url"],
                 "BENCH_SERVICE_KEY": info["service_key"],
             }
-            bare = [measure_startup("bare", env) for _ in range(STARTUP_RUNS)]
-            agentp = [measure_startup("agentp", env) for _ in range(STARTUP_RUNS)]
-            ratio = statistics.median(agentp) / statistics.median(bare)
-            print(
-                f"startup to first paint (median of {STARTUP_RUNS}): agentp login screen "
-                f"{statistics.median(agentp):.0f} ms, bare Textual app "
-                f"{statistics.median(bare):.0f} ms, ratio {ratio:.2f}×   goal ≤ 1.5×",
-                flush=True,
-            )
-            db = await asyncpg.connect(info["database_url"])
-            try:
-                # Latency first: the 50,000-row heap of the RSS run would otherwise be
-                # garbage collected in the middle of it.
-                await bench_latency_and_stall(info, db, args.seconds, tmp)
-                gc.collect()
-                await bench_rss(info, db, args.rss_rows, tmp)
-            finally:
-                await db.close()
+            for index in range(repeats):
+                harness.run_header(index, repeats)
+                n = settings.startup_runs
+                bare = [measure_startup("bare", env) for _ in range(n)]
+                agentp = [measure_startup("agentp", env) for _ in range(n)]
+                ratio = statistics.median(agentp) / statistics.median(bare)
+                print(
+                    f"startup to first paint (median of {n}): agentp login screen "
+                    f"{statistics.median(agentp):.0f} ms, bare Textual app "
+                    f"{statistics.median(bare):.0f} ms, ratio {ratio:.2f}×   goal ≤ 1.5×",
+                    flush=True,
+                )
+                runs.add("startup", statistics.median(agentp))
+                runs.add("startup bare", statistics.median(bare))
+                runs.add("startup ratio", ratio)
+                out = tmp / f"run-{index}.json"
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "bench.bench_tui",
+                        "--live-child",
+                        str(out),
+                        "--seconds",
+                        str(settings.seconds),
+                        "--rss-rows",
+                        str(settings.rss_rows),
+                    ],
+                    cwd=ROOT,
+                    env={**os.environ, "BENCH_STACK_INFO": json.dumps(info)},
+                    check=True,
+                    timeout=900,
+                )
+                for key, value in json.loads(out.read_text()).items():
+                    runs.add(key, value)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
+    return runs
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of the 100/s run")
-    parser.add_argument("--rss-rows", type=int, default=50_000, help="rows for the RSS figure")
-    parser.add_argument("--startup-child", choices=["agentp", "bare"], help=argparse.SUPPRESS)
-    args = parser.parse_args()
+def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Figure]:
+    """Figures over `repeats` runs; `settings` default to the full or quick ones."""
+    settings = settings or Settings.of(quick)
+    runs = measure_runs(repeats, settings)
+    rows = f"{settings.seconds * 100:.0f} rows at 100 rows/s per run"
+    return [
+        Figure(
+            "startup to the first painted login screen",
+            "ms",
+            runs["startup"],
+            floor=Floor("bare Textual app", runs["startup bare"]),
+            note=f"median of {settings.startup_runs} launches of each per run",
+        ),
+        Figure(
+            "startup, agentp / bare Textual app",
+            "×",
+            runs["startup ratio"],
+            goal=Goal("<=", 1.5),
+        ),
+        Figure("commit → visible row, p50", "ms", runs["p50"], note=rows),
+        Figure("commit → visible row, p99", "ms", runs["p99"], goal=Goal("<", 150), note=rows),
+        Figure("commit → visible row, max", "ms", runs["max"], note=rows),
+        Figure(
+            "2,000-row burst: worst event-loop stall",
+            "ms",
+            runs["stall"],
+            goal=Goal("<", 100),
+            note="lag of a 5 ms probe until every row reached the tab",
+        ),
+        Figure("2,000-row burst: all rows in the tab", "ms", runs["burst_ms"]),
+        Figure(
+            f"RSS with {settings.rss_rows:,} wishlist rows in the table",
+            "MB",
+            runs["rss"],
+            goal=Goal("<", 200),
+            floor=Floor("the same process before login", runs["rss_before"]),
+            note="whole process: app, bench and drivers",
+        ),
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = harness.parser(BENCH)
+    arguments.add_argument("--seconds", type=float, help="length of the 100/s run (10)")
+    arguments.add_argument("--rss-rows", type=int, help="rows for the RSS figure (50,000)")
+    arguments.add_argument("--startup-child", choices=["agentp", "bare"], help=argparse.SUPPRESS)
+    arguments.add_argument("--live-child", type=Path, help=argparse.SUPPRESS)
+    args, _ = arguments.parse_known_args(argv)
     if args.startup_child:
         return startup_child(args.startup_child)
-    asyncio.run(run(args))
-    return 0
+    if args.live_child:
+        settings = Settings.of(False, args.seconds, args.rss_rows)
+        info = json.loads(os.environ["BENCH_STACK_INFO"])
+        figures = asyncio.run(live_child(info, settings))
+        args.live_child.write_text(json.dumps(figures))
+        return 0
+
+    def settings_of(args: argparse.Namespace) -> Settings:
+        return Settings.of(args.quick, args.seconds, args.rss_rows)
+
+    return harness.main(BENCH, arguments, settings_of, run, argv)
 
 
 if __name__ == "__main__":
