@@ -162,9 +162,10 @@ def start_stack(data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
 async def create_salon(db: Any, name: str) -> tuple[Any, str]:
     import bcrypt
 
+    # Tenant names are unique, and each run's process makes its salons on the same stack.
     tenant = await db.fetchval(
         "insert into dashboard.tenants (name, timezone) values ($1, 'Europe/Moscow') returning id",
-        name,
+        f"{name} {os.getpid()}",
     )
     email = f"bench-{tenant.hex[:8]}@salon.test"
     hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=12)).decode()
