@@ -53,6 +53,9 @@ BENCH = harness.Bench(
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench password 1"
 TICK = os.sysconf("SC_CLK_TCK")
+# CSI, OSC and two-byte escape sequences: what is left of a terminal's output is its text.
+ESCAPES = re.compile(rb"\x1b(\[[0-9;?<>=$]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|.)")
+LIVE = re.compile(r"wishlist: live|live: (\w+, )*wishlist")
 
 
 @dataclass
@@ -175,24 +178,34 @@ def login_all(instances: list[Instance], emails: list[str]) -> None:
         type_keys(inst, PASSWORD + "\r")
 
     def live(inst: Instance) -> bool:
-        return b"wishlist: " in inst.seen and b"live" in inst.seen[-4000:]
+        # The status bar says "wishlist: live", or groups feeds by state ("live: wishlist, …").
+        text = ESCAPES.sub(b"", bytes(inst.seen[-4000:])).decode(errors="replace")
+        return LIVE.search(text) is not None
 
     pump(instances, time.monotonic() + 120, stop=lambda: all(live(i) for i in instances))
     check_alive(instances)
-    waiting = sum(1 for i in instances if not live(i))
+    waiting = [i for i in instances if not live(i)]
     if waiting:
         # Measuring apps that are not logged in and live would give figures of something else.
-        raise RuntimeError(f"{waiting} of {len(instances)} apps were not live 120 s after login")
+        raise RuntimeError(
+            f"{len(waiting)} of {len(instances)} apps were not live 120 s after login; "
+            f"the last output of one:\n{last_output(waiting[0])}"
+        )
+
+
+def last_output(inst: Instance) -> str:
+    """The end of what the app drew, as text: escape sequences dropped, runs of spaces folded."""
+    text = ESCAPES.sub(b" ", bytes(inst.seen))
+    return re.sub(r"[ \t]{2,}", " ", text.decode(errors="replace"))[-1500:]
 
 
 def check_alive(instances: list[Instance]) -> None:
     """A crashed app has no RSS or CPU to speak of: fail the run instead of reporting zeros."""
     for inst in instances:
         if inst.proc.poll() is not None:
-            text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", bytes(inst.seen[-2000:]))
             raise RuntimeError(
                 f"an app exited (status {inst.proc.returncode}) during the run; "
-                f"its last output:\n{text.decode(errors='replace')}"
+                f"its last output:\n{last_output(inst)}"
             )
 
 
