@@ -21,7 +21,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from screens.tab_view import TabView
 from screens.thread import ThreadScreen
-from services.conversations import SessionFilter, SessionPage
+from services.conversations import MAX_SEARCH_CHARS, SessionFilter, SessionPage
 from services.errors import InvalidInput, ServiceError
 from services.keyset import Cursor
 from services.models import SessionSummary
@@ -70,7 +70,10 @@ class SessionsTab(TabView):
 
     def compose(self) -> ComposeResult:
         yield TextField(
-            placeholder=t("sessions.search.placeholder"), id="sessions-search", compact=True
+            placeholder=t("sessions.search.placeholder"),
+            id="sessions-search",
+            compact=True,
+            max_length=MAX_SEARCH_CHARS,
         )
         yield Static("", id="sessions-filters", markup=False)
         yield SessionList(id="sessions-list")

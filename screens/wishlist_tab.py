@@ -34,6 +34,8 @@ from widgets.text_field import TextField
 from widgets.wishlist_table import STATUSES, Wish, WishlistTable
 
 SORTS = ("time", "name", "service", "status")
+# A filter longer than any name, phone, service or comment cannot match anything.
+FILTER_MAX_CHARS = 200
 _NOT_DIGITS = re.compile(r"\D")
 
 
@@ -97,7 +99,10 @@ class WishlistTab(TabView):
 
     def compose(self) -> ComposeResult:
         yield TextField(
-            placeholder=t("wishlist.filter.placeholder"), id="wishlist-filter", compact=True
+            placeholder=t("wishlist.filter.placeholder"),
+            id="wishlist-filter",
+            compact=True,
+            max_length=FILTER_MAX_CHARS,
         )
         yield WishlistTable(id="wishlist-table")
         yield Static("", id="wishlist-info", markup=False)

@@ -18,6 +18,7 @@ from services.backend import Backend
 from services.errors import ServiceError
 from services.models import Tenant, UserRecord
 from services.passwords import hash_password, needs_rehash, verify_password
+from services.text_rules import unsendable_character
 from services.user_session import UserSession
 
 LOCKOUT_FAILURES = 5
@@ -43,6 +44,16 @@ class LoginFailed(ServiceError):
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+def unusable_email(normalized: str) -> bool:
+    """No account can have this address, so there is nothing to look up or to count: empty,
+    too long, or holding what no request can carry (NUL, an unpaired surrogate)."""
+    return (
+        not normalized
+        or len(normalized) > MAX_EMAIL_LENGTH
+        or unsendable_character(normalized) is not None
+    )
 
 
 def lock_end(failures: list[datetime], successes: list[datetime]) -> datetime | None:
@@ -73,7 +84,7 @@ class AuthService:
 
     async def authenticate(self, email: str, password: str) -> UserSession:
         normalized = normalize_email(email)
-        if not normalized or len(normalized) > MAX_EMAIL_LENGTH:
+        if unusable_email(normalized):
             # Nothing to look up, but the same bcrypt work, so the time tells nothing.
             await verify_password(password, None)
             raise LoginFailed("invalid")

@@ -21,6 +21,7 @@ from services.errors import (
     BackendMisconfigured,
     BackendRejected,
     BackendUnavailable,
+    InvalidInput,
     PermissionDenied,
     ServiceError,
 )
@@ -87,7 +88,7 @@ REQUEST_TIMEOUT_S = 15.0
 
 def describe_api_error(exc: APIError, *, context: str = "") -> ServiceError:
     code = exc.code or ""
-    message = exc.message or "the backend refused the request"
+    message = printable(exc.message or "the backend refused the request")
     where = f" ({context})" if context else ""
     if code == "PGRST106":
         return BackendMisconfigured(
@@ -113,9 +114,21 @@ def describe_api_error(exc: APIError, *, context: str = "") -> ServiceError:
         )
     if code.startswith(("08", "53", "57")) or code in {"PGRST000", "PGRST001", "PGRST002"}:
         return BackendUnavailable(f"the database is not available right now{where}")
-    if code.isdigit() and int(code) >= 500:
+    # An HTTP status standing in for a code (three digits); a SQLSTATE is five characters,
+    # and "22021" (a NUL in a value) or "23514" (a check) are refusals, not outages.
+    if len(code) == 3 and code.isdigit() and int(code) >= 500:
         return BackendUnavailable(f"the backend answered with an error {code}{where}")
     return BackendRejected(f"the backend refused the request{where}: {message}", code or None)
+
+
+def printable(text: str, limit: int = 300) -> str:
+    """A message that is safe to show: Postgres quotes the offending value ("invalid input
+    syntax for type uuid: ..."), and an escape sequence in it must not reach a terminal."""
+    shown = "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text[: limit + 1]
+    )
+    return shown if len(text) <= limit else shown[:limit] + "…"
 
 
 def describe_transport_error(exc: Exception, url: str) -> BackendUnavailable:
@@ -169,6 +182,11 @@ class Backend:
             raise describe_api_error(exc, context=context) from None
         except (httpx.TransportError, OSError) as exc:
             raise describe_transport_error(exc, self.url) from None
+        except UnicodeEncodeError:
+            # A value no request can carry (an unpaired surrogate from a broken paste).
+            raise InvalidInput(
+                "the text holds a character that cannot be sent (an unpaired surrogate)"
+            ) from None
 
     async def check(self) -> None:
         """Startup check: one clear sentence for the first thing that is wrong."""

@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 from services.backend import Backend
 from services.errors import InvalidInput, NotFound
 from services.keyset import Cursor
-from services.models import ConversationSession, SessionSummary, parse_messages
+from services.lookups import by_id, parse_one, searchable_id
+from services.models import ConversationSession, SessionSummary, parse_messages, parse_rows
 from services.phones import looks_like_phone, phone_digits
+from services.text_rules import unsendable_character
 from services.user_session import Permission, UserSession
 
 MAX_SEARCH_CHARS = 200
@@ -58,11 +60,12 @@ class ConversationService:
             self.backend.rpc("dashboard", "search_sessions", params),
             context="dashboard.search_sessions",
         )
-        rows = response.data or []
-        items = []
+        rows = [row for row in response.data or [] if isinstance(row, dict)]
         for row in rows:
-            row["last_message"] = next(iter(parse_messages([row.get("last_message")])), None)
-            items.append(SessionSummary.model_validate(row))
+            # An empty thread has no last message: that is not a malformed one (no log line).
+            last = row.get("last_message")
+            row["last_message"] = next(iter(parse_messages([last])), None) if last else None
+        items = parse_rows(SessionSummary, rows, source="dashboard.search_sessions")
         cursor = None
         if len(items) == limit and items[-1].activity_at is not None:
             cursor = Cursor(items[-1].activity_at, str(items[-1].id))
@@ -70,22 +73,22 @@ class ConversationService:
 
     async def thread(self, session_id: str) -> ConversationSession:
         self.session.require(Permission.read)
-        rows = (
-            await self.backend.run(
-                self.backend.table("public", "conversation_sessions_v2")
-                .select("*")
-                .eq("tenant_id", str(self.session.tenant_id))
-                .eq("id", str(session_id))
-                .limit(1),
-                context="public.conversation_sessions_v2",
-            )
-        ).data
-        if not rows:
+        row = await by_id(
+            self.backend,
+            self.backend.table("public", "conversation_sessions_v2")
+            .select("*")
+            .eq("tenant_id", str(self.session.tenant_id)),
+            str(session_id),
+            context="public.conversation_sessions_v2",
+        )
+        if row is None:
             raise NotFound("no such conversation in your salon")
-        return ConversationSession.model_validate(rows[0])
+        return parse_one(ConversationSession, row, what="this conversation")
 
     async def latest_for_client(self, client_id: str) -> ConversationSession | None:
         self.session.require(Permission.read)
+        if not searchable_id(client_id):
+            return None  # no row of the bot's can hold it
         rows = (
             await self.backend.run(
                 self.backend.table("public", "conversation_sessions_v2")
@@ -97,7 +100,7 @@ class ConversationService:
                 context="public.conversation_sessions_v2",
             )
         ).data
-        return ConversationSession.model_validate(rows[0]) if rows else None
+        return parse_one(ConversationSession, rows[0], what="this conversation") if rows else None
 
     def _params(self, filters: SessionFilter) -> dict[str, Any]:
         text = (filters.text or "").strip()
@@ -105,8 +108,13 @@ class ConversationService:
             raise InvalidInput(
                 f"the search text is too long (at most {MAX_SEARCH_CHARS} characters)"
             )
-        if "\x00" in text:
-            raise InvalidInput("the search text cannot contain a NUL character")
+        problem = unsendable_character(text)
+        if problem:
+            raise InvalidInput(f"the search text cannot be searched for: it holds {problem}")
+        for name, value in (("status", filters.status), ("channel", filters.channel)):
+            problem = unsendable_character(value or "")
+            if problem:
+                raise InvalidInput(f"the {name} filter cannot be used: it holds {problem}")
         digits = None
         if looks_like_phone(text):
             digits = phone_digits(text)

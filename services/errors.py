@@ -37,3 +37,7 @@ class SessionClosed(ServiceError):
 
 class InvalidInput(ServiceError):
     """What the user typed cannot be used (too long, malformed); nothing was sent."""
+
+
+class UnreadableRow(ServiceError):
+    """A row of the bot's tables the dashboard cannot read (a field of the wrong type)."""

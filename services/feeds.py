@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from realtime import (
     AsyncRealtimeClient,
     PostgresChangesPayload,
@@ -35,6 +35,7 @@ from realtime import (
 from services.backend import Backend
 from services.errors import ServiceError
 from services.keyset import Cursor
+from services.models import describe_invalid
 
 log = logging.getLogger(__name__)
 
@@ -336,8 +337,12 @@ class LiveFeed(Generic[T]):
             return None
         try:
             item = self.spec.parse(row)
-        except ValueError:
-            log.warning("feed %s: skipped a malformed row", self.spec.name)
+        except ValueError as exc:
+            # Which row and field, never its content: client data stays out of the log.
+            detail = type(exc).__name__
+            if isinstance(exc, ValidationError):
+                detail = describe_invalid(row, exc)
+            log.warning("feed %s: skipped a malformed row (%s)", self.spec.name, detail)
             return None
         at = _parse_time(row.get(self.spec.cursor_column))
         if at is not None and (self._cursor is None or at > self._cursor):

@@ -1,15 +1,21 @@
 """Rows as the app sees them. Parsing is lenient about the bot's tables: extra columns are
-ignored, missing optional ones default, and a malformed message inside a thread is skipped
-rather than hiding the whole conversation."""
+ignored, missing or null optional ones default, a time that cannot be read is no time, and a
+malformed message inside a thread is skipped rather than hiding the whole conversation. A row
+that still cannot be read is skipped with a log line naming its id and the field, never its
+content (client data stays out of the logs)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+log = logging.getLogger(__name__)
 
 
 class Role(StrEnum):
@@ -26,6 +32,29 @@ def _text_or_none(value: Any) -> str | None:
     if value is None:
         return None
     return value if isinstance(value, str) else str(value)
+
+
+def _text_or(default: str) -> Callable[[Any], str]:
+    """For a column with a default: NULL (a bot that never set it) reads as the default."""
+
+    def coerce(value: Any) -> str:
+        return default if value is None else value if isinstance(value, str) else str(value)
+
+    return coerce
+
+
+def _time_or_none(value: Any) -> datetime | None:
+    """An optional time: a datetime, or an ISO 8601 string; anything else reads as no time
+    (a number is not taken for a Unix timestamp: 42 would be a date in 1970)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class Tenant(_Row):
@@ -64,9 +93,10 @@ class WishlistEntry(_Row):
         "client_phone",
         "service_title",
         "comment",
-        "status",
         mode="before",
     )(_text_or_none)
+    _status = field_validator("status", mode="before")(_text_or("waiting"))
+    _times = field_validator("updated_at", mode="before")(_time_or_none)
 
     @property
     def key(self) -> str:
@@ -80,11 +110,17 @@ class Message(_Row):
     at: datetime | None = None
     author: str | None = None
 
-    _coerce = field_validator("id", "role", "text", "author", mode="before")(_text_or_none)
+    _coerce = field_validator("id", "author", mode="before")(_text_or_none)
+    _role = field_validator("role", mode="before")(_text_or("client"))
+    _text = field_validator("text", mode="before")(_text_or(""))
+    _at = field_validator("at", mode="before")(_time_or_none)
 
 
 def parse_messages(raw: Any) -> list[Message]:
+    """The readable messages of a thread; what is not a message object is skipped (logged)."""
     if not isinstance(raw, list):
+        if raw is not None:
+            log.warning("a conversation's messages are a %s, not a list: none shown", _kind(raw))
         return []
     messages = []
     for item in raw:
@@ -92,9 +128,19 @@ def parse_messages(raw: Any) -> list[Message]:
             continue
         try:
             messages.append(Message.model_validate(item))
-        except ValueError:
+        except ValidationError:
             continue
+    if len(messages) < len(raw):
+        log.warning(
+            "skipped %d of %d messages of a conversation: not message objects",
+            len(raw) - len(messages),
+            len(raw),
+        )
     return messages
+
+
+def _kind(value: Any) -> str:
+    return {dict: "JSON object", str: "string", bool: "boolean"}.get(type(value), "number")
 
 
 class ConversationSession(_Row):
@@ -110,9 +156,12 @@ class ConversationSession(_Row):
     started_at: datetime | None = None
     last_message_at: datetime | None = None
 
-    _coerce = field_validator(
-        "client_id", "client_name", "client_phone", "channel", "status", mode="before"
-    )(_text_or_none)
+    _coerce = field_validator("client_id", "client_name", "client_phone", mode="before")(
+        _text_or_none
+    )
+    _channel = field_validator("channel", mode="before")(_text_or("unknown"))
+    _status = field_validator("status", mode="before")(_text_or("active"))
+    _times = field_validator("started_at", "last_message_at", mode="before")(_time_or_none)
 
     @field_validator("messages", mode="before")
     @classmethod
@@ -146,6 +195,20 @@ class SessionSummary(_Row):
     message_count: int = 0
     last_message: Message | None = Field(default=None)
 
+    _coerce = field_validator("client_id", "client_name", "client_phone", mode="before")(
+        _text_or_none
+    )
+    _channel = field_validator("channel", mode="before")(_text_or("unknown"))
+    _status = field_validator("status", mode="before")(_text_or("active"))
+    _times = field_validator("started_at", "last_message_at", "activity_at", mode="before")(
+        _time_or_none
+    )
+
+    @field_validator("bot_paused", mode="before")
+    @classmethod
+    def _paused(cls, value: Any) -> bool:
+        return bool(value) if value is not None else False
+
     @property
     def key(self) -> str:
         return str(self.id)
@@ -168,3 +231,27 @@ class BotCommand(_Row):
     @property
     def key(self) -> str:
         return str(self.id)
+
+
+RowT = TypeVar("RowT", bound=BaseModel)
+
+
+def describe_invalid(row: Any, error: ValidationError) -> str:
+    """Which row and which field, for a log line: the id and the field, never a value."""
+    first = error.errors(include_url=False, include_input=False)[0]
+    field = ".".join(str(part) for part in first.get("loc", ())) or "row"
+    row_id = row.get("id") if isinstance(row, dict) else None
+    shown_id = str(row_id)[:64].encode("unicode_escape").decode("ascii") if row_id else "?"
+    return f"id {shown_id}: {field}: {first.get('msg', 'is invalid')}"
+
+
+def parse_rows(model: type[RowT], rows: Iterable[Any], *, source: str) -> list[RowT]:
+    """Every row `model` can read; each one it cannot is skipped with a log line, so one bad
+    row of the bot's never hides the rest of a page."""
+    parsed: list[RowT] = []
+    for row in rows:
+        try:
+            parsed.append(model.model_validate(row))
+        except ValidationError as exc:
+            log.warning("%s: skipped a malformed row (%s)", source, describe_invalid(row, exc))
+    return parsed

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from services.backend import Backend
 from services.errors import NotFound
 from services.keyset import Cursor, newest_first
-from services.models import WishlistEntry
+from services.lookups import by_id, parse_one
+from services.models import WishlistEntry, parse_rows
 from services.user_session import Permission, UserSession
 
 WISHLIST_COLUMNS = "*"
@@ -31,20 +32,18 @@ class WishlistService:
                 query.limit(max(1, min(limit, 1000))), context="public.wishlist_v2"
             )
         ).data
-        return [WishlistEntry.model_validate(row) for row in rows]
+        return parse_rows(WishlistEntry, rows, source="public.wishlist_v2")
 
     async def get(self, entry_id: str) -> WishlistEntry:
         self.session.require(Permission.read)
-        rows = (
-            await self.backend.run(
-                self.backend.table("public", "wishlist_v2")
-                .select(WISHLIST_COLUMNS)
-                .eq("tenant_id", str(self.session.tenant_id))
-                .eq("id", str(entry_id))
-                .limit(1),
-                context="public.wishlist_v2",
-            )
-        ).data
-        if not rows:
+        row = await by_id(
+            self.backend,
+            self.backend.table("public", "wishlist_v2")
+            .select(WISHLIST_COLUMNS)
+            .eq("tenant_id", str(self.session.tenant_id)),
+            str(entry_id),
+            context="public.wishlist_v2",
+        )
+        if row is None:
             raise NotFound("no such wishlist entry in your salon")
-        return WishlistEntry.model_validate(rows[0])
+        return parse_one(WishlistEntry, row, what="this wishlist entry")

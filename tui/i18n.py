@@ -52,6 +52,12 @@ def language() -> str:
     return _language
 
 
+def number(value: int) -> str:
+    """4,096 in English, 4 096 in Russian (a no-break space keeps it on one line)."""
+    text = f"{value:,}"
+    return text.replace(",", "\u00a0") if _language == "ru" else text
+
+
 def t(key: str, **values: object) -> str:
     """The text for `key` in the current language; `values` fill `{placeholders}`."""
     _load()

@@ -8,9 +8,11 @@ never appear in reprs, logs or error messages.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import (
@@ -26,6 +28,7 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings import SettingsError as SourceError
 
 APP_NAME = "agentp"
 CONFIG_ENV = "AGENTP_CONFIG"
@@ -96,7 +99,15 @@ class Settings(BaseSettings):
         if value is None:
             return None
         value = value.strip()
-        if not value.startswith(("http://", "https://")) or len(value) < 10:
+        # A space or a control character would split the request line or a header; the host
+        # must be there. The value itself is never repeated in the message.
+        usable = (
+            value.startswith(("http://", "https://"))
+            and len(value) >= 10
+            and value.isprintable()
+            and not any(char.isspace() for char in value)
+        )
+        if not usable or not _host_of(value):
             raise ValueError("must be an http(s) URL such as https://xyzcompany.supabase.co")
         return value.rstrip("/")
 
@@ -108,7 +119,21 @@ class Settings(BaseSettings):
         stripped = value.get_secret_value().strip()
         if not stripped:
             return None
+        # Keys and tokens travel in HTTP headers: printable ASCII without spaces. A pasted
+        # key with a line break or a smart quote is refused here, not as a crash on connect.
+        if not _HEADER_SAFE.fullmatch(stripped):
+            raise ValueError(
+                "must be the key as issued: printable ASCII letters, digits and punctuation, "
+                "without spaces or line breaks"
+            )
         return SecretStr(stripped)
+
+    @field_validator("cache_dir")
+    @classmethod
+    def _real_path(cls, value: Path) -> Path:
+        if "\x00" in str(value):
+            raise ValueError("cannot contain a NUL character")
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -141,11 +166,33 @@ class Settings(BaseSettings):
         return self.supabase_url, self.supabase_service_key
 
 
+_HEADER_SAFE = re.compile(r"[!-~]+")
+
+
+def _host_of(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _shown(path: Path) -> str:
+    """A path for a one-line message: a control character in it (or an undecodable byte)
+    is written as an escape, so the message stays one line on any terminal."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in str(path)
+    )
+
+
 def _where(field: str) -> str:
     env_name = (
         field.upper() if field.startswith(("supabase", "yclients")) else f"AGENTP_{field.upper()}"
     )
-    return f"set {env_name} in the environment or in .env, or `{field} = ...` in {config_file()}"
+    return (
+        f"set {env_name} in the environment or in .env, or `{field} = ...` in "
+        f"{_shown(config_file())}"
+    )
 
 
 def _missing_message(field: str) -> str:
@@ -164,14 +211,9 @@ def _field_of(loc: tuple[Any, ...]) -> str:
 def load_settings(**overrides: Any) -> Settings:
     """Settings from every source, or a `SettingsError` with one readable line."""
     path = config_file()
-    if path.exists():
-        try:
-            with path.open("rb") as handle:
-                tomllib.load(handle)
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
-        except OSError as exc:
-            raise SettingsError(f"config file {path} cannot be read: {exc.strerror}") from None
+    # A link to nowhere (or to itself) is a broken config, not a missing one.
+    if path.exists() or path.is_symlink():
+        _check_toml(path)
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -179,5 +221,37 @@ def load_settings(**overrides: Any) -> Settings:
         field = _field_of(tuple(error.get("loc", ())))
         reason = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
         raise SettingsError(f"setting {field} is invalid ({reason}): {_where(field)}") from None
+    except SourceError as exc:
+        # pydantic-settings could not decode a value (AGENTP_KEYMAP that is not JSON).
+        match = re.search(r'field "(\w+)"', str(exc))
+        field = _field_of((match.group(1),)) if match else "settings"
+        raise SettingsError(
+            f"setting {field} is invalid (it cannot be parsed; a table is written as JSON, "
+            f'e.g. {{"tab.wishlist": "f1"}}): {_where(field)}'
+        ) from None
     except UnicodeDecodeError:
         raise SettingsError(".env is not valid UTF-8: save it as UTF-8") from None
+
+
+def _check_toml(path: Path) -> None:
+    """The config file parses as TOML, or one line saying what is wrong with it."""
+    shown = _shown(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError(f"config file {shown} cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"config file {shown} is not valid UTF-8 (byte {exc.start + 1}): save it as UTF-8"
+        ) from None
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {shown} is not valid TOML: {exc}") from None
+    except RecursionError:
+        # tomllib recurses per nesting level; thousands of `[[[` are no config anyone wrote.
+        raise SettingsError(
+            f"config file {shown} is not valid TOML: arrays or tables nested too deeply"
+        ) from None

@@ -17,8 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Select, Static, TextArea
 
-from tui.i18n import language, t
-from widgets.literal import literal
+from tui.i18n import number, t
+from widgets.literal import literal, undrawable
 from widgets.text_field import TextField
 
 COMMAND_TYPES = ("send_message", "handoff_to_human", "pause_bot", "resume_bot")
@@ -30,13 +30,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "resume_bot": ("session_id",),
 }
 ALL_FIELDS = ("client_id", "session_id", "text", "note")
+SESSION_ID_MAX_CHARS = 64
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def number(value: int) -> str:
-    """4,096 in English, 4 096 in Russian (a no-break space keeps it on one line)."""
-    text = f"{value:,}"
-    return text.replace(",", "\u00a0") if language() == "ru" else text
 
 
 def fill_literal(template: str, **values: Text) -> Text:
@@ -104,6 +99,8 @@ class MessageArea(TextArea):
     @dataclass
     class PasteRefused(Message):
         length: int
+        # What in it cannot be drawn (a control character), when that is the reason.
+        bad_character: str | None = None
 
     def __init__(self, limit: int, *, id: str | None = None) -> None:
         super().__init__(
@@ -124,6 +121,14 @@ class MessageArea(TextArea):
             event.prevent_default()
             event.stop()
             self.post_message(self.PasteRefused(len(event.text)))
+            return
+        # The editor would draw an escape sequence raw (recolouring the terminal), and the
+        # message could not be sent anyway: the paste is refused whole, with the reason.
+        control = undrawable(event.text)
+        if control is not None:
+            event.prevent_default()
+            event.stop()
+            self.post_message(self.PasteRefused(len(event.text), control))
 
 
 class CommandForm(Vertical):
@@ -186,7 +191,11 @@ class CommandForm(Vertical):
         with Vertical(id=f"group-{name}", classes="group"):
             yield Static(t(f"commands.field.{name}"), classes="label", markup=False)
             yield TextField(
-                placeholder=t(f"commands.placeholder.{name}"), compact=True, id=f"field-{name}"
+                placeholder=t(f"commands.placeholder.{name}"),
+                compact=True,
+                id=f"field-{name}",
+                # A UUID in its longest spelling (urn:uuid:…) is 45 characters.
+                max_length=self.limits.get(name, SESSION_ID_MAX_CHARS),
             )
             yield Static("", id=f"error-{name}", classes="error", markup=False)
 
@@ -356,6 +365,9 @@ class CommandForm(Vertical):
 
     @on(MessageArea.PasteRefused)
     def _paste_refused(self, event: MessageArea.PasteRefused) -> None:
+        if event.bad_character is not None:
+            self.show_error("text", t("commands.error.paste_control", detail=event.bad_character))
+            return
         self.show_error(
             "text",
             t(

@@ -12,9 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from services.text_rules import forbidden_character
+from services.text_rules import forbidden_character, shows_nothing
 
 MAX_MESSAGE_CHARS = 4096
+MAX_AUTHOR_CHARS = 200
 
 
 class CommandValidationError(ValueError):
@@ -34,7 +35,8 @@ def _clean_text(value: str, *, allow_empty: bool) -> str:
     problem = forbidden_character(value)
     if problem:
         raise ValueError(f"contains a control character ({problem})")
-    if not allow_empty and not value.strip():
+    if not allow_empty and shows_nothing(value):
+        # Spaces, zero-width or combining characters alone reach the client as a blank.
         raise ValueError("cannot be empty")
     return value
 
@@ -46,12 +48,13 @@ class SendMessage(_Payload):
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     session_id: uuid.UUID | None = None
     # Shown in the thread next to the message; the service fills in the logged-in user.
-    author: str | None = Field(default=None, min_length=1, max_length=200)
+    author: str | None = Field(default=None, min_length=1, max_length=MAX_AUTHOR_CHARS)
 
     @field_validator("client_id")
     @classmethod
     def _client_id(cls, value: str) -> str:
-        if value != value.strip() or forbidden_character(value):
+        # An id is one opaque token: not even a tab or a line break belongs in it.
+        if value != value.strip() or forbidden_character(value, allow=frozenset()):
             raise ValueError("is not a valid client id")
         return value
 

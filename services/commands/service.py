@@ -15,10 +15,11 @@ from typing import Any
 
 from services.backend import Backend
 from services.commands.outbox import Outbox, OutboxEntry
-from services.commands.registry import REGISTRY, validate_command
+from services.commands.registry import MAX_AUTHOR_CHARS, REGISTRY, validate_command
 from services.errors import BackendUnavailable, NotFound, ServiceError
 from services.keyset import Cursor, newest_first
 from services.models import BotCommand
+from services.text_rules import forbidden_character, shows_nothing
 from services.user_session import Permission, UserSession
 
 COMMAND_COLUMNS = (
@@ -54,7 +55,7 @@ class CommandService:
     async def enqueue(self, command_type: str, payload: dict[str, Any]) -> EnqueueResult:
         self.session.require(Permission.send_commands)
         if command_type == "send_message" and isinstance(payload, dict):
-            payload = {"author": self.session.name or self.session.email, **payload}
+            payload = {"author": self._author(), **payload}
         clean = validate_command(command_type, payload)
         entry = OutboxEntry(
             idempotency_key=uuid.uuid4().hex,
@@ -74,6 +75,14 @@ class CommandService:
             await self.outbox.remove(entry.idempotency_key)
             raise
         return EnqueueResult(entry.idempotency_key, command)
+
+    def _author(self) -> str:
+        """The name shown to the client; an account name that could not be sent (a control
+        character, too long) must not block every message, so the email stands in for it."""
+        name = self.session.name or ""
+        if len(name) > MAX_AUTHOR_CHARS or shows_nothing(name) or forbidden_character(name):
+            return self.session.email
+        return name
 
     async def flush(self) -> FlushReport:
         """Send what waits in the outbox for this user, oldest first; stop at the first outage."""

@@ -41,6 +41,10 @@ STRINGS: dict[str, dict[str, str]] = {
             "Nothing was pasted."
         ),
         "commands.error.control": "Contains a control character ({detail}).",
+        "commands.error.paste_control": (
+            "The pasted text holds a control character ({detail}), which a message cannot "
+            "carry. Nothing was pasted."
+        ),
         "commands.error.uuid": "Not a conversation id: expected a UUID such as 1b9d6bcd-bbfd-…",
         "commands.error.client_id": (
             "Not a client id: no spaces at the ends, no control characters."
@@ -130,6 +134,10 @@ STRINGS: dict[str, dict[str, str]] = {
             "Ничего не вставлено."
         ),
         "commands.error.control": "Содержит управляющий символ ({detail}).",
+        "commands.error.paste_control": (
+            "Во вставленном тексте управляющий символ ({detail}): в сообщении его быть не "
+            "может. Ничего не вставлено."
+        ),
         "commands.error.uuid": "Это не id диалога: нужен UUID вида 1b9d6bcd-bbfd-…",
         "commands.error.client_id": (
             "Это не id клиента: без пробелов по краям и управляющих символов."

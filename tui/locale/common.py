@@ -3,6 +3,10 @@
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "app.title": "Agent P",
+        "field.paste_too_long": (
+            "The pasted text has {count} characters; this field holds at most {limit}. "
+            "Nothing was pasted."
+        ),
         "action.help": "Help",
         "action.palette": "Commands",
         "action.quit": "Quit",
@@ -59,6 +63,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "ru": {
         "app.title": "Agent P",
+        "field.paste_too_long": (
+            "Во вставленном тексте символов: {count}; в это поле помещается не больше {limit}. "
+            "Ничего не вставлено."
+        ),
         "action.help": "Справка",
         "action.palette": "Команды",
         "action.quit": "Выход",
