@@ -164,6 +164,12 @@ class AnalyticsTab(TabView):
         self._period_changed()
         self.focus_main()
 
+    @on(PeriodPicker.Left)
+    def _left_dates(self, event: PeriodPicker.Left) -> None:
+        event.stop()
+        self.focus_main()
+        mark_changed(self.app)
+
     def _period_changed(self) -> None:
         if self._started:
             self._start(sync=True)

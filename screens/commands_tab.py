@@ -283,21 +283,12 @@ class CommandsTab(TabView):
     @work(group="commands-names", exit_on_error=False)
     async def _resolve_names(self, clients: list[str], sessions: list[str]) -> None:
         services = self.ctx.require_services()
-        names: dict[str, str] = {}
-        owners: dict[str, tuple[str, str | None]] = {}
-        for client_id in clients:
-            try:
-                latest = await services.conversations.latest_for_client(client_id)
-            except ServiceError:
-                continue
-            if latest is not None and latest.client_name:
-                names[client_id] = latest.client_name
-        for session_id in sessions:
-            try:
-                thread = await services.conversations.thread(session_id)
-            except ServiceError:
-                continue
-            owners[session_id] = (thread.client_id, thread.client_name)
+        try:
+            names, owners = await services.conversations.names(clients, sessions)
+        except ServiceError:
+            # Names are a nicety: the history shows ids until the next batch asks again.
+            self._asked_names.difference_update(clients, sessions)
+            return
         if names or owners:
             self.post_message(NamesResolved(names, owners))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -23,6 +24,7 @@ from screens.tab_view import TabView
 from screens.thread import ThreadScreen
 from services.conversations import MAX_SEARCH_CHARS, SessionFilter, SessionPage
 from services.errors import InvalidInput, ServiceError
+from services.feeds import FeedBatch
 from services.keyset import Cursor
 from services.models import SessionSummary
 from tui.actions import bindings
@@ -34,6 +36,9 @@ from widgets.text_field import TextField
 
 PAGE_SIZE = 50
 MAX_REFRESH = 500  # a refresh re-reads what was paged in, up to the service's page limit
+# A busy salon changes conversations several times a second: the list re-reads at most this
+# often (and only while it is on screen).
+LIVE_REFRESH_SECONDS = 1.0
 DATE_FORMAT = "%d.%m.%Y"
 
 
@@ -67,6 +72,8 @@ class SessionsTab(TabView):
         self.cursor: Cursor | None = None
         self.loading = False
         self._generation = 0
+        self._live_refresh_due = False
+        self.live_refreshes = 0  # reloads caused by the live feed (tests)
 
     def compose(self) -> ComposeResult:
         yield TextField(
@@ -88,15 +95,33 @@ class SessionsTab(TabView):
         self.session_list.focus()
         self.reload(keep_loaded=True)
 
+    # -- live ----------------------------------------------------------------------------------
+    def apply_batch(self, batch: FeedBatch[Any]) -> None:
+        """A conversation changed or began: re-read what the list shows, at most once a
+        LIVE_REFRESH_SECONDS. The list is a server-side search (filters, text, paging), so it
+        is re-read rather than patched; a hidden tab re-reads when it is shown."""
+        if batch.initial or not (batch.upserts or batch.deletes) or self._live_refresh_due:
+            return
+        self._live_refresh_due = True
+        self.set_timer(LIVE_REFRESH_SECONDS, self._live_refresh)
+
+    def _live_refresh(self) -> None:
+        self._live_refresh_due = False
+        if self.display and self.is_on_screen and not self.loading:
+            self.live_refreshes += 1
+            self.reload(keep_loaded=True, quiet=True)
+
     # -- loading -----------------------------------------------------------------------------
-    def reload(self, *, keep_loaded: bool = False) -> None:
-        """The first page again; `keep_loaded` re-reads as many as were paged in."""
+    def reload(self, *, keep_loaded: bool = False, quiet: bool = False) -> None:
+        """The first page again; `keep_loaded` re-reads as many as were paged in; `quiet`
+        keeps the status line as it is (a live refresh should not flicker "Loading…")."""
         self._generation += 1
         self.loading = True
         limit = PAGE_SIZE
         if keep_loaded:
             limit = min(MAX_REFRESH, max(PAGE_SIZE, len(self.session_list.summaries)))
-        self._show_status(t("sessions.loading"))
+        if not quiet:
+            self._show_status(t("sessions.loading"))
         self._fetch(self._generation, self.filters, None, limit, older=False)
 
     def action_load_older(self) -> None:

@@ -19,7 +19,7 @@ class TabView(Container):
         return context_of(self.app)
 
     def apply_batch(self, batch: Any) -> None:
-        """A batch of this tab's live feed (wishlist, commands); other tabs have none."""
+        """A batch of this tab's live feed (wishlist, sessions, commands); analytics has none."""
 
     def refresh_permissions(self) -> None:
         """The role or read-only state changed: show or hide what changes things."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -17,6 +19,9 @@ from services.text_rules import unsendable_character
 from services.user_session import Permission, UserSession
 
 MAX_SEARCH_CHARS = 200
+# One name query covers this many ids (a page of history), reading at most NAME_ROWS rows.
+MAX_NAME_LOOKUPS = 100
+NAME_ROWS = 1000
 SESSION_COLUMNS = (
     "id,tenant_id,client_id,client_name,client_phone,channel,status,bot_paused,messages,"
     "started_at,last_message_at"
@@ -102,6 +107,56 @@ class ConversationService:
         ).data
         return parse_one(ConversationSession, rows[0], what="this conversation") if rows else None
 
+    async def names(
+        self, client_ids: Sequence[str], session_ids: Sequence[str]
+    ) -> tuple[dict[str, str], dict[str, tuple[str, str | None]]]:
+        """Who the commands are for, in two queries however many commands there are: the
+        latest known name of each client id, and the client of each conversation id. Ids of
+        other tenants, unknown or unsearchable ids are simply absent from the answer."""
+        self.session.require(Permission.read)
+        clients = [c for c in dict.fromkeys(client_ids) if searchable_id(c)][:MAX_NAME_LOOKUPS]
+        sessions = [s for s in dict.fromkeys(session_ids) if searchable_id(s)][:MAX_NAME_LOOKUPS]
+        table = "public.conversation_sessions_v2"
+        names: dict[str, str] = {}
+        if clients:
+            rows = (
+                await self.backend.run(
+                    self.backend.table("public", "conversation_sessions_v2")
+                    .select("client_id,client_name")
+                    .eq("tenant_id", str(self.session.tenant_id))
+                    .in_("client_id", clients)
+                    .not_.is_("client_name", "null")
+                    .order("last_message_at", desc=True, nullsfirst=False)
+                    .limit(NAME_ROWS),
+                    context=table,
+                )
+            ).data
+            for row in rows or []:
+                client, name = row.get("client_id"), row.get("client_name")
+                if isinstance(client, str) and isinstance(name, str) and name:
+                    names.setdefault(client, name)
+        owners: dict[str, tuple[str, str | None]] = {}
+        if sessions:
+            valid = [s for s in sessions if _is_uuid(s)]
+            rows = (
+                (
+                    await self.backend.run(
+                        self.backend.table("public", "conversation_sessions_v2")
+                        .select("id,client_id,client_name")
+                        .eq("tenant_id", str(self.session.tenant_id))
+                        .in_("id", valid),
+                        context=table,
+                    )
+                ).data
+                if valid
+                else []
+            )
+            for row in rows or []:
+                client, name = row.get("client_id"), row.get("client_name")
+                if isinstance(client, str):
+                    owners[str(row.get("id"))] = (client, name if isinstance(name, str) else None)
+        return names, owners
+
     def _params(self, filters: SessionFilter) -> dict[str, Any]:
         text = (filters.text or "").strip()
         if len(text) > MAX_SEARCH_CHARS:
@@ -136,3 +191,13 @@ class ConversationService:
             "p_from": start,
             "p_to": end,
         }
+
+
+def _is_uuid(value: str) -> bool:
+    # Conversation ids are UUIDs: anything else cannot match, and would make Postgres refuse
+    # the whole query.
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import SecretStr
 
@@ -25,6 +25,7 @@ from services.user_session import UserSession
 from services.wishlist import WishlistService
 
 log = logging.getLogger(__name__)
+T = TypeVar("T", bound=Keyed)
 
 ACCOUNT_COLUMNS = "id,tenant_id,email,name,role,active,last_login_at,updated_at"
 
@@ -81,6 +82,29 @@ class DashboardServices:
         await feed.start()
         return feed
 
+    def _tenant_spec(
+        self,
+        name: str,
+        table: str,
+        parse: Callable[[dict[str, Any]], T],
+        cursor_column: str,
+        window: int,
+        *,
+        schema: str = "public",
+    ) -> FeedSpec[T]:
+        """A feed of one of this tenant's tables: filtered by tenant, versioned by updated_at."""
+        return FeedSpec(
+            name=name,
+            schema=schema,
+            table=table,
+            parse=parse,
+            cursor_column=cursor_column,
+            filter_column="tenant_id",
+            filter_value=str(self.session.tenant_id),
+            version_column="updated_at",
+            window=window,
+        )
+
     async def watch_wishlist(
         self,
         on_batch: Callable[[FeedBatch[WishlistEntry]], None],
@@ -88,16 +112,8 @@ class DashboardServices:
         *,
         window: int = 500,
     ) -> LiveFeed[WishlistEntry]:
-        spec = FeedSpec(
-            name="wishlist",
-            schema="public",
-            table="wishlist_v2",
-            parse=WishlistEntry.model_validate,
-            cursor_column="created_at",
-            filter_column="tenant_id",
-            filter_value=str(self.session.tenant_id),
-            version_column="updated_at",
-            window=window,
+        spec = self._tenant_spec(
+            "wishlist", "wishlist_v2", WishlistEntry.model_validate, "created_at", window
         )
         return await self._start(spec, on_batch, on_status)
 
@@ -108,16 +124,13 @@ class DashboardServices:
         *,
         window: int = 200,
     ) -> LiveFeed[BotCommand]:
-        spec = FeedSpec(
-            name="commands",
+        spec = self._tenant_spec(
+            "commands",
+            "bot_commands",
+            BotCommand.model_validate,
+            "updated_at",
+            window,
             schema="dashboard",
-            table="bot_commands",
-            parse=BotCommand.model_validate,
-            cursor_column="updated_at",
-            filter_column="tenant_id",
-            filter_value=str(self.session.tenant_id),
-            version_column="updated_at",
-            window=window,
         )
         return await self._start(spec, on_batch, on_status)
 
@@ -128,16 +141,12 @@ class DashboardServices:
         *,
         window: int = 50,
     ) -> LiveFeed[ConversationSession]:
-        spec = FeedSpec(
-            name="sessions",
-            schema="public",
-            table="conversation_sessions_v2",
-            parse=ConversationSession.model_validate,
-            cursor_column="last_message_at",
-            filter_column="tenant_id",
-            filter_value=str(self.session.tenant_id),
-            version_column="updated_at",
-            window=window,
+        spec = self._tenant_spec(
+            "sessions",
+            "conversation_sessions_v2",
+            ConversationSession.model_validate,
+            "last_message_at",
+            window,
         )
         return await self._start(spec, on_batch, on_status)
 

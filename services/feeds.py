@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 import uuid
 from collections.abc import Callable
@@ -26,7 +27,6 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import SecretStr, ValidationError
 from realtime import (
-    AsyncRealtimeClient,
     PostgresChangesPayload,
     RealtimePostgresChangesListenEvent,
     RealtimeSubscribeStates,
@@ -36,6 +36,7 @@ from services.backend import Backend
 from services.errors import ServiceError
 from services.keyset import Cursor
 from services.models import describe_invalid
+from services.realtime_client import CooperativeRealtimeClient
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ class LiveFeed(Generic[T]):
         self._pending_event = asyncio.Event()
         self._lost = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self._client: AsyncRealtimeClient | None = None
+        self._client: CooperativeRealtimeClient | None = None
         self.status = FeedStatus(FeedState.connecting, datetime.now(UTC))
         self.reconnects = 0
 
@@ -206,7 +207,7 @@ class LiveFeed(Generic[T]):
 
     async def _subscribe(self) -> None:
         self._lost.clear()
-        client = AsyncRealtimeClient(
+        client = CooperativeRealtimeClient(
             realtime_url(self.backend.url),
             token=self._key.get_secret_value(),
             auto_reconnect=False,
@@ -236,6 +237,12 @@ class LiveFeed(Generic[T]):
         joined = asyncio.Event()
 
         def on_state(state: RealtimeSubscribeStates, error: Exception | None) -> None:
+            if self._client is not client:
+                # A torn-down client's late word: its channel's leave times out 10 s after the
+                # teardown (the socket is gone, no reply comes). Taken as a loss, it cut the
+                # healthy connection made since, whose teardown did the same 10 s later: the
+                # feed reconnected every 10 s forever after a single drop.
+                return
             if state == RealtimeSubscribeStates.SUBSCRIBED:
                 result["ok"] = True
                 joined.set()
@@ -376,10 +383,16 @@ class LiveFeed(Generic[T]):
             self._pending_event.set()
 
     async def _flush_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = -math.inf
         while True:
             await self._pending_event.wait()
-            # Let a burst gather: one batch per interval, however many rows arrive.
-            await asyncio.sleep(self.tuning.batch_interval)
+            # At most one batch per interval, however many rows arrive; but a change after a
+            # quiet spell goes out at once (after the rows read in the same pass), instead of
+            # always waiting out the interval.
+            wait = last + self.tuning.batch_interval - loop.time()
+            await asyncio.sleep(max(0.0, wait))
+            last = loop.time()
             self._pending_event.clear()
             pending, self._pending = self._pending, {}
             upserts: list[T] = []

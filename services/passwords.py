@@ -14,8 +14,10 @@ import bcrypt
 BCRYPT_MAX_BYTES = 72
 COST = 12
 _HASH = re.compile(r"^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$")
-# Verified when the email is unknown, so unknown and known users cost the same time.
-_DUMMY_HASH = bcrypt.hashpw(b"agentp-dummy-password", bcrypt.gensalt(rounds=COST))
+# Verified when the email is unknown, so unknown and known users cost the same time. A
+# constant (hashpw(b"agentp-dummy-password"), cost 12) rather than hashed at import, which
+# would cost every process start a bcrypt run; it must stay at COST (a test checks).
+_DUMMY_HASH = b"$2b$12$xwp2icjsR9TRr/nKyJCoO.1cVlKu6KOuqZYp8Qr7vZHGrkW32uVJ6"
 
 
 class PasswordPolicyError(ValueError):

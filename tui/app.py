@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import importlib
 import logging
 import signal
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
+from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -25,12 +27,8 @@ from textual.timer import Timer
 
 from screens.lock import LockScreen
 from screens.login import LoginScreen
-from services.auth import AuthService, LoginFailed
-from services.backend import Backend
-from services.dashboard import AccountChange, DashboardServices
 from services.errors import ServiceError
-from services.feeds import FeedBatch, FeedStatus
-from services.user_session import UserSession
+from tui import heap
 from tui.actions import bindings, write_actions
 from tui.context import AppContext, DemoLogin
 from tui.i18n import detect_language, set_language, t
@@ -50,11 +48,25 @@ from tui.palette import DashboardCommands
 from tui.settings import APP_NAME, Settings
 from widgets.timefmt import clock_time
 
+if TYPE_CHECKING:
+    from services.dashboard import AccountChange
+    from services.feeds import FeedBatch, FeedStatus
+    from services.user_session import UserSession
+
 log = logging.getLogger(__name__)
 
 MAX_UNLOCK_FAILURES = 5
 IDLE_UNIT_SECONDS = 60.0  # the setting is in minutes; tests shrink the unit
 OUTBOX_RETRY_SECONDS = 15.0
+# What the login screen does not need (the Supabase client, the services, the main screen):
+# imported in a thread once the login screen is painted, so the first paint does not wait for
+# them and the switch to the main screen after login does not stall the event loop.
+DEFERRED_MODULES = (
+    "services.backend",
+    "services.auth",
+    "services.dashboard",
+    "screens.main",
+)
 
 
 class AgentPApp(App[int]):
@@ -101,11 +113,15 @@ class AgentPApp(App[int]):
         if self.ctx.settings.keymap:
             self.set_keymap(self.ctx.settings.keymap)
         self.push_screen(LoginScreen(self.ctx.demo_logins))
-        self.connect_backend()
+        self.call_after_refresh(self.connect_backend)
 
     @work(exclusive=True, group="backend", exit_on_error=False)
     async def connect_backend(self) -> None:
         url, key = self.ctx.settings.require_supabase()
+        await asyncio.to_thread(import_deferred_modules)
+        heap.settle()
+        from services.backend import Backend
+
         try:
             backend = await Backend.open(url, key)
             await backend.check()
@@ -146,6 +162,8 @@ class AgentPApp(App[int]):
             self.post_message(LoginRefused("unavailable", t("login.connecting")))
             self.connect_backend()
             return
+        from services.auth import AuthService, LoginFailed
+
         try:
             session = await AuthService(backend, clock=self.ctx.clock).authenticate(email, password)
         except LoginFailed as exc:
@@ -170,6 +188,7 @@ class AgentPApp(App[int]):
 
     async def on_login_succeeded(self, message: LoginSucceeded) -> None:
         from screens.main import MainScreen
+        from services.dashboard import DashboardServices
 
         backend = self.ctx.backend
         assert backend is not None
@@ -182,6 +201,7 @@ class AgentPApp(App[int]):
         self._arm_idle_timer()
         self.start_feeds()
         self._outbox_task = asyncio.create_task(self._outbox_loop())
+        heap.freeze()
         self.mark_changed()
 
     def _outbox_path(self, session: UserSession) -> Path:
@@ -211,6 +231,8 @@ class AgentPApp(App[int]):
         await services.watch_account(on_account, lambda status: None)
         await services.watch_wishlist(*relay("wishlist"))
         await services.watch_commands(*relay("commands"))
+        # The sessions list re-reads itself on changes; the feed's first page is not used.
+        await services.watch_sessions(*relay("sessions"), window=1)
         self.post_message(OutboxChanged(await services.commands.waiting()))
 
     def on_feed_changed(self, message: FeedChanged) -> None:
@@ -321,6 +343,8 @@ class AgentPApp(App[int]):
     @work(exclusive=True, group="unlock", exit_on_error=False)
     async def check_unlock(self, password: str) -> None:
         session, backend = self.ctx.session, self.ctx.backend
+        from services.auth import AuthService
+
         ok = False
         if session is not None and backend is not None:
             with contextlib.suppress(ServiceError):
@@ -363,6 +387,8 @@ class AgentPApp(App[int]):
         if services is not None:
             await services.close()
         if session is not None and backend is not None:
+            from services.auth import AuthService
+
             with contextlib.suppress(ServiceError):
                 await AuthService(backend).logout(session)
         self.call_later(self._show_login)
@@ -373,6 +399,10 @@ class AgentPApp(App[int]):
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(LoginScreen(self.ctx.demo_logins))
+        # The session's screens and data are garbage now: collect them while only the login
+        # form is on screen (the pause goes unnoticed there), then freeze again.
+        heap.release()
+        self.call_after_refresh(heap.settle)
         self.mark_changed()
 
     def _hang_up(self) -> None:
@@ -414,6 +444,14 @@ class AgentPApp(App[int]):
         # And once more after the repaint, for waiters that read what is on screen.
         self.call_after_refresh(self._changed.set)
 
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        super()._display(screen, renderable)
+        # Some changes reach the screen only frames after the state change that caused them
+        # (the footer recomposes after a refresh when bindings change): waiters that read the
+        # screen re-check after every frame, so none of them depends on that ordering.
+        if renderable is not None:
+            self._changed.set()
+
     async def wait_for(self, predicate: Callable[[], bool], limit: float = 15.0) -> None:
         """Until `predicate()` holds, re-checked after each state change the App handles."""
         async with asyncio.timeout(limit):
@@ -438,3 +476,8 @@ def _write_action_ids() -> set[str]:
     from tui.actions import ACTIONS
 
     return {spec.id for spec in ACTIONS if spec.write}
+
+
+def import_deferred_modules() -> None:
+    for name in DEFERRED_MODULES:
+        importlib.import_module(name)

@@ -6,15 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.app import App
 
-from services.backend import Backend
-from services.dashboard import DashboardServices
-from services.feeds import FeedStatus
-from services.user_session import Permission, UserSession
 from tui.settings import Settings
+
+if TYPE_CHECKING:
+    from services.backend import Backend
+    from services.dashboard import DashboardServices
+    from services.feeds import FeedStatus
+    from services.user_session import UserSession
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class AppContext:
 
     def can_write(self) -> bool:
         """Sending commands: the role allows it and the app is not read-only."""
+        from services.user_session import Permission
+
         return (
             not self.read_only
             and self.session is not None

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from services.backend import Backend
-from services.dashboard import AccountChange
-from services.feeds import FeedBatch, FeedStatus
-from services.user_session import UserSession
+if TYPE_CHECKING:
+    from services.backend import Backend
+    from services.dashboard import AccountChange
+    from services.feeds import FeedBatch, FeedStatus
+    from services.user_session import UserSession
 
 
 @dataclass

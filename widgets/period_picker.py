@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -21,6 +21,7 @@ from tui.i18n import t
 from widgets.text_field import TextField
 
 KINDS = ("today", "week", "days30", "month", "custom")
+DATE_FIELDS = ("period-from", "period-to")
 # A year and a day covers "the same month last year"; longer would be a bulk export.
 MAX_DAYS = 366
 
@@ -83,6 +84,9 @@ class PeriodPicker(Vertical):
             super().__init__()
             self.period = period
 
+    class Left(Message):
+        """Escape in a date field: the edit was dropped, focus goes back to the figures."""
+
     def __init__(self, today: date, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._today = today
@@ -140,6 +144,17 @@ class PeriodPicker(Vertical):
         self.period = parsed
         self._draw()
         self.post_message(self.Changed(parsed))
+
+    def on_key(self, event: events.Key) -> None:
+        focused = self.app.focused
+        if event.key != "escape" or focused is None or focused.id not in DATE_FIELDS:
+            return
+        # Escape undoes what was typed but not applied: the fields show the period in force.
+        event.stop()
+        self.query_one("#period-from", Input).value = self.period.start.isoformat()
+        self.query_one("#period-to", Input).value = self.period.end.isoformat()
+        self._show_error("")
+        self.post_message(self.Left())
 
     @on(Input.Changed)
     def _typing(self, event: Input.Changed) -> None:

@@ -39,16 +39,21 @@ def render_status(info: StatusInfo) -> Text:
     line.append_text(literal(info.tenant, single_line=True))
     if info.read_only:
         line.append(f" · {t('status.read_only')}", style="bold red")
-    # A fixed order: the order feeds first report in varies from run to run.
+    # Feeds in the same state share one label ("live: wishlist, commands, sessions"), which
+    # keeps the line within 80 columns; a fixed order, since the order feeds first report in
+    # varies from run to run.
     order = {name: i for i, name in enumerate(("wishlist", "commands", "sessions", "thread"))}
+    groups: dict[tuple[str, FeedState], list[str]] = {}
     for name, status in sorted(info.feeds.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])):
-        line.append("  ")
-        line.append(f"{t('feed.' + name)}: ")
         if status.state == FeedState.reconnecting:
             label = t("feed.reconnecting", time=clock_time(status.since, info.timezone))
         else:
             label = t(f"feed.{status.state.value}")
-        line.append(label, style=_STYLE[status.state])
+        groups.setdefault((label, status.state), []).append(t("feed." + name))
+    for (label, state), names in groups.items():
+        line.append("  ")
+        line.append(label, style=_STYLE[state])
+        line.append(": " + ", ".join(names))
     if info.outbox:
         line.append("  ")
         line.append(t("status.outbox", count=info.outbox), style="bold yellow")

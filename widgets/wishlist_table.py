@@ -21,10 +21,14 @@ from typing import NamedTuple
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
+from rich.padding import Padding
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual._two_way_dict import TwoWayDict
+from textual._types import SegmentLines
+from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey, RowKey
 
@@ -41,6 +45,13 @@ HIGHLIGHT_SECONDS = 3.0
 CELL_LIMIT = 200
 # Up to this many rows leave through DataTable.remove_row; more go in one bulk step.
 BULK_REMOVE = 8
+# Render caches sized to a few screens at 200×60 (60 rows of 6 cells). DataTable's own (10,000
+# cells, 1,000 rows and lines) fill with entries that the next live batch invalidates anyway,
+# and those hundred thousand objects made every full garbage collection longer.
+CELL_CACHE = 1000
+# Distinct shared cells kept (service titles × styles); past this the map starts again.
+SHARED_CELLS = 4096
+LINE_CACHE = 200
 _FIXED = {"time": 11, "phone": 13, "status": 10}
 _PHONE_NOISE = re.compile(r"[\s\-().]")
 _PHONE_SHAPE = re.compile(r"\+?\d{5,15}")
@@ -143,6 +154,12 @@ class WishlistTable(DataTable[Cell]):
         self._shown: dict[str, Wish] = {}
         self._fresh: set[str] = set()
         self._styles: dict[tuple[bool, bool], Style | None] = {}
+        self._shared_cells: dict[tuple[str, Style | None], Cell] = {}
+        self._bodies: LRUCache[tuple[Cell, int], SegmentLines] = LRUCache(CELL_CACHE)
+        self._cell_render_cache = LRUCache(CELL_CACHE)
+        self._row_render_cache = LRUCache(LINE_CACHE)
+        self._row_renderable_cache = LRUCache(LINE_CACHE)
+        self._line_cache = LRUCache(LINE_CACHE)
         self.diffs = 0  # how many diffs reached the table (benchmarks, tests)
 
     # -- the public surface ------------------------------------------------------------------
@@ -277,18 +294,91 @@ class WishlistTable(DataTable[Cell]):
             self._styles[(fresh, unknown)] = style if (fresh or unknown) else None
         return self._styles[(fresh, unknown)]
 
+    def _shared(self, raw: str, style: Style | None) -> Cell:
+        """One Cell object per distinct (text, style) for the columns with few values (status,
+        service) and for empty cells: 50,000 rows then hold a handful of them, not 100,000.
+        Cells are never changed in place, so sharing is safe; the time cell, whose identity
+        names its row when sorting, is never shared."""
+        key = (raw, style)
+        cell = self._shared_cells.get(key)
+        if cell is None:
+            if len(self._shared_cells) >= SHARED_CELLS:
+                self._shared_cells.clear()
+            cell = self._shared_cells[key] = Cell(raw, style)
+        return cell
+
+    def _cell(self, raw: str, style: Style | None) -> Cell:
+        return self._shared(raw, style) if not raw else Cell(raw, style)
+
     def _make_cells(self, entry: Wish, now: datetime) -> tuple[Cell, ...]:
         fresh = entry.key in self._fresh
         style = self._style(fresh, False)
         status = status_label(entry.status)
         return (
             Cell(short_time(entry.created_at, self.timezone, now), style),
-            Cell(entry.client_name or "", style),
-            Cell(compact_phone(entry.client_phone), style),
-            Cell(entry.service_title or "", style),
-            Cell(status if status is not None else entry.status, self._style(fresh, not status)),
-            Cell(entry.comment or "", style),
+            self._cell(entry.client_name or "", style),
+            self._cell(compact_phone(entry.client_phone), style),
+            self._shared(entry.service_title or "", style),
+            self._shared(
+                status if status is not None else entry.status, self._style(fresh, not status)
+            ),
+            self._cell(entry.comment or "", style),
         )
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        # DataTable keys its cell cache on an update counter that every added, removed or
+        # sorted row bumps, so each live batch re-rendered every visible cell through Rich
+        # (about 20 ms a frame at 120×40). A cell's own segments depend only on the cell and
+        # the width: they are kept here, and a frame only re-applies the row's styles, exactly
+        # as DataTable does (Styled(Padding(cell)) with the same pre and post styles). Header
+        # and label cells keep DataTable's path.
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None or self.fixed_rows or self.fixed_columns:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        cache_key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        cell = self._data[row_key][column_key]
+        body = self._bodies.get((cell, width))
+        if body is None:
+            options = self.app.console_options.update_dimensions(width, 1).update(no_wrap=True)
+            body = self.app.console.render_lines(Padding(cell, (0, self.cell_padding)), options)
+            self._bodies[(cell, width)] = body
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index})
+        pre_style += component_style
+        lines = [list(Segment.apply_style(line, pre_style, post_style)) for line in body]
+        self._cell_render_cache[cache_key] = lines
+        return lines
 
     # -- columns -----------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:

@@ -151,3 +151,44 @@ async def test_wishlist_pages_newest_first(
     rest = await wishlist.page(limit=10, before=Cursor(first[-1].created_at, first[-1].key))
     names = [w.client_name for w in first + rest]
     assert names == [f"Клиент {i}" for i in range(8, -1, -1)]
+
+
+async def test_names_resolve_many_commands_in_two_queries_and_stay_in_the_tenant(
+    backend: Backend,
+    service: ConversationService,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    other_tenant_id: uuid.UUID,
+) -> None:
+    base = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    await add_session(
+        db, tenant_id, client_id="tg:1", client_name="Старое Имя", last_message_at=base
+    )
+    await add_session(
+        db,
+        tenant_id,
+        client_id="tg:1",
+        client_name="Анна (новое)",
+        last_message_at=base + timedelta(hours=1),
+    )
+    odd = await add_session(db, tenant_id, client_id='ig:a,b.(c)"*%', client_name="[b]Вера[/b]")
+    foreign = await add_session(db, other_tenant_id, client_id="tg:2", client_name="Чужая")
+    calls = 0
+    run = backend.run
+
+    async def counted(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return await run(*args, **kwargs)  # type: ignore[arg-type]
+
+    backend.run = counted  # type: ignore[method-assign]
+    try:
+        names, owners = await service.names(
+            ["tg:1", 'ig:a,b.(c)"*%', "tg:2", "tg:missing", ""],
+            [str(odd["id"]), str(foreign["id"]), "not-a-uuid", str(uuid.uuid4())],
+        )
+    finally:
+        backend.run = run  # type: ignore[method-assign]
+    assert calls == 2
+    assert names == {"tg:1": "Анна (новое)", 'ig:a,b.(c)"*%': "[b]Вера[/b]"}
+    assert owners == {str(odd["id"]): ('ig:a,b.(c)"*%', "[b]Вера[/b]")}

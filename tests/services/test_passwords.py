@@ -57,3 +57,12 @@ async def test_unknown_user_and_broken_hash_fail_safely() -> None:
     assert not await verify_password("anything", "$2b$12$broken")
     assert not await verify_password("with\x00nul", None)
     assert not await verify_password("\udcff lone surrogate", None)
+
+
+def test_the_dummy_hash_for_unknown_emails_costs_what_a_real_one_costs() -> None:
+    # Unknown emails are checked against it: at a lower cost they would answer faster than a
+    # wrong password for a real user and reveal which emails exist.
+    from services import passwords
+
+    assert hash_cost(passwords._DUMMY_HASH.decode()) == COST
+    assert bcrypt.checkpw(b"agentp-dummy-password", passwords._DUMMY_HASH)

@@ -11,6 +11,7 @@ See docs/testing.md for an example.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -171,7 +172,12 @@ async def create_salon(db: asyncpg.Connection, name: str | None = None) -> Salon
 
 
 def _slug(name: str) -> str:
-    return "".join(c for c in name.lower() if c.isascii() and c.isalnum()) or "salon"
+    """A stable email domain per salon name. Each name must get its own: two Cyrillic names
+    once both became `salon`, so the second module's users were never created (`on conflict
+    do nothing`) and its snapshots logged into the first module's salon and timed out."""
+    ascii_part = "".join(c for c in name.lower() if c.isascii() and c.isalnum())
+    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    return f"{ascii_part or 'salon'}-{digest}"
 
 
 @pytest.fixture
@@ -230,7 +236,7 @@ def make_app(tui_stack: StackProcess, tmp_path: Path) -> AppFactory:
 
 
 async def login(pilot: Pilot[Any], email: str, password: str = PASSWORD) -> None:
-    """Log in through the login screen and wait until the wishlist feed is live."""
+    """Log in through the login screen and wait until the app's live feeds are live."""
     from screens.login import LoginScreen
     from screens.main import MainScreen
     from services.feeds import FeedState
@@ -248,7 +254,7 @@ async def login(pilot: Pilot[Any], email: str, password: str = PASSWORD) -> None
         lambda: all(
             app.ctx.feed_status.get(feed) is not None
             and app.ctx.feed_status[feed].state == FeedState.live
-            for feed in ("wishlist", "commands")
+            for feed in ("wishlist", "commands", "sessions")
         ),
         20,
     )

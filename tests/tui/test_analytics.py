@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from pydantic import SecretStr
+from textual.widgets import Input
 
 import services.tenant_yclients as tenant_yclients
 from devstack.demo_tenants import LOTOS
@@ -169,6 +170,15 @@ async def test_period_change_recomputes_and_custom_dates_are_checked(
         )
         assert tab.figures is not None and tab.figures.report.period_to == TODAY
         assert "is not a date" not in screen_text(app)
+
+        # Escape leaves the date fields without applying what was typed there.
+        app.screen.query_one("#period-from").focus()
+        await pilot.press(*["backspace"] * 10, *"2020-01-01")
+        await pilot.press("escape")
+        await app.wait_for(lambda: app.focused is not None and app.focused.id == "analytics-body")
+        assert tab.period.start == TODAY - timedelta(days=2)
+        assert app.screen.query_one("#period-from", Input).value == str(TODAY - timedelta(days=2))
+        assert "2020-01-01" not in screen_text(app)
 
 
 async def test_x_cancels_a_sync_and_r_syncs_again(

@@ -91,6 +91,26 @@ async def test_list_shows_sessions_newest_first(make_app: AppFactory, salon: Sal
         assert "3 shown, newest first" in text
 
 
+async def test_a_new_conversation_appears_in_the_open_list_without_a_key_press(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    await salon.add_session(client_name="Первая Клиентка", last_message_at=at(0))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        tab = await open_tab(pilot, salon.users["operator"])
+        assert listed(app) == ["Первая Клиентка"]
+        await salon.add_session(client_name="Только Что Написала", last_message_at=at(5))
+        await app.wait_for(lambda: listed(app) == ["Только Что Написала", "Первая Клиентка"])
+        await app.wait_for(lambda: "Только Что Написала" in screen_text(app))
+        # A burst of changes is one re-read, not one per change.
+        before = tab.live_refreshes
+        for index in range(20):
+            await salon.add_session(client_name=f"Поток {index}", last_message_at=at(10 + index))
+        await app.wait_for(lambda: len(listed(app)) == 22)
+        assert listed(app)[0] == "Поток 19"
+        assert tab.live_refreshes - before <= 5
+
+
 async def test_search_by_name_phone_and_message_text(make_app: AppFactory, salon: Salon) -> None:
     await salon.add_session(client_name="Анна Петрова", client_phone="+79123456789")
     await salon.add_session(

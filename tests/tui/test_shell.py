@@ -10,8 +10,11 @@ from screens.help import HelpScreen
 from screens.lock import LockScreen
 from screens.login import LoginScreen
 from screens.main import MainScreen
-from tests.tui.conftest import AppFactory, Salon, login
+from services.feeds import FeedState, FeedStatus
+from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, login
 from tests.tui.screen_text import screen_text
+from tui.i18n import set_language
+from widgets.status_bar import StatusInfo, render_status
 
 
 async def test_operator_logs_in_and_sees_a_new_wish_without_pressing_a_key(
@@ -23,7 +26,7 @@ async def test_operator_logs_in_and_sees_a_new_wish_without_pressing_a_key(
         text = screen_text(app)
         assert salon.users["operator"] in text
         assert "operator" in text and salon.name in text
-        assert "wishlist: live" in text and "commands: live" in text
+        assert "live: wishlist, commands, sessions" in text
         await salon.add_wish(client_name="Новая Клиентка", service_title="Педикюр")
         await app.wait_for(lambda: "Новая Клиентка" in screen_text(app))
 
@@ -171,3 +174,23 @@ async def test_russian_ui_from_the_setting(make_app: AppFactory) -> None:
     async with app.run_test(size=(100, 30)):
         await app.wait_for(lambda: "Agent P — панель салона" in screen_text(app))
         assert "Enter — войти" in screen_text(app)
+
+
+def test_the_status_line_groups_feeds_by_state_and_names_each_one() -> None:
+    set_language("en")
+    info = StatusInfo(
+        email="op@salon.test",
+        role="operator",
+        tenant="Лотос",
+        timezone="Europe/Moscow",
+        feeds={
+            "sessions": FeedStatus(FeedState.live, since=FIXED_NOW),
+            "commands": FeedStatus(FeedState.reconnecting, since=FIXED_NOW),
+            "wishlist": FeedStatus(FeedState.live, since=FIXED_NOW),
+        },
+        outbox=2,
+    )
+    text = render_status(info).plain
+    assert "live: wishlist, sessions" in text
+    assert "reconnecting since 12:30: commands" in text  # 09:30 UTC in Moscow
+    assert text.endswith("2 waiting to send")

@@ -68,6 +68,9 @@ COMMANDS: tuple[tuple[timedelta, str, dict[str, Any], str, str | None], ...] = (
 )
 
 
+FIRST_COMMAND_ID = 900_001
+
+
 async def _prepare(database_url: str) -> dict[str, str]:
     db = await asyncpg.connect(database_url)
     try:
@@ -78,12 +81,13 @@ async def _prepare(database_url: str) -> dict[str, str]:
             return salon.users
         for session_id, client_id, name in CLIENTS:
             await salon.add_session(id=uuid.UUID(session_id), client_id=client_id, client_name=name)
-        for offset, command_type, payload, status, error in COMMANDS:
+        for index, (offset, command_type, payload, status, error) in enumerate(COMMANDS):
             at = DAY + offset
+            # Fixed ids: the picture shows them, and the sequence depends on what ran before.
             await db.execute(
-                "insert into dashboard.bot_commands (tenant_id, command_type, payload, status,"
+                "insert into dashboard.bot_commands (id, tenant_id, command_type, payload, status,"
                 " error, created_at, updated_at, processed_at)"
-                " values ($1, $2, $3::jsonb, $4, $5, $6, $7, $7)",
+                " values ($8, $1, $2, $3::jsonb, $4, $5, $6, $7, $7)",
                 salon.tenant_id,
                 command_type,
                 json.dumps(payload, ensure_ascii=False),
@@ -91,6 +95,7 @@ async def _prepare(database_url: str) -> dict[str, str]:
                 error,
                 at,
                 at + timedelta(seconds=3),
+                FIRST_COMMAND_ID + index,
             )
         return salon.users
     finally:
