@@ -1,23 +1,40 @@
 """Fault controls of a running devstack, for resilience tests and `agentp fault ...`.
 
-Reachable over HTTP with the service key only, so nothing but the stack's owner can break it.
+Reachable over HTTP with the service key only, so nothing but the stack's owner can break it:
+`POST /_devstack/faults/{fault}?seconds=N&count=N&status=N` (the parameters each fault reads
+are listed in devstack.faults).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from devstack.faults import FAULT_HELP, FAULTS
 from devstack.keys import InvalidKey
 
 if TYPE_CHECKING:
     from devstack.stack import DevStack
 
-FAULTS = ("drop-sockets", "refuse-sockets", "restart-realtime", "restart-postgres")
+
+class FaultRefused(ValueError):
+    """The fault cannot apply to this stack, or a parameter is out of range."""
 
 
-async def apply_fault(stack: DevStack, fault: str, seconds: float = 0.0) -> None:
+@dataclass(frozen=True)
+class FaultParams:
+    seconds: float = 0.0
+    count: int = 1
+    status: int = 503
+
+
+async def apply_fault(
+    stack: DevStack, fault: str, seconds: float = 0.0, *, count: int = 1, status: int = 503
+) -> None:
+    params = FaultParams(seconds, count, status)
+    _check(params)
     if fault == "drop-sockets":
         await stack.realtime.drop_all()
     elif fault == "refuse-sockets":
@@ -25,9 +42,47 @@ async def apply_fault(stack: DevStack, fault: str, seconds: float = 0.0) -> None
     elif fault == "restart-realtime":
         await stack.realtime.restart()
     elif fault == "restart-postgres":
-        await stack.restart_postgres()
+        if stack.postgres_down:
+            raise FaultRefused("Postgres is already down and comes back by itself")
+        await stack.restart_postgres(seconds)
+    elif fault == "rest-unavailable":
+        stack.rest.make_unavailable(seconds)
+    elif fault.startswith("yclients-") and fault in FAULT_HELP:
+        _yclients_fault(stack, fault, params)
     else:
         raise ValueError(f"unknown fault {fault!r}; one of: {', '.join(FAULTS)}")
+
+
+def _yclients_fault(stack: DevStack, fault: str, params: FaultParams) -> None:
+    sandbox = stack.yclients
+    if sandbox is None:
+        raise FaultRefused("this devstack runs without the YClients sandbox")
+    if fault == "yclients-errors":
+        if not 500 <= params.status <= 599:
+            raise FaultRefused("status must be a 5xx")
+        sandbox.fail_next(params.count, status=params.status)
+    elif fault == "yclients-throttle":
+        sandbox.throttle_next(params.count, retry_after=params.seconds or 1.0)
+    else:
+        sandbox.hang_next(params.count, seconds=params.seconds or None)
+
+
+def _check(params: FaultParams) -> None:
+    if not 0 <= params.seconds <= 3600:
+        raise FaultRefused("seconds must be between 0 and 3600")
+    if not 1 <= params.count <= 10_000:
+        raise FaultRefused("count must be between 1 and 10000")
+
+
+def _params(request: web.Request) -> FaultParams:
+    try:
+        return FaultParams(
+            seconds=float(request.query.get("seconds", "0")),
+            count=int(request.query.get("count", "1")),
+            status=int(request.query.get("status", "503")),
+        )
+    except ValueError:
+        raise FaultRefused("seconds, count and status must be numbers") from None
 
 
 async def _handle(request: web.Request) -> web.Response:
@@ -42,15 +97,15 @@ async def _handle(request: web.Request) -> web.Response:
     if claims.get("role") != "service_role":
         return web.json_response({"message": "the service key is required"}, status=401)
     fault = request.match_info["fault"]
-    try:
-        seconds = float(request.query.get("seconds", "0"))
-    except ValueError:
-        return web.json_response({"message": "seconds must be a number"}, status=400)
     if fault not in FAULTS:
         return web.json_response(
             {"message": f"unknown fault; one of {', '.join(FAULTS)}"}, status=404
         )
-    await apply_fault(stack, fault, seconds)
+    try:
+        params = _params(request)
+        await apply_fault(stack, fault, params.seconds, count=params.count, status=params.status)
+    except FaultRefused as exc:
+        return web.json_response({"message": str(exc)}, status=400)
     return web.json_response({"ok": True, "fault": fault})
 
 

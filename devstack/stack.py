@@ -78,6 +78,7 @@ class DevStack:
         self._runner: web.AppRunner | None = None
         self._info: StackInfo | None = None
         self._tasks: list[Any] = []
+        self._postgres_back: asyncio.Task[None] | None = None
         # Filled in start(); typed loosely here to keep the parts independent of each other.
         self.rest: Any = None
         self.realtime: Any = None
@@ -151,6 +152,11 @@ class DevStack:
             raise
 
     async def stop(self) -> None:
+        back, self._postgres_back = self._postgres_back, None
+        if back is not None:
+            back.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await back
         for part in (self.bot, self.realtime, self.rest):
             if part is not None:
                 with contextlib.suppress(Exception):
@@ -163,9 +169,32 @@ class DevStack:
         with contextlib.suppress(FileNotFoundError):
             (self.data_dir / STATE_FILE).unlink()
 
-    async def restart_postgres(self) -> None:
-        """A fault: Postgres goes away and comes back on the same port; the parts reconnect."""
-        await self.pg.restart()
+    @property
+    def postgres_down(self) -> bool:
+        return self._postgres_back is not None and not self._postgres_back.done()
+
+    async def restart_postgres(self, down_for: float = 0.0) -> None:
+        """A fault: Postgres goes away and comes back on the same port; the parts reconnect.
+
+        With `down_for`, it stays away that long: this returns once it is down, and it comes
+        back by itself."""
+        if self.postgres_down:
+            raise RuntimeError("Postgres is already down and comes back by itself")
+        if not down_for:
+            await self.pg.restart()
+            return
+        await self.pg.stop()
+        self._postgres_back = asyncio.create_task(self._start_postgres_after(down_for))
+
+    async def _start_postgres_after(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)  # a stack stopping meanwhile cancels this: it stays down
+        start = asyncio.ensure_future(self.pg.start())
+        try:
+            await asyncio.shield(start)
+        except asyncio.CancelledError:
+            # A start cut short could leave a server nobody stops: let it finish, then stop.
+            await start
+            raise
 
     async def connect(self, user: str = "postgres") -> asyncpg.Connection:
         return await asyncpg.connect(self.pg.dsn(user))

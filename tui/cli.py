@@ -95,12 +95,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--stack-only", action="store_true", help="only run the stack and print how to reach it"
     )
 
-    fault = sub.add_parser("fault", help="inject a fault into a running devstack (for testing)")
-    fault.add_argument(
-        "action",
-        choices=["drop-sockets", "refuse-sockets", "restart-realtime", "restart-postgres"],
+    from devstack.faults import FAULT_HELP
+
+    fault = sub.add_parser(
+        "fault",
+        help="inject a fault into a running devstack (for testing)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="faults:\n"
+        + "\n".join(f"  {name:<18} {what}" for name, what in FAULT_HELP.items()),
     )
-    fault.add_argument("--seconds", type=float, default=10.0, help="for refuse-sockets")
+    fault.add_argument(
+        "action", choices=list(FAULT_HELP), metavar="FAULT", help="one of the faults above"
+    )
+    fault.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="how long: refuse-sockets, rest-unavailable, yclients-hang (default 10), "
+        "restart-postgres (default 0); Retry-After of yclients-throttle (default 1)",
+    )
+    fault.add_argument(
+        "--count", type=int, default=1, help="how many YClients requests fail (default 1)"
+    )
+    fault.add_argument(
+        "--status", type=int, default=503, help="the status of yclients-errors (default 503)"
+    )
     fault.add_argument("--data-dir", type=Path, default=None, help="the devstack's data dir")
 
     from tui.analytics_cli import add_analytics_parser
@@ -256,6 +275,10 @@ async def _serve(stack: object, *, as_json: bool, demo: bool) -> int:
 def _run_fault(args: argparse.Namespace) -> int:
     import httpx
 
+    from devstack.faults import DEFAULT_SECONDS
+
+    seconds = args.seconds if args.seconds is not None else DEFAULT_SECONDS.get(args.action, 0.0)
+
     data_dir = args.data_dir or default_data_dir("devstack")
     state_file = data_dir / "stack.json"
     try:
@@ -266,7 +289,7 @@ def _run_fault(args: argparse.Namespace) -> int:
     try:
         response = httpx.post(
             f"{state['url']}/_devstack/faults/{args.action}",
-            params={"seconds": args.seconds},
+            params={"seconds": seconds, "count": args.count, "status": args.status},
             headers={"apikey": state["service_key"]},
             timeout=30,
         )

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -44,6 +45,13 @@ _SET_REQUEST_SQL = (
 )
 
 
+def gateway_unavailable() -> web.Response:
+    """What Supabase's API gateway (Kong) answers while PostgREST is unreachable: a 503 whose
+    JSON has a message and no `code`, so postgrest-py raises an APIError with `code=None` and
+    only the HTTP status says "try again later"."""
+    return web.json_response({"message": "name resolution failed"}, status=503)
+
+
 class RestService:
     def __init__(
         self,
@@ -65,6 +73,7 @@ class RestService:
         self._listener: asyncio.Task[None] | None = None
         self._listen_conn: asyncpg.Connection | None = None
         self._closing = False
+        self._unavailable_until = 0.0
 
     async def start(self) -> None:
         self._closing = False
@@ -98,13 +107,27 @@ class RestService:
 
     def add_routes(self, app: web.Application) -> None:
         async def relation(request: web.Request) -> web.StreamResponse:
+            if self.unavailable:
+                return gateway_unavailable()
             return await handlers.handle(self, request, rpc=False)
 
         async def rpc(request: web.Request) -> web.StreamResponse:
+            if self.unavailable:
+                return gateway_unavailable()
             return await handlers.handle(self, request, rpc=True)
 
         app.router.add_route("*", "/rest/v1/rpc/{name}", rpc)
         app.router.add_route("*", "/rest/v1/{name}", relation)
+
+    # -- faults -------------------------------------------------------------------------
+
+    def make_unavailable(self, seconds: float) -> None:
+        """For `seconds`, every /rest/v1 request gets the API gateway's 503 (see below)."""
+        self._unavailable_until = time.monotonic() + max(0.0, seconds)
+
+    @property
+    def unavailable(self) -> bool:
+        return time.monotonic() < self._unavailable_until
 
     # -- schema cache ---------------------------------------------------------------------
 

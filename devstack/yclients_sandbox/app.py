@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import math
 import random
 import re
@@ -49,6 +50,7 @@ class _Fault:
     status: int = 503
     retry_after: float | None = None
     body: Any = None
+    hold: float | None = None  # a hang's longest wait; None: until released
 
 
 @dataclass(slots=True)
@@ -87,9 +89,10 @@ class Sandbox:
         """The next n API requests answer 429 (with Retry-After unless None)."""
         self._faults.extend(_Fault("throttle", retry_after=retry_after) for _ in range(n))
 
-    def hang_next(self, n: int = 1) -> None:
-        """The next n API requests never answer until `release_hangs()` or shutdown."""
-        self._faults.extend(_Fault("hang") for _ in range(n))
+    def hang_next(self, n: int = 1, *, seconds: float | None = None) -> None:
+        """The next n API requests answer nothing until `release_hangs()` or shutdown, or for
+        at most `seconds` each; then 503."""
+        self._faults.extend(_Fault("hang", hold=seconds) for _ in range(n))
 
     def release_hangs(self) -> None:
         self._hang_release.set()
@@ -244,7 +247,8 @@ class Sandbox:
             return None
         fault = self._faults.popleft()
         if fault.kind == "hang":
-            await self._hang_release.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._hang_release.wait(), fault.hold)
             return _error(503, "Сервис временно недоступен")
         if fault.kind == "throttle":
             self.throttled += 1
