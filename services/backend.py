@@ -8,6 +8,7 @@ schema, constraint) into a `ServiceError` whose text can be shown as it is.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -86,7 +87,20 @@ EXPECTED_COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
 REQUEST_TIMEOUT_S = 15.0
 
 
-def describe_api_error(exc: APIError, *, context: str = "") -> ServiceError:
+# The HTTP status of the last response in this task. postgrest-py drops the status from an
+# APIError, and an API gateway's error (Kong's 503 `{"message":"name resolution failed"}`, a
+# 429) carries no PostgREST code: without the status, "try again later" would read as "refused"
+# and a queued command would be dropped instead of kept for the retry.
+_last_status: ContextVar[int | None] = ContextVar("backend_last_status", default=None)
+
+
+async def _note_status(response: httpx.Response) -> None:
+    _last_status.set(response.status_code)
+
+
+def describe_api_error(
+    exc: APIError, *, context: str = "", status: int | None = None
+) -> ServiceError:
     code = exc.code or ""
     message = printable(exc.message or "the backend refused the request")
     where = f" ({context})" if context else ""
@@ -118,6 +132,10 @@ def describe_api_error(exc: APIError, *, context: str = "") -> ServiceError:
     # and "22021" (a NUL in a value) or "23514" (a check) are refusals, not outages.
     if len(code) == 3 and code.isdigit() and int(code) >= 500:
         return BackendUnavailable(f"the backend answered with an error {code}{where}")
+    if not code and status is not None and (status >= 500 or status == 429):
+        return BackendUnavailable(
+            f"the backend is not available right now (HTTP {status}: {message}){where}"
+        )
     return BackendRejected(f"the backend refused the request{where}: {message}", code or None)
 
 
@@ -149,7 +167,11 @@ class Backend:
 
     @classmethod
     async def open(cls, url: str, key: SecretStr) -> Backend:
-        http = httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, follow_redirects=False)
+        http = httpx.AsyncClient(
+            timeout=REQUEST_TIMEOUT_S,
+            follow_redirects=False,
+            event_hooks={"response": [_note_status]},
+        )
         options = AsyncClientOptions(
             httpx_client=http,
             # The client's own GET retries sleep 1+2+4 s; the feeds and the outbox retry
@@ -176,10 +198,14 @@ class Backend:
         return await self.guard(query.execute, context=context)
 
     async def guard(self, call: Callable[[], Awaitable[T]], *, context: str = "") -> T:
+        # The response hook runs inside `call`, in this task's context, so the status read
+        # below is this request's own, whatever other tasks send meanwhile.
+        _last_status.set(None)
         try:
             return await call()
         except APIError as exc:
-            raise describe_api_error(exc, context=context) from None
+            status = _last_status.get()
+            raise describe_api_error(exc, context=context, status=status) from None
         except (httpx.TransportError, OSError) as exc:
             raise describe_transport_error(exc, self.url) from None
         except UnicodeEncodeError:
