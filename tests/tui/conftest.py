@@ -11,6 +11,7 @@ See docs/testing.md for an example.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -57,9 +58,9 @@ class StackProcess:
         return str(self.info["database_url"])
 
 
-@pytest.fixture(scope="session")
-def tui_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
-    data_dir = tmp_path_factory.mktemp("tui-stack")
+@contextlib.contextmanager
+def stack_process(data_dir: Path) -> Iterator[StackProcess]:
+    """`agentp devstack --json` in a child process (the bot only performs commands)."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -87,6 +88,12 @@ def tui_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def tui_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
+    with stack_process(tmp_path_factory.mktemp("tui-stack")) as stack:
+        yield stack
 
 
 @dataclass
