@@ -1,14 +1,16 @@
 """Chaos: the app watches the wishlist and an operator sends commands while the stack breaks.
 
-Faults (over HTTP, on the child-process stack): dropped websockets, realtime killed and
-restarted, Postgres restarted, the REST side answering 503, and the YClients sandbox answering
-5xx and 429 and hanging past the client's timeout while the analytics tab loads.
+Faults (over HTTP, on a child-process stack of the suite's own): dropped websockets, realtime
+killed and restarted, Postgres stopped for a few seconds, the REST side answering 503, and the
+YClients sandbox answering 5xx and 429 and hanging past the client's timeout while the analytics
+tab loads.
 
 Afterwards: every wishlist row inserted is in the table exactly once, every command the operator
 confirmed is in dashboard.bot_commands exactly once, nothing failed unseen, and the status bar
-told the truth: it left "live" for every break, never said "live" while realtime (or the REST
-catch-up behind it) was down, and said "live" again after each. Run it alone with
-`./dev test tests/chaos -s` to see the counts.
+told the truth: it left "live" for every break, never said "live" while nothing could be live
+(realtime refusing sockets, Postgres down or REST down while the feeds rejoin), said "live"
+again after each, and never left "live" with no fault to cause it. Run it alone with
+`./dev test tests/chaos -s` to see the counts (docs/testing.md).
 """
 
 from __future__ import annotations
