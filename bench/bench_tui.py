@@ -77,6 +77,12 @@ class Settings:
 
 # -- startup (child side: keep imports inside, they are what is measured) ---------------------
 def startup_child(kind: str) -> int:
+    if kind == "agentp":
+        # What `agentp` does first (tui/cli.py main): no garbage collections until the app's
+        # first frame. The bare app keeps Python's defaults.
+        from tui import heap
+
+        heap.hold()
     from textual.app import App, ComposeResult
     from textual.widgets import Static
 

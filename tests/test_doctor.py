@@ -116,6 +116,12 @@ def test_config_file_with_a_secret_must_not_be_world_readable(
     assert check_config_file()[1].status == Status.ok
     path.write_text("broken = [\n")
     assert check_config_file()[0].status == Status.fail
+    # Absurd nesting or bytes that are not UTF-8: one line, no traceback.
+    path.write_text("a = " + "[" * 2000 + "]" * 2000 + "\n")
+    deep = check_config_file()[0]
+    assert deep.status == Status.fail and "nested too deeply" in deep.detail
+    path.write_bytes(b'supabase_url = "\xff\xfe"\n')
+    assert "not valid UTF-8" in check_config_file()[0].detail
 
 
 def test_terminal_checks() -> None:

@@ -117,9 +117,13 @@ class AgentPApp(App[int]):
 
     @work(exclusive=True, group="backend", exit_on_error=False)
     async def connect_backend(self) -> None:
+        try:
+            await asyncio.to_thread(import_deferred_modules)
+        finally:
+            # Start-up is over (the login screen is up, the heavy modules are in): collect
+            # once, freeze the survivors, let the collector run again (tui/heap.py).
+            heap.settle()
         url, key = self.ctx.settings.require_supabase()
-        await asyncio.to_thread(import_deferred_modules)
-        heap.settle()
         from services.backend import Backend
 
         try:
@@ -171,6 +175,12 @@ class AgentPApp(App[int]):
             return
         except ServiceError as exc:
             self.post_message(LoginRefused("unavailable", str(exc)))
+            return
+        except Exception:
+            # Whatever it was, the form must not stay disabled on "Checking…": say so and keep
+            # the traceback for the log file only (the screen never shows one).
+            log.exception("login failed unexpectedly")
+            self.post_message(LoginRefused("unavailable", t("login.unexpected")))
             return
         self.post_message(LoginSucceeded(session))
 
@@ -470,6 +480,8 @@ class AgentPApp(App[int]):
         if backend is not None:
             with contextlib.suppress(Exception):
                 await backend.close()
+        # Frozen objects outlive the app otherwise (tests and benchmarks run many in one process).
+        heap.release()
 
 
 def _write_action_ids() -> set[str]:

@@ -12,10 +12,15 @@ from pathlib import Path
 
 import platformdirs
 
-from tui.settings import APP_NAME, SettingsError, load_settings
+from tui import heap
+
+# tui.settings (pydantic) is imported inside the functions: for the dashboard itself, main()
+# first holds the garbage collector off (tui/heap.py), and its imports are most of start-up.
 
 
 def default_data_dir(name: str) -> Path:
+    from tui.settings import APP_NAME
+
     return Path(platformdirs.user_data_dir(APP_NAME)) / name
 
 
@@ -138,7 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        heap.hold()  # the app turns collections back on after its first frame
+        try:
+            return _main(parser, args)
+        finally:
+            heap.resume()
+    return _main(parser, args)
+
+
+def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from tui.logs import configure
+    from tui.settings import SettingsError
 
     # The app and the demo own the terminal: their logs go to a file, never to the screen.
     draws = args.command in (None, "demo") and not getattr(args, "stack_only", False)
@@ -182,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_app(args: argparse.Namespace) -> int:
+    from tui.settings import load_settings
+
     settings = load_settings()
     settings.require_supabase()
     from tui.app import AgentPApp

@@ -19,7 +19,7 @@ from typing import Any
 
 from services.backend import Backend
 from services.doctor import CheckResult, Status, check_realtime, check_supabase, check_yclients
-from tui.settings import SettingsError, config_file, load_settings
+from tui.settings import SettingsError, check_toml_file, config_file, load_settings
 
 SECRET_KEYS = ("supabase_service_key", "yclients_partner_token", "yclients_user_token")
 MARKS = {Status.ok: "ok  ", Status.warn: "warn", Status.fail: "FAIL", Status.skip: "skip"}
@@ -35,9 +35,11 @@ def check_config_file() -> list[CheckResult]:
     if not path.exists():
         return [CheckResult("config.file", Status.skip, f"{path} does not exist (env/.env only)")]
     try:
+        # The settings' own check: one line for bad bytes, bad syntax or absurd nesting.
+        check_toml_file(path)
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        return [CheckResult("config.file", Status.fail, f"{path}: {exc}", "fix the TOML syntax")]
+    except SettingsError as exc:
+        return [CheckResult("config.file", Status.fail, str(exc), "fix the file")]
     results = [CheckResult("config.file", Status.ok, str(path))]
     mode = stat.S_IMODE(path.stat().st_mode)
     holds_secret = any(data.get(key) for key in SECRET_KEYS)

@@ -213,7 +213,7 @@ def load_settings(**overrides: Any) -> Settings:
     path = config_file()
     # A link to nowhere (or to itself) is a broken config, not a missing one.
     if path.exists() or path.is_symlink():
-        _check_toml(path)
+        check_toml_file(path)
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -233,7 +233,7 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError(".env is not valid UTF-8: save it as UTF-8") from None
 
 
-def _check_toml(path: Path) -> None:
+def check_toml_file(path: Path) -> None:
     """The config file parses as TOML, or one line saying what is wrong with it."""
     shown = _shown(path)
     try:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -30,7 +30,7 @@ from textual._two_way_dict import TwoWayDict
 from textual._types import SegmentLines
 from textual.cache import LRUCache
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellKey, RowKey
+from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 from services.models import WishlistEntry
 from tui.i18n import t
@@ -38,6 +38,7 @@ from widgets.literal import literal
 from widgets.timefmt import short_time, zone
 
 COLUMNS = ("time", "client", "phone", "service", "status", "comment")
+COLUMN_KEYS = tuple(ColumnKey(column) for column in COLUMNS)
 STATUSES = ("waiting", "offered", "booked", "cancelled")
 # A fresh entry stands out this long; one one-shot timer per batch, nothing ticks while idle.
 HIGHLIGHT_SECONDS = 3.0
@@ -49,8 +50,6 @@ BULK_REMOVE = 8
 # cells, 1,000 rows and lines) fill with entries that the next live batch invalidates anyway,
 # and those hundred thousand objects made every full garbage collection longer.
 CELL_CACHE = 1000
-# Distinct shared cells kept (service titles × styles); past this the map starts again.
-SHARED_CELLS = 4096
 LINE_CACHE = 200
 _FIXED = {"time": 11, "phone": 13, "status": 10}
 _PHONE_NOISE = re.compile(r"[\s\-().]")
@@ -137,6 +136,57 @@ class Cell:
         return Measurement(1, 1)
 
 
+class RowCells(Mapping[ColumnKey, Cell]):
+    """One row's cells where DataTable keeps them (`_data`), made when asked for.
+
+    DataTable stores a dict of cell objects per row: with six Cells that is about 700 bytes a
+    row, most of the 50,000-row memory budget. This holds the entry, its time text and its two
+    styles (about 80 bytes) and builds a Cell for whoever reads one; only drawn cells are read,
+    and drawn bodies are cached by their text and style (WishlistTable._render_cell)."""
+
+    __slots__ = ("status_style", "style", "time", "wish")
+
+    def __init__(
+        self, wish: Wish, time: str, style: Style | None, status_style: Style | None
+    ) -> None:
+        self.wish = wish
+        self.time = time
+        self.style = style
+        self.status_style = status_style
+
+    def __getitem__(self, column: object) -> Cell:
+        name = getattr(column, "value", column)
+        wish = self.wish
+        if name == "time":
+            return Cell(self.time, self.style)
+        if name == "client":
+            return Cell(wish.client_name or "", self.style)
+        if name == "phone":
+            return Cell(compact_phone(wish.client_phone), self.style)
+        if name == "service":
+            return Cell(wish.service_title or "", self.style)
+        if name == "status":
+            label = status_label(wish.status)
+            return Cell(label if label is not None else wish.status, self.status_style)
+        if name == "comment":
+            return Cell(wish.comment or "", self.style)
+        raise KeyError(column)
+
+    def __iter__(self) -> Iterator[ColumnKey]:
+        return iter(COLUMN_KEYS)
+
+    def __len__(self) -> int:
+        return len(COLUMN_KEYS)
+
+    def same_as(self, other: RowCells) -> bool:
+        return (
+            self.wish is other.wish
+            and self.time == other.time
+            and self.style is other.style
+            and self.status_style is other.status_style
+        )
+
+
 class WishlistTable(DataTable[Cell]):
     DEFAULT_CSS = """
     WishlistTable { height: 1fr; scrollbar-gutter: stable; }
@@ -154,8 +204,7 @@ class WishlistTable(DataTable[Cell]):
         self._shown: dict[str, Wish] = {}
         self._fresh: set[str] = set()
         self._styles: dict[tuple[bool, bool], Style | None] = {}
-        self._shared_cells: dict[tuple[str, Style | None], Cell] = {}
-        self._bodies: LRUCache[tuple[Cell, int], SegmentLines] = LRUCache(CELL_CACHE)
+        self._bodies: LRUCache[tuple[str, Style | None, int], SegmentLines] = LRUCache(CELL_CACHE)
         self._cell_render_cache = LRUCache(CELL_CACHE)
         self._row_render_cache = LRUCache(LINE_CACHE)
         self._row_renderable_cache = LRUCache(LINE_CACHE)
@@ -212,19 +261,16 @@ class WishlistTable(DataTable[Cell]):
             shown = self._shown.get(key)
             if shown is entry and not all_stale:
                 continue  # the same (immutable) entry as last time: nothing to compare
-            cells = self._make_cells(entry, now)
+            row = self._make_row(entry, now)
             if shown is None:
-                self.add_row(*cells, key=key)
+                self._cells_by_row[self.add_row(key=key)] = row
                 added.append(key)
             else:
-                self._update(key, cells)
+                self._replace_row(key, row)
             self._shown[key] = entry
         order = kept + added
         if order != wanted:
-            rank = {id(self.get_cell(key, "time")): index for index, key in enumerate(wanted)}
-            # The time cell's identity names its row: DataTable.sort hands the key function
-            # cell values, not row keys, and these cells are ours and unique per row.
-            self.sort("time", key=lambda cell: rank[id(cell)])
+            self._reorder(wanted)
         self._order = wanted
         self._restore_cursor(cursor_key, cursor_row)
 
@@ -267,13 +313,28 @@ class WishlistTable(DataTable[Cell]):
         if target != self.cursor_row:
             self.move_cursor(row=target, animate=False)
 
-    def _update(self, key: str, new: tuple[Cell, ...]) -> None:
-        """Update the cells that differ (update_width=False); the rest keep their objects."""
-        # The table holds the cells; keeping a second copy per row would cost memory.
-        old = self.get_row(key)
-        for index, column in enumerate(COLUMNS):
-            if old[index].raw != new[index].raw or old[index].style is not new[index].style:
-                self.update_cell(key, column, new[index], update_width=False)
+    @property
+    def _cells_by_row(self) -> dict[RowKey, Any]:
+        # DataTable's `_data`, which holds RowCells here rather than dicts (same Mapping).
+        return cast("dict[RowKey, Any]", self._data)
+
+    def _replace_row(self, key: str, new: RowCells) -> None:
+        """The row's entry or look changed: swap its cells (what DataTable.update_cell does
+        for one cell, for the whole row at once; the widths are fixed, nothing to measure)."""
+        row_key = RowKey(key)
+        old = self._data[row_key]
+        if isinstance(old, RowCells) and old.same_as(new):
+            return
+        self._cells_by_row[row_key] = new  # the dict keeps its original RowKey object
+        self._update_count += 1
+        self.refresh()
+
+    def _reorder(self, wanted: list[str]) -> None:
+        """Rows in `wanted` order: DataTable.sort's bookkeeping, without sorting by cells."""
+        row_keys = {row_key.value: row_key for row_key in self._data}
+        self._row_locations = TwoWayDict({row_keys[key]: i for i, key in enumerate(wanted)})
+        self._update_count += 1
+        self.refresh()
 
     def _expire(self, keys: frozenset[str]) -> None:
         self._fresh -= keys
@@ -282,7 +343,7 @@ class WishlistTable(DataTable[Cell]):
         now = self.clock() if self.clock else datetime.now(UTC)
         with self.app.batch_update():
             for key in keys & self._shown.keys():
-                self._update(key, self._make_cells(self._shown[key], now))
+                self._replace_row(key, self._make_row(self._shown[key], now))
 
     # -- rendering ---------------------------------------------------------------------------
     def _style(self, fresh: bool, unknown: bool) -> Style | None:
@@ -294,35 +355,13 @@ class WishlistTable(DataTable[Cell]):
             self._styles[(fresh, unknown)] = style if (fresh or unknown) else None
         return self._styles[(fresh, unknown)]
 
-    def _shared(self, raw: str, style: Style | None) -> Cell:
-        """One Cell object per distinct (text, style) for the columns with few values (status,
-        service) and for empty cells: 50,000 rows then hold a handful of them, not 100,000.
-        Cells are never changed in place, so sharing is safe; the time cell, whose identity
-        names its row when sorting, is never shared."""
-        key = (raw, style)
-        cell = self._shared_cells.get(key)
-        if cell is None:
-            if len(self._shared_cells) >= SHARED_CELLS:
-                self._shared_cells.clear()
-            cell = self._shared_cells[key] = Cell(raw, style)
-        return cell
-
-    def _cell(self, raw: str, style: Style | None) -> Cell:
-        return self._shared(raw, style) if not raw else Cell(raw, style)
-
-    def _make_cells(self, entry: Wish, now: datetime) -> tuple[Cell, ...]:
+    def _make_row(self, entry: Wish, now: datetime) -> RowCells:
         fresh = entry.key in self._fresh
-        style = self._style(fresh, False)
-        status = status_label(entry.status)
-        return (
-            Cell(short_time(entry.created_at, self.timezone, now), style),
-            self._cell(entry.client_name or "", style),
-            self._cell(compact_phone(entry.client_phone), style),
-            self._shared(entry.service_title or "", style),
-            self._shared(
-                status if status is not None else entry.status, self._style(fresh, not status)
-            ),
-            self._cell(entry.comment or "", style),
+        return RowCells(
+            entry,
+            short_time(entry.created_at, self.timezone, now),
+            self._style(fresh, False),
+            self._style(fresh, status_label(entry.status) is None),
         )
 
     def _render_cell(
@@ -358,11 +397,12 @@ class WishlistTable(DataTable[Cell]):
         if cached is not None:
             return cached
         cell = self._data[row_key][column_key]
-        body = self._bodies.get((cell, width))
+        body_key = (cell.raw, cell.style, width)
+        body = self._bodies.get(body_key)
         if body is None:
             options = self.app.console_options.update_dimensions(width, 1).update(no_wrap=True)
             body = self.app.console.render_lines(Padding(cell, (0, self.cell_padding)), options)
-            self._bodies[(cell, width)] = body
+            self._bodies[body_key] = body
         component_style, post_style = self._get_styles_to_render_cell(
             False,
             False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 import tui.app as app_module
 from screens.help import HelpScreen
@@ -44,6 +44,32 @@ async def test_wrong_password_stays_on_login_with_a_plain_message(
         await app.wait_for(lambda: "Wrong email or password." in screen_text(app))
         assert isinstance(app.screen, LoginScreen)
         assert app.screen.query_one("#password").value == ""  # type: ignore[attr-defined]
+
+
+async def test_an_unexpected_error_while_checking_keeps_the_form_usable(
+    make_app: AppFactory, salon: Salon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.auth import AuthService
+
+    async def broken(self: AuthService, email: str, password: str) -> None:
+        raise RuntimeError("secret-token-123 leaked into an exception")
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_for(
+            lambda: app.ctx.backend is not None and isinstance(app.screen, LoginScreen)
+        )
+        monkeypatch.setattr(AuthService, "authenticate", broken)
+        app.screen.query_one("#email").focus()
+        await pilot.press(*salon.users["viewer"], "tab", *"whatever1", "enter")
+        await app.wait_for(lambda: "the login could not be checked" in screen_text(app))
+        assert "secret-token-123" not in screen_text(app)
+        assert "Traceback" not in screen_text(app)
+        monkeypatch.undo()
+        # The form is usable again: the right password now logs in.
+        app.screen.query_one("#email", Input).value = ""
+        await login(pilot, salon.users["viewer"])
+        assert isinstance(app.screen, MainScreen)
 
 
 async def test_lockout_says_until_when(make_app: AppFactory, salon: Salon) -> None:
