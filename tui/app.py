@@ -258,6 +258,10 @@ class AgentPApp(App[int]):
         main = self._main_screen()
         if main is not None:
             main.refresh_status()
+        # FeedState is a StrEnum; services.feeds itself is not imported before the first paint.
+        if message.status.state == "live" and self.ctx.outbox_waiting:
+            # A feed is back, so the backend answers: send what waited, not at the next tick.
+            self._kick_outbox()
         self.mark_changed()
 
     def on_outbox_changed(self, message: OutboxChanged) -> None:

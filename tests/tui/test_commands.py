@@ -8,18 +8,21 @@ import uuid
 from typing import Any
 
 import asyncpg
+import pytest
 from pydantic import SecretStr
 from textual import events
 from textual.widgets import DataTable
 
+import tui.app as app_module
 from screens.commands_tab import CommandsTab
 from screens.confirm import ConfirmScreen
 from screens.main import MainScreen
 from services.backend import Backend
-from tests.tui.conftest import AppFactory, Salon, StackProcess, create_salon, login
+from services.feeds import FeedState, FeedStatus
+from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, create_salon, login
 from tests.tui.screen_text import screen_text
 from tui.app import AgentPApp
-from tui.messages import ComposeMessageRequest
+from tui.messages import ComposeMessageRequest, FeedStatusChanged
 from widgets.command_form import CommandForm, MessageArea
 from widgets.command_history import CommandHistory
 from widgets.text_field import TextField
@@ -224,9 +227,16 @@ async def test_a_failed_command_shows_its_error_and_r_sends_it_again(
         assert json.loads(rows[1]["payload"])["text"] == "Ваша запись подтверждена"
 
 
+@pytest.mark.parametrize("back_online", ["a feed batch", "a feed live again"])
 async def test_offline_send_waits_locally_and_reaches_the_database_once(
-    make_app: AppFactory, salon: Salon, tui_stack: StackProcess
+    make_app: AppFactory,
+    salon: Salon,
+    tui_stack: StackProcess,
+    back_online: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # No periodic retry within the test: only the sign of the backend's return may send.
+    monkeypatch.setattr(app_module, "OUTBOX_RETRY_SECONDS", 3600.0)
     conversation = await salon.add_session()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -248,7 +258,12 @@ async def test_offline_send_waits_locally_and_reaches_the_database_once(
         finally:
             services.commands.backend = online
             await dead.close()
-        await salon.add_wish()  # any feed batch makes the app retry the outbox at once
+        # Either sign that the backend answers makes the app send what waited, at once.
+        if back_online == "a feed batch":
+            await salon.add_wish()
+        else:
+            live = FeedStatus(FeedState.live, since=FIXED_NOW)
+            app.post_message(FeedStatusChanged("wishlist", live))
         await app.wait_for(lambda: "waiting to send" not in screen_text(app))
         await app.wait_for(lambda: "Сообщение без сети" in screen_text(app))
         rows = await command_rows(salon.db, salon.tenant_id)
