@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 MAX_UNLOCK_FAILURES = 5
 IDLE_UNIT_SECONDS = 60.0  # the setting is in minutes; tests shrink the unit
 OUTBOX_RETRY_SECONDS = 15.0
+CONNECT_RETRY_BASE = 2.0  # seconds before the first automatic retry; doubles up to the cap
+CONNECT_RETRY_CAP = 30.0
 # What the login screen does not need (the Supabase client, the services, the main screen):
 # imported in a thread once the login screen is painted, so the first paint does not wait for
 # them and the switch to the main screen after login does not stall the event loop.
@@ -98,6 +100,8 @@ class AgentPApp(App[int]):
         if settings.theme in self.available_themes:
             self.theme = settings.theme
         self._idle_timer: Timer | None = None
+        self._connect_retry: Timer | None = None
+        self._connect_failures = 0
         self._last_touch = 0.0
         self._outbox_task: asyncio.Task[None] | None = None
         self.locked = False
@@ -136,18 +140,34 @@ class AgentPApp(App[int]):
 
     def on_backend_ready(self, message: BackendReady) -> None:
         self.ctx.backend = message.backend
+        self._connect_failures = 0
+        self._stop_connect_retry()
         self.mark_changed()
 
     def on_backend_failed(self, message: BackendFailed) -> None:
+        # The app stays open all day: it keeps trying on its own (2, 4, 8 … 30 s apart) and F5
+        # tries at once; nobody has to notice the network came back.
+        self._connect_failures += 1
+        delay = min(CONNECT_RETRY_CAP, CONNECT_RETRY_BASE * 2 ** (self._connect_failures - 1))
+        self._stop_connect_retry()
+        self._connect_retry = self.set_timer(delay, self.retry_backend)
         screen = self.screen
         if isinstance(screen, LoginScreen):
             screen.show_error(
-                t("login.unavailable", reason=message.reason) + " " + t("login.retry")
+                t("login.unavailable", reason=message.reason)
+                + " "
+                + t("login.retry", seconds=f"{delay:g}")
             )
         self.mark_changed()
 
+    def _stop_connect_retry(self) -> None:
+        if self._connect_retry is not None:
+            self._connect_retry.stop()
+            self._connect_retry = None
+
     @on(LoginScreen.RetryRequested)
     def retry_backend(self) -> None:
+        self._stop_connect_retry()
         if self.ctx.backend is None:
             screen = self.screen
             if isinstance(screen, LoginScreen):

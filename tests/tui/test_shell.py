@@ -11,7 +11,7 @@ from screens.lock import LockScreen
 from screens.login import LoginScreen
 from screens.main import MainScreen
 from services.feeds import FeedState, FeedStatus
-from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, login
+from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, login
 from tests.tui.screen_text import screen_text
 from tui.i18n import set_language
 from widgets.status_bar import StatusInfo, render_status
@@ -96,7 +96,20 @@ async def test_unreachable_backend_is_named_on_the_login_screen(
         await app.wait_for(lambda: "unreachable" in screen_text(app))
         status = str(app.screen.query_one("#login-status", Static).render())
         assert "cannot reach the backend at 127.0.0.1:9" in status
-        assert "F5" in status
+        assert "Trying again in 2 s; F5 tries now." in status
+
+
+async def test_the_login_screen_reconnects_on_its_own_when_the_backend_returns(
+    make_app: AppFactory, salon: Salon, tui_stack: StackProcess
+) -> None:
+    app = make_app()
+    app.ctx.settings.supabase_url = "http://127.0.0.1:9"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.wait_for(lambda: "unreachable" in screen_text(app))
+        app.ctx.settings.supabase_url = tui_stack.url  # the network is back
+        await app.wait_for(lambda: app.ctx.backend is not None)  # no key pressed
+        await login(pilot, salon.users["viewer"])
+        assert isinstance(app.screen, MainScreen)
 
 
 async def test_lock_hides_the_data_and_only_the_password_opens_it(

@@ -17,7 +17,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "login.email_too_long": "That email is too long (at most 320 characters).",
         "login.password_too_long": "That password is too long to be anyone's.",
         "login.demo": "Demo logins (local devstack only):",
-        "login.retry": "F5 tries to connect again.",
+        "login.retry": "Trying again in {seconds} s; F5 tries now.",
         "login.action.retry": "Reconnect",
     },
     "ru": {
@@ -36,7 +36,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "login.email_too_long": "Слишком длинный адрес (не больше 320 символов).",
         "login.password_too_long": "Слишком длинный пароль.",
         "login.demo": "Демо-входы (только локальный devstack):",
-        "login.retry": "F5 — подключиться снова.",
+        "login.retry": "Новая попытка через {seconds} с; F5 — сейчас.",
         "login.action.retry": "Переподключить",
     },
 }
