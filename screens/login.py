@@ -110,6 +110,16 @@ class LoginScreen(Screen[None]):
         if self.query_one("#email", Input).value.strip():
             password.focus()
 
+    def reset(self) -> None:
+        """Ready for the next login (after a logout): no password kept, the hint shown."""
+        self.set_busy(False, t("login.submit"))
+        self.query_one("#password", Input).value = ""
+        self.query_one("#email", Input).focus()
+
+    def forget_password(self) -> None:
+        """Logged in: the main screen covers this one, which must not keep the password."""
+        self.query_one("#password", Input).value = ""
+
     def show_info(self, text: str) -> None:
         self._status(text, error=False)
 

@@ -116,8 +116,18 @@ class AgentPApp(App[int]):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
         if self.ctx.settings.keymap:
             self.set_keymap(self.ctx.settings.keymap)
-        self.push_screen(LoginScreen(self.ctx.demo_logins))
         self.call_after_refresh(self.connect_backend)
+
+    def get_default_screen(self) -> Screen[Any]:
+        # The login screen is the bottom of the stack, not pushed over a blank default screen:
+        # one screen less to build before the first frame. The main screen goes on top of it
+        # at login and everything above it comes off at logout.
+        return LoginScreen(self.ctx.demo_logins)
+
+    def _login_screen(self) -> LoginScreen | None:
+        # None while the app is closing (its screens are already gone).
+        bottom = self.screen_stack[0] if self.screen_stack else None
+        return bottom if isinstance(bottom, LoginScreen) else None
 
     @work(exclusive=True, group="backend", exit_on_error=False)
     async def connect_backend(self) -> None:
@@ -227,7 +237,10 @@ class AgentPApp(App[int]):
         self.ctx.session = session
         self.ctx.services = DashboardServices(backend, key, session, self._outbox_path(session))
         self.ctx.feed_status = {}
-        await self.switch_screen(MainScreen())
+        login_screen = self._login_screen()
+        if login_screen is not None:
+            login_screen.forget_password()
+        await self.push_screen(MainScreen())
         self._arm_idle_timer()
         self.start_feeds()
         self._outbox_task = asyncio.create_task(self._outbox_loop())
@@ -428,11 +441,13 @@ class AgentPApp(App[int]):
         self.call_later(self._show_login)
 
     async def _show_login(self) -> None:
-        # Drop every screen of the session (the data behind the lock included); the stack is
-        # Textual's default screen, then ours.
-        while len(self.screen_stack) > 2:
+        # Drop every screen of the session (the data behind the lock included), down to the
+        # login screen at the bottom.
+        while len(self.screen_stack) > 1:
             await self.pop_screen()
-        await self.switch_screen(LoginScreen(self.ctx.demo_logins))
+        login_screen = self._login_screen()
+        if login_screen is not None:
+            login_screen.reset()
         # The session's screens and data are garbage now: collect them while only the login
         # form is on screen (the pause goes unnoticed there), then freeze again.
         heap.release()

@@ -156,10 +156,23 @@ async def test_logout_returns_to_login_and_stops_the_feeds(
         await login(pilot, salon.users["admin"])
         services = app.ctx.services
         assert services is not None
+        # The login screen stays under the main screen, without the password typed into it.
+        assert all(
+            screen.query_one("#password", Input).value == ""
+            for screen in app.screen_stack
+            if isinstance(screen, LoginScreen)
+        )
         await pilot.press("ctrl+o")
         await app.wait_for(lambda: isinstance(app.screen, LoginScreen))
         assert app.ctx.session is None and app.ctx.services is None
         assert services._feeds == []
+        assert len(app.screen_stack) == 1  # nothing of the session is left on the stack
+        await app.wait_for(lambda: app.focused is app.screen.query_one("#email", Input))
+        # And it works for the next person.
+        app.screen.query_one("#email", Input).value = ""
+        await login(pilot, salon.users["viewer"])
+        assert isinstance(app.screen, MainScreen) and app.ctx.session is not None
+        assert app.ctx.session.email == salon.users["viewer"]
         count = await salon.db.fetchval(
             "select count(*) from dashboard.audit_log where email = $1 and action = 'logout'",
             salon.users["admin"],
