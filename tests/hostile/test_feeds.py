@@ -10,11 +10,10 @@ redirects the table name.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +30,7 @@ from services.backend import Backend
 from services.conversations import ConversationService
 from services.dashboard import DashboardServices
 from services.errors import ServiceError
-from services.feeds import FeedBatch, FeedSpec, FeedState, FeedStatus, FeedTuning, LiveFeed
+from services.feeds import FeedSpec, FeedState, FeedTuning, LiveFeed
 from services.models import (
     ConversationSession,
     SessionSummary,
@@ -42,6 +41,7 @@ from services.wishlist import WishlistService
 from tests.hostile.conftest import count, fresh_tenant
 from tests.hostile.corpus import CORPUS, storable
 from tests.services.conftest import MakeUser, session_for
+from tests.services.test_feeds import Recorder, wishlist_spec
 
 FAST = FeedTuning(backoff_base=0.1, backoff_cap=1.0, poll_interval=0.3, batch_interval=0.02)
 BASE = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -73,32 +73,6 @@ ODD_MESSAGES: list[Any] = [
     [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
     [{"id": f"m{i}", "role": "client", "text": f"сообщение {i}"} for i in range(3000)],
 ]
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.latest: dict[str, Any] = {}
-        self.states: list[FeedState] = []
-        self._changed = asyncio.Event()
-
-    def on_batch(self, batch: FeedBatch[Any]) -> None:
-        for item in batch.upserts:
-            self.latest[item.key] = item
-        for key in batch.deletes:
-            self.latest.pop(key, None)
-        self._changed.set()
-
-    def on_status(self, status: FeedStatus) -> None:
-        self.states.append(status.state)
-        self._changed.set()
-
-    async def wait_for(self, condition: Callable[[], bool], timeout: float = 60.0) -> None:
-        async with asyncio.timeout(timeout):
-            while True:
-                self._changed.clear()
-                if condition():
-                    return
-                await self._changed.wait()
 
 
 @dataclass
@@ -586,16 +560,7 @@ def test_a_feed_absorbs_any_rows_without_raising(backend: Backend, rows: list[An
     feed: LiveFeed[WishlistEntry] = LiveFeed(
         backend=backend,
         key=SecretStr("unused"),
-        spec=FeedSpec(
-            name="wishlist",
-            schema="public",
-            table="wishlist_v2",
-            parse=WishlistEntry.model_validate,
-            cursor_column="created_at",
-            filter_column="tenant_id",
-            filter_value=tenant,
-            version_column="updated_at",
-        ),
+        spec=wishlist_spec(tenant),
         on_batch=lambda batch: None,
     )
     delivered = feed._absorb([{**row, "tenant_id": tenant} for row in rows])
