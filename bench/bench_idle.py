@@ -81,7 +81,7 @@ def start_stack(data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
         [
             sys.executable,
             "-m",
-            "tui.cli",
+            "cli.main",
             "devstack",
             "--json",
             "--bot",
@@ -136,7 +136,7 @@ def launch(info: dict[str, str], home: Path) -> Instance:
         "LANG": "C.UTF-8",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli"],
+        [sys.executable, "-m", "cli.main"],
         stdin=child,
         stdout=child,
         stderr=child,

@@ -78,7 +78,7 @@ class Settings:
 # -- startup (child side: keep imports inside, they are what is measured) ---------------------
 def startup_child(kind: str) -> int:
     if kind == "agentp":
-        # What `agentp` does first (tui/cli.py main): no garbage collections until the app's
+        # What `agentp` does first (cli/main.py main): no garbage collections until the app's
         # first frame. The bare app keeps Python's defaults.
         from tui import heap
 
@@ -98,9 +98,9 @@ def startup_child(kind: str) -> int:
     else:
         from pydantic import SecretStr
 
+        from core.settings import Settings
         from screens.login import LoginScreen
         from tui.app import AgentPApp
-        from tui.settings import Settings
 
         settings = Settings(
             supabase_url=os.environ["BENCH_SUPABASE_URL"],
@@ -144,7 +144,7 @@ def start_stack(data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
         [
             sys.executable,
             "-m",
-            "tui.cli",
+            "cli.main",
             "devstack",
             "--json",
             "--bot",
@@ -188,8 +188,8 @@ async def create_salon(db: Any, name: str) -> tuple[Any, str]:
 def make_app(info: dict[str, Any], data_dir: Path) -> Any:
     from pydantic import SecretStr
 
+    from core.settings import Settings
     from tui.app import AgentPApp
-    from tui.settings import Settings
 
     settings = Settings(
         supabase_url=info["supabase_url"],
@@ -221,7 +221,7 @@ async def login(pilot: Any, email: str) -> None:
 
 
 def wishlist_tab(app: Any) -> Any:
-    from screens.wishlist_tab import WishlistTab
+    from tabs.wishlist_tab import WishlistTab
 
     return app.screen.query_one(WishlistTab)
 
@@ -242,7 +242,7 @@ def percentile(values: list[float], q: float) -> float:
 
 # -- the phases ----------------------------------------------------------------------------
 async def bench_rss(info: dict[str, Any], db: Any, rows: int, tmp: Path) -> dict[str, float]:
-    from screens.wishlist_tab import WishlistTab
+    from tabs.wishlist_tab import WishlistTab
 
     tenant, email = await create_salon(db, "Bench RSS")
     await db.execute(

@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from tui.actions import bindings
-from tui.i18n import t
+from core.actions import bindings
+from core.i18n import t
 from widgets.literal import literal
 from widgets.text_field import TextField
 

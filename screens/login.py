@@ -12,8 +12,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tui.context import DemoLogin
-from tui.i18n import t
+from core.context import DemoLogin
+from core.i18n import t
 from widgets.footer import LocalizedFooter
 from widgets.literal import literal
 from widgets.text_field import TextField

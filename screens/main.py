@@ -9,15 +9,15 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
-from screens.analytics_tab import AnalyticsTab
-from screens.commands_tab import CommandsTab
-from screens.sessions_tab import SessionsTab
-from screens.tab_view import TabView
-from screens.wishlist_tab import WishlistTab
-from tui.actions import bindings
-from tui.context import context_of, mark_changed
-from tui.i18n import t
-from tui.messages import ComposeMessageRequest
+from core.actions import bindings
+from core.context import context_of, mark_changed
+from core.i18n import t
+from core.messages import ComposeMessageRequest
+from tabs.analytics_tab import AnalyticsTab
+from tabs.commands_tab import CommandsTab
+from tabs.sessions_tab import SessionsTab
+from tabs.tab_view import TabView
+from tabs.wishlist_tab import WishlistTab
 from widgets.footer import LocalizedFooter
 from widgets.status_bar import StatusBar, StatusInfo
 

@@ -14,12 +14,12 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
+from cli.doctor import check_config_file, check_terminal
 from devstack.demo_tenants import LOTOS
 from devstack.keys import Keys
 from devstack.stack import DevStack
 from services.backend import Backend
 from services.doctor import Status, check_realtime, check_supabase, check_yclients
-from tui.doctor_cli import check_config_file, check_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -155,7 +155,7 @@ async def test_cli_json_and_exit_code(devstack: DevStack, tmp_path: Path) -> Non
 
     def run() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "tui.cli", "doctor", "--json"],
+            [sys.executable, "-m", "cli.main", "doctor", "--json"],
             capture_output=True,
             text=True,
             env=env,

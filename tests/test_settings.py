@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.settings import SettingsError, load_settings
+from core.settings import SettingsError, load_settings
 
 ALL_ENV = [
     "SUPABASE_URL",
@@ -141,7 +141,7 @@ def test_non_utf8_dotenv_is_reported() -> None:
 def test_cli_prints_one_line_for_a_broken_config(
     clean_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tui.cli import main
+    from cli.main import main
 
     clean_env.write_text("= nonsense\n")
     assert main([]) == 2

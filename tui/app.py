@@ -1,7 +1,7 @@
 """The Agent P Dashboard application: login, the main screen, live feeds, idle lock, logout.
 
 The App owns the backend connection and, after login, one `DashboardServices` bound to the
-user. Workers and feed callbacks never touch widgets: they post messages (tui/messages.py) and
+user. Workers and feed callbacks never touch widgets: they post messages (core/messages.py) and
 the handlers here update state and hand data to the main screen.
 """
 
@@ -25,14 +25,10 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.timer import Timer
 
-from screens.lock import LockScreen
-from screens.login import LoginScreen
-from services.errors import ServiceError
-from tui import heap
-from tui.actions import bindings, write_actions
-from tui.context import AppContext, DemoLogin
-from tui.i18n import detect_language, set_language, t
-from tui.messages import (
+from core.actions import bindings, write_actions
+from core.context import AppContext, DemoLogin
+from core.i18n import detect_language, set_language, t
+from core.messages import (
     AccountChanged,
     BackendFailed,
     BackendReady,
@@ -44,8 +40,12 @@ from tui.messages import (
     OutboxChanged,
     UnlockChecked,
 )
+from core.settings import APP_NAME, Settings
+from screens.lock import LockScreen
+from screens.login import LoginScreen
+from services.errors import ServiceError
+from tui import heap
 from tui.palette import DashboardCommands
-from tui.settings import APP_NAME, Settings
 from widgets.timefmt import clock_time
 
 if TYPE_CHECKING:
@@ -460,7 +460,7 @@ class AgentPApp(App[int]):
 
     # -- helpers ------------------------------------------------------------------------------
     def action_show_help(self) -> None:
-        from screens.help import HelpScreen
+        from modals.help import HelpScreen
 
         hidden = set() if self.ctx.can_write() else {spec_id for spec_id in _write_action_ids()}
         self.push_screen(HelpScreen(self.ctx.settings.keymap, hidden))
@@ -524,7 +524,7 @@ class AgentPApp(App[int]):
 
 
 def _write_action_ids() -> set[str]:
-    from tui.actions import ACTIONS
+    from core.actions import ACTIONS
 
     return {spec.id for spec in ACTIONS if spec.write}
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.actions import ACTIONS, ActionSpec
-from tui.context import context_of
-from tui.i18n import t
+from core.actions import ACTIONS, ActionSpec
+from core.context import context_of
+from core.i18n import t
 
 
 class DashboardCommands(Provider):

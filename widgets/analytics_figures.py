@@ -8,8 +8,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from core.i18n import language, t
 from services.analytics import AnalyticsReport
-from tui.i18n import language, t
 
 # A no-break space groups thousands in Russian and keeps "1 234 ₽" on one line.
 _NBSP = "\u00a0"

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from core.i18n import t
 from services.analytics import AnalyticsReport
-from tui.i18n import t
 from widgets.analytics_figures import format_int, format_money
 from widgets.literal import literal
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 from rich.text import Text
 from textual.widget import Widget
 
+from core.i18n import t
 from services.analytics import DayFigures, StaffFigures
-from tui.i18n import t
 from widgets.analytics_figures import format_money
 from widgets.literal import literal
 

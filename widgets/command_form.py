@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Select, Static, TextArea
 
-from tui.i18n import number, t
+from core.i18n import number, t
 from widgets.literal import literal, undrawable
 from widgets.text_field import TextField
 

@@ -19,8 +19,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from core.i18n import t
 from services.models import BotCommand
-from tui.i18n import t
 from widgets.literal import literal
 from widgets.timefmt import short_time
 

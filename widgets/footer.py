@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-from tui.i18n import t
+from core.i18n import t
 
 
 class LocalizedFooter(Footer):

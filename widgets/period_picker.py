@@ -16,8 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from tui.context import mark_changed
-from tui.i18n import t
+from core.context import mark_changed
+from core.i18n import t
 from widgets.text_field import TextField
 
 KINDS = ("today", "week", "days30", "month", "custom")

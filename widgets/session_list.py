@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from core.i18n import t
 from services.models import SessionSummary
-from tui.i18n import t
 from widgets.literal import literal
 from widgets.timefmt import short_time
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.widgets import Static
 
+from core.i18n import t
 from services.feeds import FeedState, FeedStatus
-from tui.i18n import t
 from widgets.literal import literal
 from widgets.timefmt import clock_time
 

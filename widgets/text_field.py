@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import events
 from textual.widgets import Input
 
-from tui.i18n import number, t
+from core.i18n import number, t
 from widgets.literal import stand_ins
 
 DEFAULT_MAX_CHARS = 1024

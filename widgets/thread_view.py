@@ -12,8 +12,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from core.i18n import t
 from services.models import ConversationSession, Message
-from tui.i18n import t
 from widgets.literal import literal
 from widgets.session_list import author_label
 from widgets.timefmt import short_time

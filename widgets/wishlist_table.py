@@ -32,8 +32,8 @@ from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
+from core.i18n import t
 from services.models import WishlistEntry
-from tui.i18n import t
 from widgets.literal import literal
 from widgets.timefmt import short_time, zone
 

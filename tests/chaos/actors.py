@@ -21,12 +21,12 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import Worker, WorkerState
 
-from screens.analytics_tab import AnalyticsTab, Phase
-from screens.commands_tab import CommandsTab
-from screens.confirm import ConfirmScreen
+from modals.confirm import ConfirmScreen
 from screens.main import MainScreen
 from services.commands.service import EnqueueResult
 from services.feeds import FeedState
+from tabs.analytics_tab import AnalyticsTab, Phase
+from tabs.commands_tab import CommandsTab
 from tui.app import AgentPApp
 from widgets.command_form import MessageArea
 from widgets.status_bar import StatusBar, StatusInfo, render_status

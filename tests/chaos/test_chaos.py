@@ -28,11 +28,11 @@ import asyncpg
 import pytest
 
 import services.tenant_yclients as tenant_yclients
-from screens.analytics_tab import Phase
 from screens.main import MainScreen
-from screens.wishlist_tab import WishlistTab
 from services.feeds import FeedState
 from services.yclients.client import YClientsClient
+from tabs.analytics_tab import Phase
+from tabs.wishlist_tab import WishlistTab
 from tests.chaos.actors import (
     FailedWorkers,
     Operator,
@@ -57,7 +57,7 @@ REST_DOWN = 4.0  # s the REST side answers 503
 POSTGRES_DOWN = 3.0  # s Postgres stays stopped before it starts again
 YCLIENTS_TIMEOUT = 3.0  # s the app's YClients client waits for an answer in this run
 YCLIENTS_HANG = 6.0  # s a hung YClients request holds: past the client's timeout
-OUR_CODE = ("services", "tui", "screens", "widgets")
+OUR_CODE = ("services", "tui", "cli", "screens", "tabs", "modals", "widgets", "core")
 CUTTING = {"drop-sockets", "restart-realtime", "restart-postgres"}
 CAUSE_SLACK = 2.0  # s after a cutting fault within which a feed's "reconnecting" is its doing
 

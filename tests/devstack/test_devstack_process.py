@@ -41,7 +41,7 @@ class RunningStack:
             [
                 sys.executable,
                 "-m",
-                "tui.cli",
+                "cli.main",
                 "devstack",
                 "--json",
                 "--port",
@@ -138,7 +138,7 @@ def test_a_second_stack_on_the_same_data_dir_is_refused_with_one_line(stack_dir:
     first = RunningStack(stack_dir)
     try:
         second = subprocess.run(
-            [sys.executable, "-m", "tui.cli", "devstack", "--json", "--data-dir", str(stack_dir)],
+            [sys.executable, "-m", "cli.main", "devstack", "--json", "--data-dir", str(stack_dir)],
             capture_output=True,
             text=True,
             timeout=60,
@@ -154,7 +154,16 @@ def test_a_second_stack_on_the_same_data_dir_is_refused_with_one_line(stack_dir:
 
 def test_bad_bot_option_is_one_clear_line(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "devstack", "--bot", "fast", "--data-dir", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "devstack",
+            "--bot",
+            "fast",
+            "--data-dir",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         timeout=30,
@@ -172,7 +181,7 @@ def test_fault_command_drops_sockets_of_a_running_stack(stack_dir: Path) -> None
             [
                 sys.executable,
                 "-m",
-                "tui.cli",
+                "cli.main",
                 "fault",
                 "drop-sockets",
                 "--data-dir",
@@ -197,7 +206,7 @@ def test_fault_command_drops_sockets_of_a_running_stack(stack_dir: Path) -> None
         [
             sys.executable,
             "-m",
-            "tui.cli",
+            "cli.main",
             "fault",
             "restart-realtime",
             "--data-dir",

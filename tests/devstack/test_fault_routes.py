@@ -127,7 +127,7 @@ async def agentp_fault(data_dir: Path, *args: str) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tui.cli",
+        "cli.main",
         "fault",
         *args,
         "--data-dir",

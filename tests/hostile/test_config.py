@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.i18n import detect_language
+from core.settings import Settings, SettingsError, load_settings
 from tests.hostile.conftest import count
 from tests.hostile.corpus import CORPUS, Hostile, storable
-from tui.i18n import detect_language
-from tui.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "eyJsecret.TOP-SECRET-VALUE.sig"
@@ -276,7 +276,7 @@ def test_the_cli_under_a_non_utf8_locale_prints_one_line(tmp_path: Path, lang: s
         XDG_DATA_HOME=str(tmp_path / "data"),
     )
     done = subprocess.run(
-        [sys.executable, "-m", "tui.cli"],
+        [sys.executable, "-m", "cli.main"],
         capture_output=True,
         env=env,
         cwd=tmp_path,

@@ -110,7 +110,7 @@ async def run_cli(info: StackInfo, *args: str, stdin: str = "") -> subprocess.Co
     }
     return await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "tui.cli", "user", *args],
+        [sys.executable, "-m", "cli.main", "user", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -173,7 +173,7 @@ def test_cli_without_settings_names_what_is_missing(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SUPABASE", "AGENTP"))}
     env["AGENTP_CONFIG"] = str(tmp_path / "none.toml")
     result = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "user", "list"],
+        [sys.executable, "-m", "cli.main", "user", "list"],
         capture_output=True,
         text=True,
         env=env,

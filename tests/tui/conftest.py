@@ -31,9 +31,9 @@ import pytest
 from pydantic import SecretStr
 from textual.pilot import Pilot
 
+from core.context import DemoLogin
+from core.settings import Settings
 from tui.app import AgentPApp
-from tui.context import DemoLogin
-from tui.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -65,7 +65,7 @@ def stack_process(data_dir: Path) -> Iterator[StackProcess]:
         [
             sys.executable,
             "-m",
-            "tui.cli",
+            "cli.main",
             "devstack",
             "--json",
             "--bot",

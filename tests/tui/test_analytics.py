@@ -12,10 +12,10 @@ from textual.widgets import Input
 
 import services.tenant_yclients as tenant_yclients
 from devstack.demo_tenants import LOTOS
-from screens.analytics_tab import AnalyticsTab, Phase
 from services.analytics import CSV_COLUMNS, compute_analytics
 from services.yclients.client import YClientsClient
 from services.yclients.limiter import RateLimiter, shared_limiter
+from tabs.analytics_tab import AnalyticsTab, Phase
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, login
 from tests.tui.screen_text import screen_text
 from tui.app import AgentPApp

@@ -14,15 +14,15 @@ from textual import events
 from textual.widgets import DataTable
 
 import tui.app as app_module
-from screens.commands_tab import CommandsTab
-from screens.confirm import ConfirmScreen
+from core.messages import ComposeMessageRequest, FeedStatusChanged
+from modals.confirm import ConfirmScreen
 from screens.main import MainScreen
 from services.backend import Backend
 from services.feeds import FeedState, FeedStatus
+from tabs.commands_tab import CommandsTab
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, create_salon, login
 from tests.tui.screen_text import screen_text
 from tui.app import AgentPApp
-from tui.messages import ComposeMessageRequest, FeedStatusChanged
 from widgets.command_form import CommandForm, MessageArea
 from widgets.command_history import CommandHistory
 from widgets.text_field import TextField

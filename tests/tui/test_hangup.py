@@ -27,7 +27,7 @@ def test_sighup_ends_the_app_promptly(tui_stack: StackProcess, tmp_path: Path) -
     }
     main, child = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli"],
+        [sys.executable, "-m", "cli.main"],
         stdin=child,
         stdout=child,
         stderr=child,

@@ -21,13 +21,13 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
-from screens.commands_tab import CommandsTab
-from screens.confirm import ConfirmScreen
+from modals.confirm import ConfirmScreen
+from modals.thread import ThreadScreen
 from screens.login import LoginScreen
 from screens.main import MainScreen
-from screens.sessions_tab import FilterScreen, SessionsTab
-from screens.thread import ThreadScreen
-from screens.wishlist_tab import WishlistTab
+from tabs.commands_tab import CommandsTab
+from tabs.sessions_tab import FilterScreen, SessionsTab
+from tabs.wishlist_tab import WishlistTab
 from tests.hostile.corpus import Hostile, representative, storable
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, create_salon, login
 from tests.tui.screen_text import screen_text

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.actions import ACTIONS
-from tui.i18n import LANGUAGES, catalog, detect_language
+from core.actions import ACTIONS
+from core.i18n import LANGUAGES, catalog, detect_language
 
 ROOT = Path(__file__).resolve().parents[2]
 # t("some.key") and t('some.key', ...) with a literal key: the ones we can check statically.
@@ -17,7 +17,7 @@ LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_]+(?:\.[a-z0-9_]+)+)["']""")
 
 def used_keys() -> set[str]:
     keys: set[str] = set()
-    for folder in ("tui", "screens", "widgets"):
+    for folder in ("tui", "cli", "screens", "tabs", "modals", "widgets", "core"):
         for path in (ROOT / folder).rglob("*.py"):
             keys |= set(LITERAL_KEY.findall(path.read_text()))
     return keys

@@ -14,8 +14,8 @@ import aiohttp
 import httpx
 import pytest
 
+from cli.serve_web import app_command, is_loopback
 from tests.tui.conftest import StackProcess
-from tui.serve_web import app_command, is_loopback
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +37,7 @@ def served(tui_stack: StackProcess, tmp_path: Path) -> Iterator[str]:
         "HOME": str(tmp_path),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "serve-web", "--port", str(port)],
+        [sys.executable, "-m", "cli.main", "serve-web", "--port", str(port)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -80,4 +80,4 @@ async def test_a_websocket_client_gets_the_login_screen(served: str) -> None:
 def test_loopback_by_default_and_read_only_passes_through() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
     assert not is_loopback("0.0.0.0")  # noqa: S104 - the case being refused
-    assert app_command(True).endswith("-m tui.cli --read-only")
+    assert app_command(True).endswith("-m cli.main --read-only")

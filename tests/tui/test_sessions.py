@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from textual.message import Message
 
-import screens.sessions_tab as sessions_module
-from screens.confirm import ConfirmScreen
+import tabs.sessions_tab as sessions_module
+from core.messages import ComposeMessageRequest
+from modals.confirm import ConfirmScreen
+from modals.thread import ThreadScreen
 from screens.main import MainScreen
-from screens.sessions_tab import FilterScreen, SessionsTab
-from screens.thread import ThreadScreen
+from tabs.sessions_tab import FilterScreen, SessionsTab
 from tests.tui.conftest import AppFactory, Salon, login
 from tests.tui.screen_text import screen_text
 from tui.app import AgentPApp
-from tui.messages import ComposeMessageRequest
 from widgets.text_field import TextField
 
 BASE = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -382,9 +382,9 @@ async def test_markup_and_ansi_are_shown_literally(make_app: AppFactory, salon: 
 
 
 def test_every_sessions_string_exists_in_both_languages() -> None:
-    from tui.actions import actions_in
-    from tui.i18n import catalog
-    from tui.locale.sessions import STRINGS
+    from core.actions import actions_in
+    from core.i18n import catalog
+    from core.locale.sessions import STRINGS
 
     assert set(STRINGS["en"]) == set(STRINGS["ru"])
     for spec in actions_in("sessions") + actions_in("thread"):

@@ -6,14 +6,14 @@ import pytest
 from textual.widgets import Input, Static
 
 import tui.app as app_module
-from screens.help import HelpScreen
+from core.i18n import set_language
+from modals.help import HelpScreen
 from screens.lock import LockScreen
 from screens.login import LoginScreen
 from screens.main import MainScreen
 from services.feeds import FeedState, FeedStatus
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, login
 from tests.tui.screen_text import screen_text
-from tui.i18n import set_language
 from widgets.status_bar import StatusInfo, render_status
 
 

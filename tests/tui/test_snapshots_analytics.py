@@ -21,9 +21,9 @@ from pydantic import SecretStr
 from textual.pilot import Pilot
 
 from devstack.demo_tenants import LOTOS
-from screens.analytics_tab import AnalyticsTab, Phase
 from services.yclients.cache import RecordCache, cache_path
 from services.yclients.client import YClientsClient
+from tabs.analytics_tab import AnalyticsTab, Phase
 from tests.tui.conftest import AppFactory, StackProcess, create_salon, login
 from tests.tui.screen_text import screen_text
 from tui.app import AgentPApp

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from core.context import DemoLogin
 from screens.login import LoginScreen
 from tests.tui.conftest import AppFactory
 from tui.app import AgentPApp
-from tui.context import DemoLogin
 
 DEMO = [
     DemoLogin("operator@lotos.demo", "operator-demo-2026", "operator", "Салон «Лотос»"),

@@ -10,8 +10,8 @@ import asyncpg
 import pytest
 from textual.pilot import Pilot
 
+from modals.wishlist_entry import WishlistEntryScreen
 from screens.main import MainScreen
-from screens.wishlist_entry import WishlistEntryScreen
 from tests.tui.conftest import FIXED_NOW, AppFactory, StackProcess, create_salon, login
 from tui.app import AgentPApp
 from widgets.wishlist_table import WishlistTable

@@ -10,10 +10,10 @@ import asyncpg
 import pytest
 from textual.pilot import Pilot
 
+from modals.thread import ThreadScreen
 from screens.main import MainScreen
-from screens.sessions_tab import SessionsTab
-from screens.thread import ThreadScreen
 from services.feeds import FeedState
+from tabs.sessions_tab import SessionsTab
 from tests.tui.conftest import FIXED_NOW, AppFactory, StackProcess, create_salon, login
 from tui.app import AgentPApp
 

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from textual.message import Message
 
+from core.messages import ComposeMessageRequest
+from modals.wishlist_entry import WishlistEntryScreen
 from screens.main import MainScreen
-from screens.wishlist_entry import WishlistEntryScreen
-from screens.wishlist_tab import WishlistTab
+from tabs.wishlist_tab import WishlistTab
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, login
 from tests.tui.screen_text import screen_text
 from tui.app import AgentPApp
-from tui.messages import ComposeMessageRequest
 from widgets.wishlist_table import WishlistTable
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from cli.analytics import add_analytics_parser, run_analytics
 from devstack.yclients_sandbox import DEMO_PARTNER_TOKEN, DEMO_USER_TOKENS, demo_sandbox_config
 from services.analytics import compute_analytics
 from services.yclients import RateLimiter, Window
@@ -27,7 +28,6 @@ from tests.yclients.conftest import (
     serve_sandbox,
     truth,
 )
-from tui.analytics_cli import add_analytics_parser, run_analytics
 
 MAY = (date(2025, 5, 1), date(2025, 5, 31))
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,7 +195,7 @@ async def test_cli_errors_are_one_line_without_tokens(
 async def test_cli_as_a_subprocess(sandbox_env: Served, tmp_path: Path) -> None:
     script = (
         "import argparse, sys\n"
-        "from tui.analytics_cli import add_analytics_parser, run_analytics\n"
+        "from cli.analytics import add_analytics_parser, run_analytics\n"
         "p = argparse.ArgumentParser(prog='agentp')\n"
         "add_analytics_parser(p.add_subparsers(dest='command'))\n"
         "sys.exit(run_analytics(p.parse_args(sys.argv[1:])))\n"

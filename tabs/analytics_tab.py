@@ -21,7 +21,9 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from screens.tab_view import TabView
+from core.actions import bindings
+from core.context import mark_changed
+from core.i18n import t
 from services.errors import ServiceError
 from services.tenant_yclients import (
     Figures,
@@ -32,9 +34,7 @@ from services.tenant_yclients import (
     load_tenant_yclients,
 )
 from services.yclients.errors import YClientsError
-from tui.actions import bindings
-from tui.context import mark_changed
-from tui.i18n import t
+from tabs.tab_view import TabView
 from widgets.analytics_figures import AnalyticsFigures
 from widgets.analytics_tables import AnalyticsTables
 from widgets.bar_chart import DayChart, StaffChart

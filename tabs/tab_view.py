@@ -6,11 +6,11 @@ from typing import Any
 
 from textual.containers import Container
 
-from tui.context import AppContext, context_of
+from core.context import AppContext, context_of
 
 
 class TabView(Container):
-    """A tab's content. `SCOPE` names its actions in tui/actions.py (its BINDINGS)."""
+    """A tab's content. `SCOPE` names its actions in core/actions.py (its BINDINGS)."""
 
     SCOPE = ""
 

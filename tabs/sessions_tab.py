@@ -2,7 +2,7 @@
 
 The database searches and pages (services.conversations: keyset cursors, never OFFSET), so the
 list reaches any number of conversations. It is refreshed when the tab is shown and after every
-search or filter change; an open thread (screens/thread.py) is the live view.
+search or filter change; an open thread (modals/thread.py) is the live view.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from screens.tab_view import TabView
-from screens.thread import ThreadScreen
+from core.actions import bindings
+from core.context import mark_changed
+from core.i18n import t
+from modals.thread import ThreadScreen
 from services.conversations import MAX_SEARCH_CHARS, SessionFilter, SessionPage
 from services.errors import InvalidInput, ServiceError
 from services.feeds import FeedBatch
 from services.keyset import Cursor
 from services.models import SessionSummary
-from tui.actions import bindings
-from tui.context import mark_changed
-from tui.i18n import t
+from tabs.tab_view import TabView
 from widgets.literal import literal
 from widgets.session_list import CHANNELS, STATUSES, SessionList, channel_label, status_label
 from widgets.text_field import TextField

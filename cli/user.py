@@ -12,11 +12,11 @@ import getpass
 import sys
 from typing import Any
 
+from core.settings import load_settings
 from services.backend import Backend
 from services.errors import ServiceError
 from services.passwords import PasswordPolicyError, check_new_password
 from services.user_admin import UserAdmin
-from tui.settings import load_settings
 
 
 def add_user_parser(sub: Any) -> None:

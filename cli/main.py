@@ -14,12 +14,12 @@ import platformdirs
 
 from tui import heap
 
-# tui.settings (pydantic) is imported inside the functions: for the dashboard itself, main()
+# core.settings (pydantic) is imported inside the functions: for the dashboard itself, main()
 # first holds the garbage collector off (tui/heap.py), and its imports are most of start-up.
 
 
 def default_data_dir(name: str) -> Path:
-    from tui.settings import APP_NAME
+    from core.settings import APP_NAME
 
     return Path(platformdirs.user_data_dir(APP_NAME)) / name
 
@@ -127,14 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fault.add_argument("--data-dir", type=Path, default=None, help="the devstack's data dir")
 
-    from tui.analytics_cli import add_analytics_parser
-    from tui.doctor_cli import add_doctor_parser
-    from tui.user_cli import add_user_parser
+    from cli.analytics import add_analytics_parser
+    from cli.doctor import add_doctor_parser
+    from cli.user import add_user_parser
 
     add_analytics_parser(sub)
     add_user_parser(sub)
     add_doctor_parser(sub)
-    from tui.serve_web import add_serve_web_parser
+    from cli.serve_web import add_serve_web_parser
 
     add_serve_web_parser(sub)
     return parser
@@ -153,8 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from core.settings import SettingsError
     from tui.logs import configure
-    from tui.settings import SettingsError
 
     # The app and the demo own the terminal: their logs go to a file, never to the screen.
     draws = args.command in (None, "demo") and not getattr(args, "stack_only", False)
@@ -171,19 +171,19 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if args.command == "fault":
             return _run_fault(args)
         if args.command == "serve-web":
-            from tui.serve_web import run_serve_web
+            from cli.serve_web import run_serve_web
 
             return run_serve_web(args)
         if args.command == "doctor":
-            from tui.doctor_cli import run_doctor
+            from cli.doctor import run_doctor
 
             return run_doctor(args)
         if args.command == "user":
-            from tui.user_cli import run_user
+            from cli.user import run_user
 
             return run_user(args)
         if args.command == "analytics":
-            from tui.analytics_cli import run_analytics
+            from cli.analytics import run_analytics
 
             return run_analytics(args)
         if args.command is None:
@@ -198,7 +198,7 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def _run_app(args: argparse.Namespace) -> int:
-    from tui.settings import load_settings
+    from core.settings import load_settings
 
     settings = load_settings()
     settings.require_supabase()
@@ -225,7 +225,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         args.data_dir = data_dir / "stack"
         args.bot = parse_bot(args.bot)
         return _run_devstack(args, demo=True)
-    from tui.demo import DemoStackError, run_demo
+    from cli.demo import DemoStackError, run_demo
 
     try:
         return run_demo(data_dir, bot=args.bot, read_only=args.read_only)
@@ -281,7 +281,7 @@ async def _serve(stack: object, *, as_json: bool, demo: bool) -> int:
         if as_json:
             print(info.to_json(), flush=True)
         else:
-            from tui.devstack_banner import banner
+            from cli.devstack_banner import banner
 
             print(banner(info, demo=demo, data_dir=stack.data_dir), flush=True)
         await stop.wait()

@@ -18,8 +18,11 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable
 
-from screens.confirm import ConfirmScreen
-from screens.tab_view import TabView
+from core.actions import bindings, write_actions
+from core.context import mark_changed
+from core.i18n import t
+from core.messages import OutboxChanged
+from modals.confirm import ConfirmScreen
 from services.commands.registry import REGISTRY, CommandValidationError, validate_command
 from services.commands.service import EnqueueResult
 from services.dashboard import DashboardServices
@@ -28,10 +31,7 @@ from services.feeds import FeedBatch
 from services.keyset import Cursor
 from services.models import BotCommand
 from services.user_session import Permission
-from tui.actions import bindings, write_actions
-from tui.context import mark_changed
-from tui.i18n import t
-from tui.messages import OutboxChanged
+from tabs.tab_view import TabView
 from widgets.command_form import CommandForm, Draft, explain, fill_literal
 from widgets.command_history import CommandHistory
 

@@ -1,6 +1,6 @@
 """Russian and English UI text.
 
-Catalogs live in `tui/locale/*.py`, one per area, each a `STRINGS = {"en": {...}, "ru": {...}}`.
+Catalogs live in `core/locale/*.py`, one per area, each a `STRINGS = {"en": {...}, "ru": {...}}`.
 Keys are looked up at render time, so one process can show both languages (tests do).
 A leaf module (no Textual, no app imports): every UI layer may use it.
 """
@@ -24,7 +24,7 @@ def _load() -> None:
     if _loaded:
         return
     for name in LOCALE_MODULES:
-        module = importlib.import_module(f"tui.locale.{name}")
+        module = importlib.import_module(f"core.locale.{name}")
         strings: Mapping[str, Mapping[str, str]] = module.STRINGS
         for lang in LANGUAGES:
             _catalogs[lang].update(strings.get(lang, {}))

@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from tui.actions import ACTIONS, ActionSpec
-from tui.i18n import t
+from core.actions import ACTIONS, ActionSpec
+from core.i18n import t
 
 
 def key_label(spec: ActionSpec, keymap: dict[str, str]) -> str:

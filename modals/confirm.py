@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tui.i18n import t
+from core.i18n import t
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -16,15 +16,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from screens.confirm import ConfirmScreen
+from core.actions import bindings, write_actions
+from core.context import AppContext, context_of, mark_changed
+from core.i18n import t
+from core.messages import ComposeMessageRequest, OutboxChanged
+from modals.confirm import ConfirmScreen
 from services.dashboard import DashboardServices
 from services.errors import ServiceError
 from services.feeds import FeedBatch, FeedState, FeedStatus, LiveFeed
 from services.models import ConversationSession, SessionSummary
-from tui.actions import bindings, write_actions
-from tui.context import AppContext, context_of, mark_changed
-from tui.i18n import t
-from tui.messages import ComposeMessageRequest, OutboxChanged
 from widgets.footer import LocalizedFooter
 from widgets.literal import literal
 from widgets.session_list import channel_label, status_label

@@ -19,16 +19,16 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from screens.tab_view import TabView
-from screens.wishlist_entry import WishlistEntryScreen, allowed
+from core.actions import bindings
+from core.context import mark_changed
+from core.i18n import t
+from core.messages import ComposeMessageRequest
+from modals.wishlist_entry import WishlistEntryScreen, allowed
 from services.errors import ServiceError
 from services.feeds import FeedBatch
 from services.keyset import Cursor
 from services.models import WishlistEntry
-from tui.actions import bindings
-from tui.context import mark_changed
-from tui.i18n import t
-from tui.messages import ComposeMessageRequest
+from tabs.tab_view import TabView
 from widgets.literal import literal
 from widgets.text_field import TextField
 from widgets.wishlist_table import STATUSES, Wish, WishlistTable

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.app import App
 
-from tui.settings import Settings
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from services.backend import Backend

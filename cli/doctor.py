@@ -17,9 +17,9 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+from core.settings import SettingsError, check_toml_file, config_file, load_settings
 from services.backend import Backend
 from services.doctor import CheckResult, Status, check_realtime, check_supabase, check_yclients
-from tui.settings import SettingsError, check_toml_file, config_file, load_settings
 
 SECRET_KEYS = ("supabase_service_key", "yclients_partner_token", "yclients_user_token")
 MARKS = {Status.ok: "ok  ", Status.warn: "warn", Status.fail: "FAIL", Status.skip: "skip"}

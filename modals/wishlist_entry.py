@@ -22,12 +22,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from core.actions import bindings, write_actions
+from core.context import context_of, mark_changed
+from core.i18n import t
+from core.messages import ComposeMessageRequest
 from services.errors import ServiceError
 from services.models import ConversationSession
-from tui.actions import bindings, write_actions
-from tui.context import context_of, mark_changed
-from tui.i18n import t
-from tui.messages import ComposeMessageRequest
 from widgets.literal import literal
 from widgets.timefmt import short_time
 from widgets.wishlist_table import Wish, compact_phone, status_label

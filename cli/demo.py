@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from tui.context import DemoLogin
-from tui.settings import load_settings
+from core.context import DemoLogin
+from core.settings import load_settings
 
 
 class DemoStackError(RuntimeError):
@@ -43,7 +43,7 @@ def start_stack(
         [
             sys.executable,
             "-m",
-            "tui.cli",
+            "cli.main",
             "devstack",
             "--json",
             "--demo-data",

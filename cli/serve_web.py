@@ -33,7 +33,7 @@ def is_loopback(host: str) -> bool:
 
 
 def app_command(read_only: bool) -> str:
-    parts = [sys.executable, "-m", "tui.cli"]
+    parts = [sys.executable, "-m", "cli.main"]
     if read_only:
         parts.append("--read-only")
     return shlex.join(parts)
@@ -42,7 +42,7 @@ def app_command(read_only: bool) -> str:
 def run_serve_web(args: argparse.Namespace) -> int:
     from textual_serve.server import Server
 
-    from tui.settings import load_settings
+    from core.settings import load_settings
 
     load_settings().require_supabase()  # fail here, in one line, not in every browser tab
     if not is_loopback(args.host):

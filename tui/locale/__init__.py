@@ -1,1 +1,0 @@
-"""UI text catalogs, one module per area (see tui/i18n.py)."""
