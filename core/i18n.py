@@ -3,6 +3,12 @@
 Catalogs live in `core/locale/*.py`, one per area, each a `STRINGS = {"en": {...}, "ru": {...}}`.
 Keys are looked up at render time, so one process can show both languages (tests do).
 A leaf module (no Textual, no app imports): every UI layer may use it.
+
+A message that takes a count is a mapping of CLDR plural categories to texts, for example
+`{"one": "{count} команда", "few": "{count} команды", "many": "{count} команд",
+"other": "{count} команды"}`, and is looked up with `t(key, count=n)`: the category comes from
+CLDR's rules for the language (through Babel), and `{count}` is written as that language writes
+numbers. English needs `one` and `other`; Russian `one`, `few`, `many` and `other` (fractions).
 """
 
 from __future__ import annotations
@@ -14,7 +20,13 @@ from collections.abc import Mapping
 LANGUAGES = ("en", "ru")
 LOCALE_MODULES = ("common", "login", "wishlist", "sessions", "commands", "analytics")
 
-_catalogs: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+Message = str | Mapping[str, str]
+PLURAL_FORMS: dict[str, tuple[str, ...]] = {
+    "en": ("one", "other"),
+    "ru": ("one", "few", "many", "other"),
+}
+
+_catalogs: dict[str, dict[str, Message]] = {lang: {} for lang in LANGUAGES}
 _language = "en"
 _loaded = False
 
@@ -25,7 +37,7 @@ def _load() -> None:
         return
     for name in LOCALE_MODULES:
         module = importlib.import_module(f"core.locale.{name}")
-        strings: Mapping[str, Mapping[str, str]] = module.STRINGS
+        strings: Mapping[str, Mapping[str, Message]] = module.STRINGS
         for lang in LANGUAGES:
             _catalogs[lang].update(strings.get(lang, {}))
     _loaded = True
@@ -52,21 +64,42 @@ def language() -> str:
     return _language
 
 
-def number(value: int) -> str:
+def number(value: int, lang: str | None = None) -> str:
     """4,096 in English, 4 096 in Russian (a no-break space keeps it on one line)."""
     text = f"{value:,}"
-    return text.replace(",", "\u00a0") if _language == "ru" else text
+    return text.replace(",", "\u00a0") if (lang or _language) == "ru" else text
+
+
+def plural_category(count: int | float, lang: str | None = None) -> str:
+    """CLDR's plural category of `count` in `lang` (the current language by default)."""
+    # Babel costs ~90 ms to import and parse: only the first counted message pays it, never
+    # the start-up before the first frame.
+    from babel.core import Locale
+
+    return str(Locale.parse(lang or _language).plural_form(count))
 
 
 def t(key: str, **values: object) -> str:
-    """The text for `key` in the current language; `values` fill `{placeholders}`."""
+    """The text for `key` in the current language; `values` fill `{placeholders}`.
+
+    A plural message needs `count=`: an int (or float) that picks the form and is written with
+    the language's digit grouping.
+    """
     _load()
-    text = _catalogs[_language].get(key) or _catalogs["en"].get(key)
-    if text is None:
+    message = _catalogs[_language].get(key) or _catalogs["en"].get(key)
+    if message is None:
         return key
-    return text.format(**values) if values else text
+    lang = _language if key in _catalogs[_language] else "en"
+    if not isinstance(message, str):
+        count = values.get("count")
+        if not isinstance(count, int | float) or isinstance(count, bool):
+            raise TypeError(f"{key} is a plural message: pass count= as a number")
+        category = plural_category(count, lang)
+        message = message.get(category) or message["other"]
+        values = {**values, "count": number(count, lang) if isinstance(count, int) else count}
+    return message.format(**values) if values else message
 
 
-def catalog(lang: str) -> dict[str, str]:
+def catalog(lang: str) -> dict[str, Message]:
     _load()
     return dict(_catalogs[lang])

@@ -1,6 +1,8 @@
 """UI text of the analytics area (the YClients tab)."""
 
-STRINGS: dict[str, dict[str, str]] = {
+from core.i18n import Message
+
+STRINGS: dict[str, dict[str, Message]] = {
     "en": {
         "analytics.action.period": "Period",
         "analytics.action.sync": "Sync",

@@ -1,6 +1,8 @@
 """UI text of the commands area: the composer, the history, confirmations and notices."""
 
-STRINGS: dict[str, dict[str, str]] = {
+from core.i18n import Message
+
+STRINGS: dict[str, dict[str, Message]] = {
     "en": {
         "commands.action.new": "New command",
         "commands.action.send": "Send",

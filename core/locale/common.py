@@ -1,6 +1,8 @@
 """UI text shared by the shell: tabs, status bar, help, lock, confirmations, roles."""
 
-STRINGS: dict[str, dict[str, str]] = {
+from core.i18n import Message
+
+STRINGS: dict[str, dict[str, Message]] = {
     "en": {
         "app.title": "Agent P",
         "field.paste_too_long": (
@@ -28,7 +30,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "feed.reconnecting": "reconnecting since {time}",
         "feed.polling": "polling",
         "feed.stopped": "stopped",
-        "status.outbox": "{count} waiting to send",
+        "status.outbox": {
+            "one": "{count} command waiting to send",
+            "other": "{count} commands waiting to send",
+        },
         "status.read_only": "read-only",
         "help.title": "Keys",
         "help.key": "Key",
@@ -88,7 +93,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "feed.reconnecting": "переподключение с {time}",
         "feed.polling": "опрос",
         "feed.stopped": "остановлено",
-        "status.outbox": "{count} ждут отправки",
+        "status.outbox": {
+            "one": "{count} команда ждёт отправки",
+            "few": "{count} команды ждут отправки",
+            "many": "{count} команд ждут отправки",
+            "other": "{count} команды ждут отправки",
+        },
         "status.read_only": "только чтение",
         "help.title": "Клавиши",
         "help.key": "Клавиша",

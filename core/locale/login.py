@@ -1,6 +1,8 @@
 """UI text of the login screen."""
 
-STRINGS: dict[str, dict[str, str]] = {
+from core.i18n import Message
+
+STRINGS: dict[str, dict[str, Message]] = {
     "en": {
         "login.title": "Agent P — salon dashboard",
         "login.email": "Email",

@@ -1,6 +1,8 @@
 """UI text of the sessions area: the conversation list, its filters and an open thread."""
 
-STRINGS: dict[str, dict[str, str]] = {
+from core.i18n import Message
+
+STRINGS: dict[str, dict[str, Message]] = {
     "en": {
         "sessions.action.search": "Search",
         "sessions.action.filter": "Filters",

@@ -1,6 +1,8 @@
 """UI text of the wishlist area: the live tab and the entry screen."""
 
-STRINGS: dict[str, dict[str, str]] = {
+from core.i18n import Message
+
+STRINGS: dict[str, dict[str, Message]] = {
     "en": {
         "wishlist.action.filter": "Filter",
         "wishlist.action.open": "Open",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.actions import ACTIONS
-from core.i18n import LANGUAGES, catalog, detect_language
+from core.i18n import LANGUAGES, PLURAL_FORMS, catalog, detect_language, set_language, t
 
 ROOT = Path(__file__).resolve().parents[2]
 # t("some.key") and t('some.key', ...) with a literal key: the ones we can check statically.
@@ -47,7 +47,45 @@ def test_every_action_label_and_scope_exists(language: str) -> None:
 
 def test_no_empty_translations() -> None:
     for language in LANGUAGES:
-        assert [k for k, v in catalog(language).items() if not v.strip()] == []
+        for key, message in catalog(language).items():
+            forms = [message] if isinstance(message, str) else list(message.values())
+            assert all(form.strip() for form in forms), key
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_plural_message_has_the_languages_forms(language: str) -> None:
+    for key, message in catalog(language).items():
+        if not isinstance(message, str):
+            assert set(message) == set(PLURAL_FORMS[language]), key
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (0, "0 команд ждут"),
+        (1, "1 команда ждёт"),
+        (2, "2 команды ждут"),
+        (5, "5 команд ждут"),
+        (11, "11 команд ждут"),
+        (21, "21 команда ждёт"),
+        (22, "22 команды ждут"),
+        (25, "25 команд ждут"),
+        (101, "101 команда ждёт"),
+        (111, "111 команд ждут"),
+        (4101, "4\u00a0101 команда ждёт"),
+    ],
+)
+def test_russian_plural_forms_follow_cldr(count: int, expected: str) -> None:
+    set_language("ru")
+    try:
+        assert t("status.outbox", count=count).startswith(expected)
+    finally:
+        set_language("en")
+
+
+def test_a_plural_message_without_a_count_is_a_programming_error() -> None:
+    with pytest.raises(TypeError):
+        t("status.outbox")
 
 
 @pytest.mark.parametrize(
