@@ -8,6 +8,7 @@ hidden in read-only mode and for viewers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
@@ -100,3 +101,45 @@ def spec_by_id(action_id: str) -> ActionSpec:
         if spec.id == action_id:
             return spec
     raise KeyError(action_id)
+
+
+_KEY_NAMES = {
+    "escape": "Esc",
+    "enter": "Enter",
+    "tab": "Tab",
+    "space": "Space",
+    "backspace": "Backspace",
+    "delete": "Del",
+    "insert": "Ins",
+    "home": "Home",
+    "end": "End",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+}
+
+
+def key_display(key: str) -> str:
+    """A binding's key as a person reads it: `slash` → `/`, `ctrl+s` → `Ctrl+S`, `f5` → `F5`."""
+    from textual.keys import format_key
+
+    first = key.split(",")[0].strip()
+    *modifiers, base = first.split("+")
+    if base in _KEY_NAMES:
+        shown = _KEY_NAMES[base]
+    elif len(base) > 1 and base[0] == "f" and base[1:].isdigit():
+        shown = base.upper()
+    elif len(base) == 1:
+        shown = base.upper() if modifiers else base
+    else:
+        shown = format_key(base)  # Textual's own names: slash → /, question_mark → ?
+    return "+".join([*(m.capitalize() for m in modifiers), shown])
+
+
+def key_for(action_id: str, keymap: Mapping[str, str] | None = None) -> str:
+    """The key that runs an action now: the user's `[keymap]` entry, else the default."""
+    key = (keymap or {}).get(action_id) or spec_by_id(action_id).key
+    return key_display(key)

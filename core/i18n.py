@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Mapping
+from datetime import date
 
 LANGUAGES = ("en", "ru")
 LOCALE_MODULES = ("common", "login", "wishlist", "sessions", "commands", "analytics")
@@ -70,6 +71,28 @@ def number(value: int, lang: str | None = None) -> str:
     return text.replace(",", "\u00a0") if (lang or _language) == "ru" else text
 
 
+def money(value: int, lang: str | None = None) -> str:
+    """Whole roubles as the language writes them: `1 956 290 ₽`, `1,956,290 ₽`.
+
+    The sign follows the number in both languages: the salons are Russian and CLDR's English
+    form (`RUB1,956,290.00`) would read as a foreign currency.
+    """
+    return f"{number(value, lang)}\u00a0₽"
+
+
+def numeric_date(day: date) -> str:
+    """`06.12.2026`: how Russians write a date, and what every date field here accepts."""
+    return day.strftime("%d.%m.%Y")
+
+
+def day_month(day: date, lang: str | None = None) -> str:
+    """`6 дек` in Russian, `Dec 6` in English (CLDR's abbreviated month, through Babel)."""
+    from babel.dates import format_skeleton
+
+    # CLDR abbreviates «дек.» with a dot; axis labels drop it, as printed calendars do.
+    return str(format_skeleton("MMMd", day, locale=lang or _language)).rstrip(".")
+
+
 def plural_category(count: int | float, lang: str | None = None) -> str:
     """CLDR's plural category of `count` in `lang` (the current language by default)."""
     # Babel costs ~90 ms to import and parse: only the first counted message pays it, never
@@ -79,7 +102,7 @@ def plural_category(count: int | float, lang: str | None = None) -> str:
     return str(Locale.parse(lang or _language).plural_form(count))
 
 
-def t(key: str, **values: object) -> str:
+def t(key: str, /, **values: object) -> str:
     """The text for `key` in the current language; `values` fill `{placeholders}`.
 
     A plural message needs `count=`: an int (or float) that picks the form and is written with

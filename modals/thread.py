@@ -25,6 +25,7 @@ from services.dashboard import DashboardServices
 from services.errors import ServiceError
 from services.feeds import FeedBatch, FeedState, FeedStatus, LiveFeed
 from services.models import ConversationSession, SessionSummary
+from widgets.error_text import failure_text
 from widgets.footer import LocalizedFooter
 from widgets.literal import literal
 from widgets.session_list import channel_label, status_label
@@ -93,7 +94,7 @@ class ThreadScreen(Screen[None]):
         try:
             feed = await services.watch_thread(self.session_id, on_batch, on_status)
         except ServiceError as exc:
-            self.post_message(self.Failed(str(exc)))
+            self.post_message(self.Failed(failure_text(exc)))
             return
         self._feed, self._services = feed, services
         if self._closed:  # closed while the feed was starting: it must not outlive the screen
@@ -245,7 +246,7 @@ async def _send(
     try:
         result = await services.commands.enqueue(command_type, {"session_id": session_id})
     except ServiceError as exc:
-        app.notify(str(exc), severity="error", markup=False)
+        app.notify(failure_text(exc), severity="error", markup=False)
         mark_changed(app)
         return
     if result.command is None:

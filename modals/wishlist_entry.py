@@ -22,12 +22,13 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from core.actions import bindings, write_actions
+from core.actions import bindings, key_for, write_actions
 from core.context import context_of, mark_changed
 from core.i18n import t
 from core.messages import ComposeMessageRequest
 from services.errors import ServiceError
 from services.models import ConversationSession
+from widgets.error_text import failure_text
 from widgets.literal import literal
 from widgets.timefmt import short_time
 from widgets.wishlist_table import Wish, compact_phone, status_label
@@ -71,9 +72,16 @@ def render_fields(entry: Wish, timezone: str, now: datetime) -> Table:
     return grid
 
 
+def channel_name(channel: str) -> str:
+    """The channel as staff call it ("ВКонтакте"); a value the bot invents reads "unknown"."""
+    key = f"sessions.channel.{channel}"
+    name = t(key)
+    return name if name != key else t("wishlist.entry.channel_unknown")
+
+
 def render_thread(thread: ConversationSession, timezone: str, now: datetime) -> RenderableType:
     parts: list[RenderableType] = [
-        Text(t("wishlist.entry.channel", channel=thread.channel), style="dim")
+        Text(t("wishlist.entry.channel", channel=channel_name(thread.channel)), style="dim")
     ]
     messages = thread.messages
     if not messages:
@@ -148,9 +156,10 @@ class WishlistEntryScreen(ModalScreen[None]):
         self.load_conversation(self.entry.client_id)
 
     def _hint(self) -> str:
-        hints = [t("wishlist.entry.hint_close")]
+        keymap = context_of(self.app).settings.keymap
+        hints = [t("wishlist.entry.hint_close", key=key_for("thread.close", keymap))]
         if allowed(self.app, "message_client", ()):
-            hints.insert(0, t("wishlist.entry.hint_message"))
+            hints.insert(0, t("wishlist.entry.hint_message", key=key_for("thread.message", keymap)))
         return " · ".join(hints)
 
     @work(exclusive=True, group="wishlist-entry", exit_on_error=False)
@@ -159,7 +168,7 @@ class WishlistEntryScreen(ModalScreen[None]):
             services = context_of(self.app).require_services()
             thread = await services.conversations.latest_for_client(client_id)
         except ServiceError as exc:
-            self.post_message(self.ConversationFailed(str(exc)))
+            self.post_message(self.ConversationFailed(failure_text(exc)))
             return
         self.post_message(self.ConversationLoaded(thread))
 

@@ -23,7 +23,7 @@ from textual.widgets import Static
 
 from core.actions import bindings
 from core.context import mark_changed
-from core.i18n import t
+from core.i18n import number, t
 from services.errors import ServiceError
 from services.tenant_yclients import (
     Figures,
@@ -38,6 +38,7 @@ from tabs.tab_view import TabView
 from widgets.analytics_figures import AnalyticsFigures
 from widgets.analytics_tables import AnalyticsTables
 from widgets.bar_chart import DayChart, StaffChart
+from widgets.error_text import failure_text
 from widgets.period_picker import Period, PeriodPicker
 from widgets.timefmt import clock_time, zone
 
@@ -250,11 +251,11 @@ class AnalyticsTab(TabView):
                 figures = await analytics.figures(start, end)
                 self.post_message(FiguresReady(run, figures, from_cache=False))
         except YClientsError as exc:
-            self.post_message(LoadFailed(run, "yclients", str(exc)))
+            self.post_message(LoadFailed(run, "yclients", failure_text(exc)))
         except ServiceError as exc:
-            self.post_message(LoadFailed(run, "backend", str(exc)))
+            self.post_message(LoadFailed(run, "backend", failure_text(exc)))
         except (sqlite3.Error, OSError, ValueError) as exc:
-            self.post_message(LoadFailed(run, "cache", str(exc)))
+            self.post_message(LoadFailed(run, "cache", failure_text(exc)))
 
     # -- handlers: the only place widgets change ------------------------------------------------
     def on_config_checked(self, message: ConfigChecked) -> None:
@@ -290,7 +291,11 @@ class AnalyticsTab(TabView):
     def on_load_failed(self, message: LoadFailed) -> None:
         if message.run != self._run:
             return
-        self.error = t(f"analytics.state.{message.kind}_error", reason=message.reason)
+        self.error = t(
+            f"analytics.state.{message.kind}_error",
+            reason=message.reason,
+            key=self.key("analytics.sync"),
+        )
         self._set_phase(Phase.failed)
 
     def _set_phase(self, phase: Phase) -> None:
@@ -304,7 +309,7 @@ class AnalyticsTab(TabView):
         if self.phase == Phase.not_configured and self._missing is not None:
             lines = [t("analytics.not_configured.title"), ""]
             lines += [t(f"analytics.not_configured.{m.name}") for m in self._missing.missing]
-            lines += ["", t("analytics.not_configured.retry")]
+            lines += ["", t("analytics.not_configured.retry", key=self.key("analytics.sync"))]
             self.query_one("#analytics-notice", Static).update("\n".join(lines))
         if self.figures is not None:
             report = self.figures.report
@@ -329,9 +334,17 @@ class AnalyticsTab(TabView):
         if phase == Phase.syncing:
             cached = self.figures is not None
             if progress is None:
-                return t("analytics.state.cached" if cached else "analytics.state.loading")
+                return t(
+                    "analytics.state.cached" if cached else "analytics.state.loading",
+                    key=self.key("analytics.cancel"),
+                )
             key = "analytics.state.cached_progress" if cached else "analytics.state.syncing"
-            return t(key, done=progress[0], total=progress[1])
+            return t(
+                key,
+                done=number(progress[0]),
+                total=number(progress[1]),
+                key=self.key("analytics.cancel"),
+            )
         if phase == Phase.ready and self._synced_at is not None and self.figures is not None:
             session = self.ctx.session
             tz = session.tenant_timezone if session else "UTC"
@@ -341,7 +354,7 @@ class AnalyticsTab(TabView):
                 company=self.figures.company_id,
             )
         if phase == Phase.cancelled:
-            return t("analytics.state.cancelled")
+            return t("analytics.state.cancelled", key=self.key("analytics.sync"))
         if phase == Phase.failed:
             return self.error
         return ""
@@ -364,7 +377,7 @@ class AnalyticsTab(TabView):
                 export_csv, figures.report, directory, figures.company_id
             )
         except OSError as exc:
-            self.post_message(Exported(None, str(exc)))
+            self.post_message(Exported(None, failure_text(exc)))
         else:
             self.post_message(Exported(path))
 

@@ -34,6 +34,7 @@ from services.user_session import Permission
 from tabs.tab_view import TabView
 from widgets.command_form import CommandForm, Draft, explain, fill_literal
 from widgets.command_history import CommandHistory
+from widgets.error_text import failure_text
 
 PAGE_SIZE = 100
 # The commands feed's first batch is its newest window: a shorter one holds every command.
@@ -249,9 +250,11 @@ class CommandsTab(TabView):
             field = "client_id" if "client" in str(exc) else "session_id"
             self.post_message(CommandRefused(field, t(f"commands.refused.{field[:-3]}")))
         except PermissionDenied as exc:
-            self.post_message(CommandRefused("", t("commands.refused.permission", reason=exc)))
+            self.post_message(
+                CommandRefused("", t("commands.refused.permission", reason=failure_text(exc)))
+            )
         except ServiceError as exc:
-            self.post_message(CommandFailed(str(exc)))
+            self.post_message(CommandFailed(failure_text(exc)))
         else:
             self.post_message(OutboxChanged(waiting))
             self.post_message(CommandSent(result, draft, waiting))
@@ -263,9 +266,9 @@ class CommandsTab(TabView):
             result = await services.commands.resend(command_id)
             waiting = await services.commands.waiting()
         except (CommandValidationError, NotFound, PermissionDenied) as exc:
-            self.post_message(CommandRefused("", t("commands.refused", reason=exc)))
+            self.post_message(CommandRefused("", t("commands.refused", reason=failure_text(exc))))
         except ServiceError as exc:
-            self.post_message(CommandFailed(str(exc)))
+            self.post_message(CommandFailed(failure_text(exc)))
         else:
             self.post_message(OutboxChanged(waiting))
             self.post_message(CommandSent(result, None, waiting))
@@ -276,7 +279,7 @@ class CommandsTab(TabView):
         try:
             commands = await services.commands.history(limit=PAGE_SIZE, before=before)
         except ServiceError as exc:
-            self.post_message(OlderFailed(str(exc)))
+            self.post_message(OlderFailed(failure_text(exc)))
             return
         self.post_message(OlderLoaded(commands, len(commands) < PAGE_SIZE))
 

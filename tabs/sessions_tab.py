@@ -30,6 +30,7 @@ from services.feeds import FeedBatch
 from services.keyset import Cursor
 from services.models import SessionSummary
 from tabs.tab_view import TabView
+from widgets.error_text import failure_text
 from widgets.literal import literal
 from widgets.session_list import CHANNELS, STATUSES, SessionList, channel_label, status_label
 from widgets.text_field import TextField
@@ -145,7 +146,9 @@ class SessionsTab(TabView):
             services = self.ctx.require_services()
             page = await services.conversations.list(filters, limit=limit, after=after)
         except ServiceError as exc:
-            self.post_message(self.LoadFailed(generation, str(exc), isinstance(exc, InvalidInput)))
+            self.post_message(
+                self.LoadFailed(generation, failure_text(exc), isinstance(exc, InvalidInput))
+            )
             return
         self.post_message(self.Loaded(generation, page, older))
 
@@ -182,9 +185,19 @@ class SessionsTab(TabView):
         count = len(self.session_list.summaries)
         if count == 0:
             filtered = self.filters != SessionFilter()
-            text = t("sessions.empty_filtered" if filtered else "sessions.empty")
+            text = (
+                t(
+                    "sessions.empty_filtered",
+                    search=self.key("sessions.search"),
+                    filters=self.key("sessions.filter"),
+                )
+                if filtered
+                else t("sessions.empty")
+            )
+        elif self.cursor:
+            text = t("sessions.count_more", count=count, key=self.key("sessions.older"))
         else:
-            text = t("sessions.count_more" if self.cursor else "sessions.count_all", count=count)
+            text = t("sessions.count_all", count=count)
         self._show_status(text)
 
     def _show_status(self, text: str, *, error: bool = False) -> None:

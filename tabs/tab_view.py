@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.containers import Container
 
+from core.actions import key_for
 from core.context import AppContext, context_of
 
 
@@ -17,6 +18,10 @@ class TabView(Container):
     @property
     def ctx(self) -> AppContext:
         return context_of(self.app)
+
+    def key(self, action_id: str) -> str:
+        """The key that runs `action_id` now (the user's keymap applied), for texts naming it."""
+        return key_for(action_id, self.ctx.settings.keymap)
 
     def apply_batch(self, batch: Any) -> None:
         """A batch of this tab's live feed (wishlist, sessions, commands); analytics has none."""

@@ -29,6 +29,7 @@ from services.feeds import FeedBatch
 from services.keyset import Cursor
 from services.models import WishlistEntry
 from tabs.tab_view import TabView
+from widgets.error_text import failure_text
 from widgets.literal import literal
 from widgets.text_field import TextField
 from widgets.wishlist_table import STATUSES, Wish, WishlistTable
@@ -176,7 +177,7 @@ class WishlistTab(TabView):
             elif self.exhausted:
                 info.append(" · " + t("wishlist.info.all_loaded"))
             else:
-                info.append(" · " + t("wishlist.info.older"))
+                info.append(" · " + t("wishlist.info.older", key=self.key("wishlist.older")))
         if self.filter_text:
             info.append(" · " + t("wishlist.info.filter"))
             info.append_text(literal(self.filter_text, style="bold", single_line=True))
@@ -264,7 +265,7 @@ class WishlistTab(TabView):
         try:
             entries = await self.ctx.require_services().wishlist.page(limit=limit, before=before)
         except ServiceError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
+            self.post_message(self.LoadFailed(failure_text(exc)))
             return
         self.post_message(self.OlderLoaded([Wish.of(entry) for entry in entries], limit))
 

@@ -46,6 +46,7 @@ from screens.login import LoginScreen
 from services.errors import ServiceError
 from tui import heap
 from tui.palette import DashboardCommands
+from widgets.error_text import failure_text
 from widgets.timefmt import clock_time
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ class AgentPApp(App[int]):
             backend = await Backend.open(url, key)
             await backend.check()
         except ServiceError as exc:
-            self.post_message(BackendFailed(str(exc)))
+            self.post_message(BackendFailed(failure_text(exc)))
             return
         self.post_message(BackendReady(backend))
 
@@ -204,7 +205,7 @@ class AgentPApp(App[int]):
             self.post_message(LoginRefused(exc.reason, locked_until=exc.locked_until))
             return
         except ServiceError as exc:
-            self.post_message(LoginRefused("unavailable", str(exc)))
+            self.post_message(LoginRefused("unavailable", failure_text(exc)))
             return
         except Exception:
             # Whatever it was, the form must not stay disabled on "Checking…": say so and keep
@@ -323,7 +324,11 @@ class AgentPApp(App[int]):
         if report.sent:
             self.notify(t("notice.outbox_sent", count=len(report.sent)), markup=False)
         for _, reason in report.refused:
-            self.notify(t("notice.outbox_refused", reason=reason), severity="error", markup=False)
+            self.notify(
+                t("notice.outbox_refused", reason=failure_text(reason)),
+                severity="error",
+                markup=False,
+            )
         self.post_message(OutboxChanged(report.waiting))
 
     def on_account_changed(self, message: AccountChanged) -> None:

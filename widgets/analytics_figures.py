@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from core.i18n import language, t
+from core.i18n import language, money, number, t
 from services.analytics import AnalyticsReport
 
 # A no-break space groups thousands in Russian and keeps "1 234 ₽" on one line.
@@ -16,14 +16,12 @@ _NBSP = "\u00a0"
 
 
 def format_int(value: int) -> str:
-    text = f"{value:,}"
-    return text.replace(",", _NBSP) if language() == "ru" else text
+    return number(value)
 
 
 def format_money(value: Decimal) -> str:
     """Whole roubles: managers compare revenue, kopecks are in the CSV export."""
-    whole = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return f"{format_int(whole)}{_NBSP}₽"
+    return money(int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
 def format_percent(rate: float) -> str:

@@ -7,12 +7,13 @@ snapshot tests. Both widgets draw for their current width, so 80 and 200 columns
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from rich.text import Text
 from textual.widget import Widget
 
-from core.i18n import t
+from core.i18n import day_month, numeric_date, t
 from services.analytics import DayFigures, StaffFigures
 from widgets.analytics_figures import format_money
 from widgets.literal import literal
@@ -50,6 +51,18 @@ def bar(value: Decimal, top: Decimal, width: int) -> str:
     return "█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
 
 
+def axis(first: date, last: date, span: int) -> str:
+    """The period's ends under the columns: `01.12.2026 … 06.12.2026`, or `1 дек … 6 дек`
+    when a short period's columns are too narrow for full dates."""
+    for start, end in (
+        (numeric_date(first), numeric_date(last)),
+        (day_month(first), day_month(last)),
+    ):
+        if span >= len(start) + len(end) + 1:
+            return start.ljust(span - len(end)) + end
+    return numeric_date(first)
+
+
 def render_days(days: Sequence[DayFigures], width: int, height: int = 4) -> Text:
     out = Text(no_wrap=True, overflow="crop")
     out.append(t("analytics.chart.by_day"), style="bold")
@@ -64,10 +77,7 @@ def render_days(days: Sequence[DayFigures], width: int, height: int = 4) -> Text
     bars, gap = (cell - 1, " ") if cell > 1 else (1, "")
     for row in column_rows(values, height):
         out.append("\n" + "".join(c * bars + gap for c in row).rstrip(), style="green")
-    first, last = days[0].day.isoformat(), days[-1].day.isoformat()
-    span = len(values) * cell
-    axis = first if span < len(first) + len(last) + 1 else first.ljust(span - len(last)) + last
-    out.append("\n" + axis, style="dim")
+    out.append("\n" + axis(days[0].day, days[-1].day, len(values) * cell), style="dim")
     return out
 
 

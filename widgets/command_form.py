@@ -17,6 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Select, Static, TextArea
 
+from core.actions import key_for
+from core.context import context_of
 from core.i18n import number, t
 from widgets.literal import literal, undrawable
 from widgets.text_field import TextField
@@ -85,7 +87,7 @@ def explain(field: str, reason: str, value: str, limits: Mapping[str, int]) -> s
         return t("commands.error.control", detail=detail)
     limit = limits.get(field)
     if limit is not None and len(value) > limit:
-        return t("commands.error.too_long", count=number(len(value)), limit=number(limit))
+        return t("commands.error.too_long", count=len(value), limit=number(limit))
     if field == "session_id":
         return t("commands.error.uuid")
     if field == "client_id":
@@ -185,7 +187,7 @@ class CommandForm(Vertical):
                 yield Static("", id="error-text", classes="error", markup=False)
             yield from self._field("note")
             yield Static("", id="error-form", classes="error", markup=False)
-            yield Static(t("commands.composer.hint"), id="composer-hint", markup=False)
+            yield Static(self._hint(), id="composer-hint", markup=False)
 
     def _field(self, name: str) -> ComposeResult:
         with Vertical(id=f"group-{name}", classes="group"):
@@ -289,7 +291,7 @@ class CommandForm(Vertical):
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
-        hint = t("commands.composer.sending") if busy else t("commands.composer.hint")
+        hint = t("commands.composer.sending") if busy else self._hint()
         self.query_one("#composer-hint", Static).update(hint)
 
     def show_error(self, field: str, message: str) -> None:
@@ -337,10 +339,14 @@ class CommandForm(Vertical):
         label.update(literal(name, single_line=True) if name else "")
         label.display = bool(name) and self.command_type == "send_message"
 
+    def _hint(self) -> str:
+        keymap = context_of(self.app).settings.keymap
+        return t("commands.composer.hint", key=key_for("commands.send", keymap))
+
     def _update_counter(self) -> None:
         count = len(self.query_one("#field-text", MessageArea).text)
         counter = self.query_one("#text-counter", Static)
-        counter.update(t("commands.counter", count=number(count), limit=number(self.text_limit)))
+        counter.update(t("commands.counter", used=number(count), limit=number(self.text_limit)))
         counter.set_class(count > self.text_limit, "-over")
 
     # -- events ------------------------------------------------------------------------------
@@ -372,7 +378,7 @@ class CommandForm(Vertical):
             "text",
             t(
                 "commands.error.paste_too_long",
-                count=number(event.length),
+                count=event.length,
                 limit=number(self.text_limit),
             ),
         )

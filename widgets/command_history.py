@@ -208,7 +208,12 @@ class CommandHistory(Vertical):
         return Text("—")
 
     def _status_cell(self, command: BotCommand) -> Text:
-        label = t(f"commands.status.{command.status}")
+        # One mark, not a word: «выполнена» took the width the client's name needs at 80
+        # columns. The detail below spells the status out; `?` explains the marks.
+        key = f"commands.mark.{command.status}"
+        label = t(key)
+        if label == key:
+            label = "?"
         return Text(label, style=STATUS_STYLE.get(command.status, ""), no_wrap=True)
 
     def _error_cell(self, command: BotCommand) -> Text:
@@ -247,7 +252,7 @@ class CommandHistory(Vertical):
             detail.update(t("commands.detail.none"))
             return
         text = Text()
-        text.append(f"#{command.id} ", style="bold")
+        text.append(t("commands.detail.number", id=command.id) + " ", style="bold")
         text.append_text(self.type_text(command))
         text.append(" · ")
         text.append(

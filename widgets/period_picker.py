@@ -1,11 +1,13 @@
 """The analytics period: today, 7 days, 30 days, this month, or custom dates.
 
 Dates are the salon's local dates; the tab hands in "today" in the tenant's timezone. Custom
-dates are typed as YYYY-MM-DD and checked on Enter, with the problem named under the fields.
+dates are typed as DD.MM.YYYY (as Russians write them, and as the sessions filter takes them)
+and checked on Enter, with the problem named under the fields.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,11 +19,12 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from core.context import mark_changed
-from core.i18n import t
+from core.i18n import numeric_date, t
 from widgets.text_field import TextField
 
 KINDS = ("today", "week", "days30", "month", "custom")
 DATE_FIELDS = ("period-from", "period-to")
+_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 # A year and a day covers "the same month last year"; longer would be a bulk export.
 MAX_DAYS = 366
 
@@ -49,20 +52,30 @@ def parse_custom(start_text: str, end_text: str, today: date) -> Period | str:
     """The custom period, or the (translated) reason it is not one."""
     days: list[date] = []
     for text, label in ((start_text, "analytics.custom.from"), (end_text, "analytics.custom.to")):
-        try:
-            days.append(date.fromisoformat(text.strip()))
-        except ValueError:
+        day = parse_date(text)
+        if day is None:
             return t("analytics.custom.bad_date", field=t(label))
-        if len(text.strip()) != 10:  # fromisoformat also takes 20261126; staff type dashes
-            return t("analytics.custom.bad_date", field=t(label))
+        days.append(day)
     start, end = days
     if end < start:
         return t("analytics.custom.reversed")
     if start > today:
         return t("analytics.custom.future", field=t("analytics.custom.from"))
     if (end - start).days + 1 > MAX_DAYS:
-        return t("analytics.custom.too_long", days=MAX_DAYS)
+        return t("analytics.custom.too_long", count=MAX_DAYS)
     return Period("custom", start, end)
+
+
+def parse_date(text: str) -> date | None:
+    """`06.12.2026` or `6.12.2026`; anything else (ISO included) is not a date here."""
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 class PeriodPicker(Vertical):
@@ -118,8 +131,8 @@ class PeriodPicker(Vertical):
         kind = KINDS[(KINDS.index(self.period.kind) + 1) % len(KINDS)]
         if kind == "custom":
             self.period = Period("custom", self.period.start, self.period.end)
-            self.query_one("#period-from", Input).value = self.period.start.isoformat()
-            self.query_one("#period-to", Input).value = self.period.end.isoformat()
+            self.query_one("#period-from", Input).value = numeric_date(self.period.start)
+            self.query_one("#period-to", Input).value = numeric_date(self.period.end)
         else:
             self.period = preset(kind, self._today)
         self._show_error("")
@@ -151,8 +164,8 @@ class PeriodPicker(Vertical):
             return
         # Escape undoes what was typed but not applied: the fields show the period in force.
         event.stop()
-        self.query_one("#period-from", Input).value = self.period.start.isoformat()
-        self.query_one("#period-to", Input).value = self.period.end.isoformat()
+        self.query_one("#period-from", Input).value = numeric_date(self.period.start)
+        self.query_one("#period-to", Input).value = numeric_date(self.period.end)
         self._show_error("")
         self.post_message(self.Left())
 
@@ -181,8 +194,8 @@ class PeriodPicker(Vertical):
         line.append(
             t(
                 "analytics.period.range",
-                start=self.period.start.isoformat(),
-                end=self.period.end.isoformat(),
+                start=numeric_date(self.period.start),
+                end=numeric_date(self.period.end),
             ),
             style="bold",
         )

@@ -55,7 +55,7 @@ class TextField(Input):
             self.notify(
                 t(
                     "field.paste_too_long",
-                    count=number(len(event.text)),
+                    count=len(event.text),
                     limit=number(limit),
                 ),
                 severity="warning",

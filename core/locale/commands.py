@@ -20,14 +20,14 @@ STRINGS: dict[str, dict[str, Message]] = {
         "commands.field.session_id": "Conversation",
         "commands.field.text": "Text",
         "commands.field.note": "Note",
-        "commands.placeholder.client_id": "client id, e.g. tg:100",
-        "commands.placeholder.session_id": "conversation id (UUID)",
+        "commands.placeholder.client_id": "client ID, e.g. tg:100",
+        "commands.placeholder.session_id": "conversation ID (UUID)",
         "commands.placeholder.session_optional": "optional: the latest one",
         "commands.placeholder.note": "optional, for staff only",
         "commands.placeholder.text": "the message the client receives",
-        "commands.counter": "{count} / {limit}",
+        "commands.counter": "{used} / {limit}",
         "commands.composer.title": "New command",
-        "commands.composer.hint": "Ctrl+S sends (you confirm first)",
+        "commands.composer.hint": "{key} sends (you confirm first)",
         "commands.composer.sending": "Sending…",
         "commands.disabled.viewer": (
             "Your role ({role}) lets you read the history but not send commands to the bot."
@@ -37,19 +37,24 @@ STRINGS: dict[str, dict[str, Message]] = {
         ),
         "commands.error.required": "Required.",
         "commands.error.text_empty": "Write the message first: it is empty.",
-        "commands.error.too_long": "{count} characters; at most {limit} are allowed.",
-        "commands.error.paste_too_long": (
-            "The pasted text has {count} characters; a message holds at most {limit}. "
-            "Nothing was pasted."
-        ),
+        "commands.error.too_long": {
+            "one": "{count} character; at most {limit} are allowed.",
+            "other": "{count} characters; at most {limit} are allowed.",
+        },
+        "commands.error.paste_too_long": {
+            "one": "The pasted text has {count} character; a message holds at most {limit}. "
+            "Nothing was pasted.",
+            "other": "The pasted text has {count} characters; a message holds at most {limit}. "
+            "Nothing was pasted.",
+        },
         "commands.error.control": "Contains a control character ({detail}).",
         "commands.error.paste_control": (
             "The pasted text holds a control character ({detail}), which a message cannot "
             "carry. Nothing was pasted."
         ),
-        "commands.error.uuid": "Not a conversation id: expected a UUID such as 1b9d6bcd-bbfd-…",
+        "commands.error.uuid": "Not a conversation ID: expected a UUID such as 1b9d6bcd-bbfd-…",
         "commands.error.client_id": (
-            "Not a client id: no spaces at the ends, no control characters."
+            "Not a client ID: no spaces at the ends, no control characters."
         ),
         "commands.error.invalid": "Not accepted: {reason}",
         "commands.refused.client": "No conversation with this client in your salon.",
@@ -57,35 +62,42 @@ STRINGS: dict[str, dict[str, Message]] = {
         "commands.refused.permission": "Not allowed: {reason}",
         "commands.refused": "Not sent: {reason}",
         "commands.failed_to_send": "Could not send: {reason}. Your text is kept; try again.",
-        "commands.sent": "Command #{id} queued for the bot.",
+        "commands.sent": "Command #{id} handed to the bot.",
         "commands.queued_locally": (
             "The backend is unreachable: the command waits on this computer and will be sent "
             "automatically when the connection is back."
         ),
         "commands.resent": "Sent again as command #{id}.",
-        "commands.confirm.send_message": "Send this message to {client}?\n\n{text}",
-        "commands.confirm.in_conversation": "\n\nIn conversation {conversation}.",
-        "commands.confirm.handoff_to_human": "Hand conversation {conversation} over to staff?",
-        "commands.confirm.note": "\n\nNote: {note}",
-        "commands.confirm.pause_bot": "Pause the bot in conversation {conversation}?",
-        "commands.confirm.resume_bot": "Resume the bot in conversation {conversation}?",
-        "commands.confirm.resend": (
-            "Send command #{id} ({type}) for {target} again, as a new command?"
+        "commands.confirm.send_message": "Send this message? To: {client}\n\n{text}",
+        "commands.confirm.in_conversation": "\n\nConversation: {conversation}.",
+        "commands.confirm.handoff_to_human": (
+            "Hand the conversation over to staff? Conversation: {conversation}."
         ),
-        "commands.status.pending": "pending",
-        "commands.status.processing": "processing",
+        "commands.confirm.note": "\n\nNote: {note}",
+        "commands.confirm.pause_bot": "Pause the bot? Conversation: {conversation}.",
+        "commands.confirm.resume_bot": "Resume the bot? Conversation: {conversation}.",
+        "commands.confirm.resend": (
+            "Send command #{id} ({type}) again, as a new command? Recipient: {target}."
+        ),
+        "commands.status.pending": "queued",
+        "commands.status.processing": "running",
         "commands.status.done": "done",
         "commands.status.failed": "failed",
+        "commands.mark.pending": "…",
+        "commands.mark.processing": "→",
+        "commands.mark.done": "✓",
+        "commands.mark.failed": "✗",
         "commands.column.time": "Time",
         "commands.column.command": "Command",
         "commands.column.error": "Error",
-        "commands.column.status": "Status",
+        "commands.column.status": "✓",
+        "commands.detail.number": "#{id}",
         "commands.history.title": "History",
-        "commands.history.count": "{count} shown",
+        "commands.history.count": {"one": "{count} shown", "other": "{count} shown"},
         "commands.history.empty": "No commands yet.",
-        "commands.history.more": "older ones load at the last row",
-        "commands.history.loading": "loading older commands…",
-        "commands.history.total": "{count} in all",
+        "commands.history.more": "more below",
+        "commands.history.loading": "loading older…",
+        "commands.history.total": {"one": "{count} in all", "other": "{count} in all"},
         "commands.history.load_failed": "Could not load older commands: {reason}",
         "commands.target.conversation": "conversation {id}",
         "commands.detail.none": "Select a command to see it in full.",
@@ -102,25 +114,25 @@ STRINGS: dict[str, dict[str, Message]] = {
         "commands.action.resend": "Повторить",
         "commands.type.send_message": "Сообщение клиенту",
         "commands.type.handoff_to_human": "Передать сотруднику",
-        "commands.type.pause_bot": "Приостановить бота",
-        "commands.type.resume_bot": "Возобновить бота",
+        "commands.type.pause_bot": "Поставить бота на паузу",
+        "commands.type.resume_bot": "Снять бота с паузы",
         "commands.short.send_message": "сообщение",
         "commands.short.handoff_to_human": "передача",
-        "commands.short.pause_bot": "пауза бота",
-        "commands.short.resume_bot": "запуск бота",
+        "commands.short.pause_bot": "на паузу",
+        "commands.short.resume_bot": "с паузы",
         "commands.field.command_type": "Команда",
         "commands.field.client_id": "Клиент",
         "commands.field.session_id": "Диалог",
         "commands.field.text": "Текст",
         "commands.field.note": "Заметка",
-        "commands.placeholder.client_id": "id клиента, напр. tg:100",
-        "commands.placeholder.session_id": "id диалога (UUID)",
+        "commands.placeholder.client_id": "ID клиента, напр., tg:100",
+        "commands.placeholder.session_id": "ID диалога (UUID)",
         "commands.placeholder.session_optional": "необязательно: последний",
         "commands.placeholder.note": "необязательно, только для сотрудников",
         "commands.placeholder.text": "сообщение, которое получит клиент",
-        "commands.counter": "{count} / {limit}",
+        "commands.counter": "{used} / {limit}",
         "commands.composer.title": "Новая команда",
-        "commands.composer.hint": "Ctrl+S — отправить (после подтверждения)",
+        "commands.composer.hint": "{key} — отправить (после подтверждения)",
         "commands.composer.sending": "Отправка…",
         "commands.disabled.viewer": (
             "Ваша роль ({role}) позволяет смотреть историю, но не отправлять команды боту."
@@ -130,19 +142,30 @@ STRINGS: dict[str, dict[str, Message]] = {
         ),
         "commands.error.required": "Обязательное поле.",
         "commands.error.text_empty": "Сначала напишите сообщение: оно пустое.",
-        "commands.error.too_long": "Символов: {count}; можно не больше {limit}.",
-        "commands.error.paste_too_long": (
-            "Во вставленном тексте {count} символов; в сообщении можно не больше {limit}. "
-            "Ничего не вставлено."
-        ),
+        "commands.error.too_long": {
+            "one": "{count} символ, а можно не больше {limit}.",
+            "few": "{count} символа, а можно не больше {limit}.",
+            "many": "{count} символов, а можно не больше {limit}.",
+            "other": "{count} символа, а можно не больше {limit}.",
+        },
+        "commands.error.paste_too_long": {
+            "one": "Во вставленном тексте {count} символ, а в сообщении можно не больше "
+            "{limit}. Ничего не вставлено.",
+            "few": "Во вставленном тексте {count} символа, а в сообщении можно не больше "
+            "{limit}. Ничего не вставлено.",
+            "many": "Во вставленном тексте {count} символов, а в сообщении можно не больше "
+            "{limit}. Ничего не вставлено.",
+            "other": "Во вставленном тексте {count} символа, а в сообщении можно не больше "
+            "{limit}. Ничего не вставлено.",
+        },
         "commands.error.control": "Содержит управляющий символ ({detail}).",
         "commands.error.paste_control": (
             "Во вставленном тексте управляющий символ ({detail}): в сообщении его быть не "
             "может. Ничего не вставлено."
         ),
-        "commands.error.uuid": "Это не id диалога: нужен UUID вида 1b9d6bcd-bbfd-…",
+        "commands.error.uuid": "Это не ID диалога: нужен UUID вида 1b9d6bcd-bbfd-…",
         "commands.error.client_id": (
-            "Это не id клиента: без пробелов по краям и управляющих символов."
+            "Это не ID клиента: без пробелов по краям и управляющих символов."
         ),
         "commands.error.invalid": "Не принято: {reason}",
         "commands.refused.client": "В вашем салоне нет диалога с этим клиентом.",
@@ -152,35 +175,52 @@ STRINGS: dict[str, dict[str, Message]] = {
         "commands.failed_to_send": (
             "Не удалось отправить: {reason}. Текст сохранён, попробуйте ещё раз."
         ),
-        "commands.sent": "Команда №{id} поставлена боту.",
+        "commands.sent": "Команда №\u00a0{id} передана боту.",
         "commands.queued_locally": (
             "Сервер недоступен: команда ждёт на этом компьютере и уйдёт автоматически, "
             "когда связь вернётся."
         ),
-        "commands.resent": "Отправлено снова как команда №{id}.",
-        "commands.confirm.send_message": "Отправить это сообщение клиенту {client}?\n\n{text}",
-        "commands.confirm.in_conversation": "\n\nВ диалоге {conversation}.",
-        "commands.confirm.handoff_to_human": "Передать диалог {conversation} сотруднику?",
+        "commands.resent": "Отправлено снова как команда №\u00a0{id}.",
+        "commands.confirm.send_message": "Отправить сообщение? Кому: {client}\n\n{text}",
+        "commands.confirm.in_conversation": "\n\nДиалог: {conversation}.",
+        "commands.confirm.handoff_to_human": (
+            "Передать диалог сотруднику? Диалог: {conversation}."
+        ),
         "commands.confirm.note": "\n\nЗаметка: {note}",
-        "commands.confirm.pause_bot": "Приостановить бота в диалоге {conversation}?",
-        "commands.confirm.resume_bot": "Возобновить бота в диалоге {conversation}?",
+        "commands.confirm.pause_bot": "Поставить бота на паузу? Диалог: {conversation}.",
+        "commands.confirm.resume_bot": "Снять бота с паузы? Диалог: {conversation}.",
         "commands.confirm.resend": (
-            "Отправить команду №{id} ({type}) для {target} снова, новой командой?"
+            "Отправить команду №\u00a0{id} ({type}) снова, новой командой? Получатель: {target}."
         ),
         "commands.status.pending": "в очереди",
         "commands.status.processing": "выполняется",
         "commands.status.done": "выполнена",
         "commands.status.failed": "ошибка",
+        "commands.mark.pending": "…",
+        "commands.mark.processing": "→",
+        "commands.mark.done": "✓",
+        "commands.mark.failed": "✗",
         "commands.column.time": "Время",
         "commands.column.command": "Команда",
         "commands.column.error": "Ошибка",
-        "commands.column.status": "Статус",
+        "commands.column.status": "✓",
+        "commands.detail.number": "№\u00a0{id}",
         "commands.history.title": "История",
-        "commands.history.count": "показано: {count}",
+        "commands.history.count": {
+            "one": "показана {count}",
+            "few": "показано {count}",
+            "many": "показано {count}",
+            "other": "показано {count}",
+        },
         "commands.history.empty": "Команд пока нет.",
-        "commands.history.more": "старые подгружаются на последней строке",
-        "commands.history.loading": "загрузка более старых команд…",
-        "commands.history.total": "всего: {count}",
+        "commands.history.more": "ниже — ещё",
+        "commands.history.loading": "загрузка ранних…",
+        "commands.history.total": {
+            "one": "всего {count}",
+            "few": "всего {count}",
+            "many": "всего {count}",
+            "other": "всего {count}",
+        },
         "commands.history.load_failed": "Не удалось загрузить старые команды: {reason}",
         "commands.target.conversation": "диалог {id}",
         "commands.detail.none": "Выберите команду, чтобы увидеть её целиком.",

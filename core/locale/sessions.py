@@ -8,13 +8,23 @@ STRINGS: dict[str, dict[str, Message]] = {
         "sessions.action.filter": "Filters",
         "sessions.action.open": "Open",
         "sessions.action.older": "Older",
-        "sessions.search.placeholder": "/ search: name, phone or message text — Enter",
+        "sessions.search.placeholder": "search: name, phone or message text — Enter",
         "sessions.loading": "Loading conversations…",
         "sessions.loading_older": "Loading older conversations…",
-        "sessions.count_more": "{count} shown, newest first · o or the end of the list: older",
-        "sessions.count_all": "{count} shown, newest first · that is all",
+        "sessions.count_more": {
+            "one": "{count} conversation shown, newest first · {key} or the end of the list: "
+            "earlier",
+            "other": "{count} conversations shown, newest first · {key} or the end of the list: "
+            "earlier",
+        },
+        "sessions.count_all": {
+            "one": "{count} conversation shown, newest first · that is all",
+            "other": "{count} conversations shown, newest first · that is all",
+        },
         "sessions.empty": "No conversations yet.",
-        "sessions.empty_filtered": "No conversation matches. / changes the search, f the filters.",
+        "sessions.empty_filtered": (
+            "No conversation matches. {search} changes the search, {filters} the filters."
+        ),
         "sessions.searching_for": "search: ",
         "sessions.failed": "Could not load the conversations: {reason}",
         "sessions.no_phone": "—",
@@ -25,7 +35,7 @@ STRINGS: dict[str, dict[str, Message]] = {
         "sessions.filter.channel": "Channel",
         "sessions.filter.any_status": "any status",
         "sessions.filter.any_channel": "any channel",
-        "sessions.filter.dates": "Last message between (DD.MM.YYYY, both optional)",
+        "sessions.filter.dates": "Last message from … to … (DD.MM.YYYY, either may be empty)",
         "sessions.filter.from": "from",
         "sessions.filter.to": "to",
         "sessions.filter.apply": "Apply",
@@ -54,14 +64,16 @@ STRINGS: dict[str, dict[str, Message]] = {
         "thread.failed": "Could not open the conversation: {reason}",
         "thread.empty": "No messages in this conversation yet.",
         "thread.started": "started {time}",
-        "thread.count": "{count} messages",
+        "thread.count": {"one": "{count} message", "other": "{count} messages"},
         "thread.feed": "updates: {state}",
-        "thread.confirm_pause": "Pause the bot in the conversation with {name}? "
+        "thread.confirm_pause": "Pause the bot in this conversation? Client: {name}. "
         "The bot will send nothing there until it is resumed.",
-        "thread.confirm_resume": "Resume the bot in the conversation with {name}? "
+        "thread.confirm_resume": "Resume the bot in this conversation? Client: {name}. "
         "The bot will answer the client again.",
-        "thread.pause_sent": "Pause requested (command #{id}); the bot confirms in a moment.",
-        "thread.resume_sent": "Resume requested (command #{id}); the bot confirms in a moment.",
+        "thread.pause_sent": "Pause requested (command #{id}); the bot confirms in a few seconds.",
+        "thread.resume_sent": (
+            "Resume requested (command #{id}); the bot confirms in a few seconds."
+        ),
         "thread.queued_offline": "The backend is unreachable: the request is queued on this "
         "computer and will be sent when the connection returns.",
         "thread.unnamed": "client without a name",
@@ -70,14 +82,26 @@ STRINGS: dict[str, dict[str, Message]] = {
         "sessions.action.search": "Поиск",
         "sessions.action.filter": "Фильтры",
         "sessions.action.open": "Открыть",
-        "sessions.action.older": "Старее",
-        "sessions.search.placeholder": "/ поиск: имя, телефон или текст — Enter",
+        "sessions.action.older": "Ранее",
+        "sessions.search.placeholder": "поиск: имя, телефон или текст — Enter",
         "sessions.loading": "Загрузка диалогов…",
-        "sessions.loading_older": "Загрузка более старых диалогов…",
-        "sessions.count_more": "Показано {count}, сначала новые · o или конец списка: старее",
-        "sessions.count_all": "Показано {count}, сначала новые · это все",
+        "sessions.loading_older": "Загрузка более ранних диалогов…",
+        "sessions.count_more": {
+            "one": "Показан {count} диалог, сначала новые · {key} или конец списка: ранее",
+            "few": "Показано {count} диалога, сначала новые · {key} или конец списка: ранее",
+            "many": "Показано {count} диалогов, сначала новые · {key} или конец списка: ранее",
+            "other": "Показано {count} диалога, сначала новые · {key} или конец списка: ранее",
+        },
+        "sessions.count_all": {
+            "one": "Показан {count} диалог, сначала новые · это всё",
+            "few": "Показано {count} диалога, сначала новые · это всё",
+            "many": "Показано {count} диалогов, сначала новые · это всё",
+            "other": "Показано {count} диалога, сначала новые · это всё",
+        },
         "sessions.empty": "Диалогов пока нет.",
-        "sessions.empty_filtered": "Ничего не найдено. / — изменить поиск, f — фильтры.",
+        "sessions.empty_filtered": (
+            "Ничего не найдено. {search} — изменить поиск, {filters} — фильтры."
+        ),
         "sessions.searching_for": "поиск: ",
         "sessions.failed": "Не удалось загрузить диалоги: {reason}",
         "sessions.no_phone": "—",
@@ -88,13 +112,14 @@ STRINGS: dict[str, dict[str, Message]] = {
         "sessions.filter.channel": "Канал",
         "sessions.filter.any_status": "любой статус",
         "sessions.filter.any_channel": "любой канал",
-        "sessions.filter.dates": "Последнее сообщение между (ДД.ММ.ГГГГ, можно одну)",
+        "sessions.filter.dates": "Дата последнего сообщения с … по … (ДД.ММ.ГГГГ, "
+        "любую можно не указывать)",
         "sessions.filter.from": "с",
         "sessions.filter.to": "по",
         "sessions.filter.apply": "Применить",
         "sessions.filter.clear": "Сбросить всё",
         "sessions.filter.hint": "Tab — дальше · Enter — применить · Esc — отмена",
-        "sessions.filter.bad_date": "Это не дата: пишите ДД.ММ.ГГГГ, например 26.11.2026.",
+        "sessions.filter.bad_date": "Это не дата: пишите ДД.ММ.ГГГГ, например, 26.11.2026.",
         "sessions.filter.bad_range": "Первая дата позже второй.",
         "sessions.filter.summary_from": "с {date}",
         "sessions.filter.summary_to": "по {date}",
@@ -110,22 +135,28 @@ STRINGS: dict[str, dict[str, Message]] = {
         "thread.author.bot": "Бот",
         "thread.author.staff": "Сотрудник",
         "thread.action.message": "Написать",
-        "thread.action.pause": "Пауза бота",
-        "thread.action.resume": "Включить бота",
+        "thread.action.pause": "Поставить на паузу",
+        "thread.action.resume": "Снять с паузы",
         "thread.action.close": "Закрыть",
         "thread.loading": "Загрузка диалога…",
         "thread.failed": "Не удалось открыть диалог: {reason}",
         "thread.empty": "В этом диалоге пока нет сообщений.",
         "thread.started": "начат {time}",
-        "thread.count": "сообщений: {count}",
+        "thread.count": {
+            "one": "{count} сообщение",
+            "few": "{count} сообщения",
+            "many": "{count} сообщений",
+            "other": "{count} сообщения",
+        },
         "thread.feed": "обновления: {state}",
-        "thread.confirm_pause": "Поставить бота на паузу в диалоге с {name}? "
-        "Бот ничего не будет отправлять, пока его не включат снова.",
-        "thread.confirm_resume": "Снова включить бота в диалоге с {name}? "
-        "Бот опять будет отвечать клиенту.",
-        "thread.pause_sent": "Пауза запрошена (команда №{id}); бот подтвердит через мгновение.",
-        "thread.resume_sent": "Включение запрошено (команда №{id}); "
-        "бот подтвердит через мгновение.",
+        "thread.confirm_pause": "Поставить бота на паузу в этом диалоге? Клиент: {name}. "
+        "Бот ничего не будет отправлять, пока его не снимут с паузы.",
+        "thread.confirm_resume": "Снять бота с паузы в этом диалоге? Клиент: {name}. "
+        "Бот снова будет отвечать клиенту.",
+        "thread.pause_sent": "Бот ставится на паузу (команда №\u00a0{id}); "
+        "подтверждение — через несколько секунд.",
+        "thread.resume_sent": "Бот снимается с паузы (команда №\u00a0{id}); "
+        "подтверждение — через несколько секунд.",
         "thread.queued_offline": "Сервер недоступен: запрос сохранён на этом компьютере и будет "
         "отправлен, когда связь вернётся.",
         "thread.unnamed": "клиент без имени",

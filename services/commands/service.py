@@ -42,7 +42,7 @@ class EnqueueResult:
 @dataclass(frozen=True)
 class FlushReport:
     sent: list[BotCommand]
-    refused: list[tuple[OutboxEntry, str]]
+    refused: list[tuple[OutboxEntry, ServiceError]]
     waiting: int
 
 
@@ -87,7 +87,7 @@ class CommandService:
     async def flush(self) -> FlushReport:
         """Send what waits in the outbox for this user, oldest first; stop at the first outage."""
         sent: list[BotCommand] = []
-        refused: list[tuple[OutboxEntry, str]] = []
+        refused: list[tuple[OutboxEntry, ServiceError]] = []
         pending = await self.outbox.pending(
             tenant_id=str(self.session.tenant_id), created_by=str(self.session.user_id)
         )
@@ -100,7 +100,7 @@ class CommandService:
             except ServiceError as exc:
                 # Refused for good (the conversation is gone, the role changed): say so, drop it.
                 await self.outbox.remove(entry.idempotency_key)
-                refused.append((entry, str(exc)))
+                refused.append((entry, exc))
         return FlushReport(sent, refused, 0)
 
     async def waiting(self) -> int:

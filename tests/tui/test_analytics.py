@@ -149,18 +149,18 @@ async def test_period_change_recomputes_and_custom_dates_are_checked(
                 and tab.figures.report.period_from == first_of_month
             )
         )
-        assert f"{first_of_month} – {TODAY}" in screen_text(app)
+        assert f"{first_of_month:%d.%m.%Y} – {TODAY:%d.%m.%Y}" in screen_text(app)
         assert tab.figures is not None
         assert tab.figures.report.visits <= thirty.report.visits
 
         await pilot.press("p")  # custom: the fields take the shown dates, focus on "From"
         await app.wait_for(lambda: app.focused is not None and app.focused.id == "period-from")
-        await pilot.press(*["backspace"] * 10, *"2026-13-01", "enter")
-        await app.wait_for(lambda: "“From” is not a date" in screen_text(app))
-        await pilot.press(*["backspace"] * 10, *str(TODAY - timedelta(days=2)), "tab")
-        await pilot.press(*["backspace"] * 10, *str(TODAY - timedelta(days=5)), "enter")
-        await app.wait_for(lambda: "“To” is before “From”" in screen_text(app))
-        await pilot.press(*["backspace"] * 10, *str(TODAY), "enter")
+        await pilot.press(*["backspace"] * 10, *"01.13.2026", "enter")
+        await app.wait_for(lambda: "The date in “From” is wrong" in screen_text(app))
+        await pilot.press(*["backspace"] * 10, *f"{TODAY - timedelta(days=2):%d.%m.%Y}", "tab")
+        await pilot.press(*["backspace"] * 10, *f"{TODAY - timedelta(days=5):%d.%m.%Y}", "enter")
+        await app.wait_for(lambda: "The period ends before it starts" in screen_text(app))
+        await pilot.press(*["backspace"] * 10, *f"{TODAY:%d.%m.%Y}", "enter")
         await app.wait_for(
             lambda: (
                 tab.phase == Phase.ready
@@ -169,16 +169,17 @@ async def test_period_change_recomputes_and_custom_dates_are_checked(
             )
         )
         assert tab.figures is not None and tab.figures.report.period_to == TODAY
-        assert "is not a date" not in screen_text(app)
+        assert "is wrong" not in screen_text(app)
 
         # Escape leaves the date fields without applying what was typed there.
         app.screen.query_one("#period-from").focus()
-        await pilot.press(*["backspace"] * 10, *"2020-01-01")
+        await pilot.press(*["backspace"] * 10, *"01.01.2020")
         await pilot.press("escape")
         await app.wait_for(lambda: app.focused is not None and app.focused.id == "analytics-body")
         assert tab.period.start == TODAY - timedelta(days=2)
-        assert app.screen.query_one("#period-from", Input).value == str(TODAY - timedelta(days=2))
-        assert "2020-01-01" not in screen_text(app)
+        shown = f"{TODAY - timedelta(days=2):%d.%m.%Y}"
+        assert app.screen.query_one("#period-from", Input).value == shown
+        assert "01.01.2020" not in screen_text(app)
 
 
 async def test_x_cancels_a_sync_and_r_syncs_again(
