@@ -56,7 +56,8 @@ PASSWORD = "bench password 1"
 TICK = os.sysconf("SC_CLK_TCK")
 # CSI, OSC and two-byte escape sequences: what is left of a terminal's output is its text.
 ESCAPES = re.compile(rb"\x1b(\[[0-9;?<>=$]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|.)")
-LIVE = re.compile(r"wishlist: live|live: (\w+, )*wishlist")
+# The status bar: "● live" when every feed is, else marks and names ("● wishlist, …").
+LIVE = re.compile(r"● live\b|● (\w+, )*wishlist")
 
 
 @dataclass
@@ -204,7 +205,7 @@ def start_and_login_all(
         log_in(instances[-1], email, instances)
 
     def live(inst: Instance) -> bool:
-        # The status bar says "wishlist: live", or groups feeds by state ("live: wishlist, …").
+        # The status bar says "● live", or groups feeds by state ("● wishlist, …").
         return LIVE.search(screen_text(inst, -4000)) is not None
 
     pump(instances, time.monotonic() + 120, stop=lambda: all(live(i) for i in instances))

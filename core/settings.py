@@ -128,6 +128,39 @@ class Settings(BaseSettings):
             )
         return SecretStr(stripped)
 
+    @field_validator("theme")
+    @classmethod
+    def _known_theme(cls, value: str) -> str:
+        # Textual falls back to its default on an unknown name without a word: a typo in the
+        # config would go unnoticed. The import is here so only a set theme pays for it.
+        from textual.theme import BUILTIN_THEMES
+
+        if value not in BUILTIN_THEMES:
+            raise ValueError(
+                f"{_quoted(value)} is not a theme; the themes are: "
+                + ", ".join(sorted(BUILTIN_THEMES))
+            )
+        return value
+
+    @field_validator("keymap")
+    @classmethod
+    def _known_actions_and_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        from core.actions import ACTIONS
+
+        ids = [spec.id for spec in ACTIONS]
+        for action_id, keys in value.items():
+            if action_id not in ids:
+                raise ValueError(
+                    f"{_quoted(action_id)} is not an action; the actions are: " + ", ".join(ids)
+                )
+            for key in keys.split(","):
+                if not is_key_name(key.strip()):
+                    raise ValueError(
+                        f"{_quoted(key.strip())} (for {action_id}) is not a key; keys are "
+                        + KEY_CHOICES
+                    )
+        return value
+
     @field_validator("cache_dir")
     @classmethod
     def _real_path(cls, value: Path) -> Path:
@@ -167,6 +200,34 @@ class Settings(BaseSettings):
 
 
 _HEADER_SAFE = re.compile(r"[!-~]+")
+_MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
+KEY_CHOICES = (
+    "a letter, digit or character (a, 5, /), a character's name (slash, question_mark), "
+    "f1-f24, enter, escape, tab, space, backspace, insert, delete, home, end, pageup, "
+    "pagedown, up, down, left, right; ctrl+, shift+ or alt+ in front, several joined by commas"
+)
+
+
+def is_key_name(key: str) -> bool:
+    """A key as Textual names it in bindings: `f1`, `ctrl+s`, `slash`, `?`."""
+    from textual.keys import REPLACED_KEYS, Keys, key_to_character
+
+    *modifiers, base = key.split("+")
+    if not base or any(m not in _MODIFIERS for m in modifiers):
+        return False
+    if len(base) == 1:
+        return base.isprintable() and not base.isspace()
+    named = {k.value for k in Keys if "+" not in k.value and not k.value.startswith("<")}
+    return base in named or base in REPLACED_KEYS or key_to_character(base) is not None
+
+
+def _quoted(value: str) -> str:
+    """A value from the config in a one-line message: quoted, control characters escaped."""
+    shown = "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in value[:40]
+    )
+    return f"'{shown}'" + ("…" if len(value) > 40 else "")
 
 
 def _host_of(url: str) -> str | None:

@@ -1,4 +1,5 @@
-"""Every action with its key, from the one registry (remapped keys included)."""
+"""Every action with its key, from the one registry (remapped keys included), and what the
+marks of the status bar and of the command history mean."""
 
 from __future__ import annotations
 
@@ -9,14 +10,39 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from core.actions import ACTIONS, ActionSpec
+from core.actions import ACTIONS, ActionSpec, key_display
 from core.i18n import t
+from services.feeds import FeedState
+from widgets.status_bar import OUTBOX_SYMBOL, SYMBOL
 
 
 def key_label(spec: ActionSpec, keymap: dict[str, str]) -> str:
     keys = keymap.get(spec.id, spec.key)
-    names = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter"}
-    return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+    return ", ".join(key_display(k.strip()) for k in keys.split(","))
+
+
+def legend() -> list[tuple[str, str, str]]:
+    """(mark, meaning, where it shows) for every mark that stands in for a word."""
+    rows = [
+        (SYMBOL[state], t(f"help.legend.{state.value}"), t("help.where.status"))
+        for state in (
+            FeedState.live,
+            FeedState.connecting,
+            FeedState.reconnecting,
+            FeedState.polling,
+            FeedState.stopped,
+        )
+    ]
+    rows.append((OUTBOX_SYMBOL, t("help.legend.outbox"), t("help.where.status")))
+    for status in ("pending", "processing", "done", "failed"):
+        rows.append(
+            (
+                t(f"commands.mark.{status}"),
+                t(f"commands.status.{status}"),
+                t("help.where.history"),
+            )
+        )
+    return rows
 
 
 class HelpScreen(ModalScreen[None]):
@@ -46,6 +72,8 @@ class HelpScreen(ModalScreen[None]):
                     Text(t("scope." + spec.scope)),
                     key=spec.id,
                 )
+            for mark, meaning, where in legend():
+                table.add_row(Text(mark, style="bold"), Text(meaning), Text(where))
             yield table
             yield Static(t("help.close"), markup=False)
 

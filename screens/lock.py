@@ -11,7 +11,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from core.actions import bindings
+from core.actions import bindings, key_for
+from core.context import context_of
 from core.i18n import t
 from widgets.literal import literal
 from widgets.text_field import TextField
@@ -27,6 +28,10 @@ class LockScreen(ModalScreen[None]):
     # Only logout and quit work here: the data behind the lock stays out of reach.
     BINDINGS = [b for b in bindings("main") if isinstance(b, Binding) and b.id == "session.logout"]
 
+    def _logout_hint(self) -> str:
+        keymap = context_of(self.app).settings.keymap
+        return t("lock.logout_hint", key=key_for("session.logout", keymap))
+
     @dataclass
     class UnlockRequested(Message):
         password: str
@@ -41,7 +46,7 @@ class LockScreen(ModalScreen[None]):
             yield Static(t("lock.title"), id="lock-title", markup=False)
             yield Static(literal(t("lock.body", email=self.email)), markup=False)
             yield TextField(placeholder=t("lock.password"), password=True, id="lock-password")
-            yield Static(t("lock.logout_hint"), id="lock-status", markup=False)
+            yield Static(self._logout_hint(), id="lock-status", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -217,6 +217,22 @@ def compute_analytics(
     )
 
 
+class _DecimalCommaWriter:
+    """The number columns (revenue, value) with a decimal comma; names are left as they are."""
+
+    _NUMBERS = (CSV_COLUMNS.index("revenue"), CSV_COLUMNS.index("value"))
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Sequence[object]) -> None:
+        cells = list(row)
+        for i in self._NUMBERS:
+            if isinstance(cells[i], str | float | Decimal) and cells[i] != CSV_COLUMNS[i]:
+                cells[i] = str(cells[i]).replace(".", ",")
+        self._writer.writerow(cells)
+
+
 def _cell(text: str) -> str:
     # Names come from salon staff and clients; a leading = + - @ would run as a spreadsheet
     # formula when the CSV is opened, so such cells are quoted as text.
@@ -225,9 +241,16 @@ def _cell(text: str) -> str:
     return text
 
 
-def write_csv(report: AnalyticsReport, out: TextIO) -> None:
-    """One table: summary metrics, then staff, service and day rows (columns CSV_COLUMNS)."""
-    writer = csv.writer(out, lineterminator="\n")
+def write_csv(report: AnalyticsReport, out: TextIO, *, spreadsheet_locale: str = "en") -> None:
+    """One table: summary metrics, then staff, service and day rows (columns CSV_COLUMNS).
+
+    `spreadsheet_locale="ru"` writes what a Russian Excel or LibreOffice opens into columns:
+    `;` between fields and a decimal comma (`87800,50`); their list separator there is `;`,
+    since the comma is the decimal mark. Dates stay ISO, which both read as dates.
+    """
+    russian = spreadsheet_locale == "ru"
+    plain = csv.writer(out, lineterminator="\n", delimiter=";" if russian else ",")
+    writer: Any = _DecimalCommaWriter(plain) if russian else plain
     writer.writerow(CSV_COLUMNS)
     data = report.to_json_dict()
     for key in (

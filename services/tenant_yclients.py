@@ -205,12 +205,14 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def export_csv(report: AnalyticsReport, directory: Path, company_id: int) -> Path:
+def export_csv(
+    report: AnalyticsReport, directory: Path, company_id: int, *, spreadsheet_locale: str = "en"
+) -> Path:
     """Write the report as CSV (services.analytics.write_csv) and return the file's path."""
     directory.mkdir(parents=True, exist_ok=True)
     name = f"analytics-{company_id}-{report.period_from}-{report.period_to}.csv"
     path = directory / name
     # utf-8-sig: spreadsheet programs on Windows read Cyrillic names right only with the BOM.
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        write_csv(report, out)
+        write_csv(report, out, spreadsheet_locale=spreadsheet_locale)
     return path

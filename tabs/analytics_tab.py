@@ -13,6 +13,7 @@ import asyncio
 import sqlite3
 from datetime import date, datetime
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 from textual import events, on, work
@@ -23,7 +24,7 @@ from textual.widgets import Static
 
 from core.actions import bindings
 from core.context import mark_changed
-from core.i18n import number, t
+from core.i18n import language, number, t
 from services.errors import ServiceError
 from services.tenant_yclients import (
     Figures,
@@ -374,7 +375,10 @@ class AnalyticsTab(TabView):
     async def _export(self, figures: Figures, directory: Path) -> None:
         try:
             path = await asyncio.to_thread(
-                export_csv, figures.report, directory, figures.company_id
+                partial(export_csv, spreadsheet_locale=language()),
+                figures.report,
+                directory,
+                figures.company_id,
             )
         except OSError as exc:
             self.post_message(Exported(None, failure_text(exc)))

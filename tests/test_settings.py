@@ -149,3 +149,60 @@ def test_cli_prints_one_line_for_a_broken_config(
     assert err.startswith("agentp: config file")
     assert "Traceback" not in err
     assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("toml", "names"),
+    [
+        ('theme = "nord-dark"\n', ("setting theme is invalid", "'nord-dark'", "nord, ")),
+        (
+            '[keymap]\n"tab.wishlst" = "f1"\n',
+            ("setting keymap is invalid", "'tab.wishlst' is not an action", "tab.wishlist, "),
+        ),
+        (
+            '[keymap]\n"tab.wishlist" = "ctrl+kk"\n',
+            ("setting keymap is invalid", "'ctrl+kk' (for tab.wishlist) is not a key", "f1-f24"),
+        ),
+        (
+            '[keymap]\n"app.help" = "f1,shift+f"\n"tab.sessions" = "F2"\n',
+            ("'F2' (for tab.sessions) is not a key",),
+        ),
+    ],
+)
+def test_a_wrong_theme_action_or_key_is_one_line_with_the_choices(
+    clean_env: Path, toml: str, names: tuple[str, ...]
+) -> None:
+    clean_env.write_text(toml)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert "\n" not in message
+    for name in names:
+        assert name in message
+    assert "config.toml" in message  # and where to set it
+
+
+def test_valid_themes_and_keymaps_load(clean_env: Path) -> None:
+    clean_env.write_text(
+        'theme = "nord"\n[keymap]\n"app.help" = "f1,question_mark"\n"wishlist.filter" = "/"\n'
+    )
+    settings = load_settings()
+    assert settings.theme == "nord"
+    assert settings.keymap == {"app.help": "f1,question_mark", "wishlist.filter": "/"}
+
+
+def test_doctor_names_the_wrong_setting(
+    clean_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+    import json
+
+    from cli.doctor import run_doctor
+
+    clean_env.write_text('theme = "textual-drak"\n')
+    assert run_doctor(argparse.Namespace(json=True)) == 1
+    checks = json.loads(capsys.readouterr().out)["checks"]
+    failed = [c for c in checks if c["status"] == "fail"]
+    assert failed[0]["check"] == "settings"
+    assert "setting theme is invalid ('textual-drak' is not a theme" in failed[0]["detail"]
+    assert "textual-dark" in failed[0]["detail"]

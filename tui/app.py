@@ -45,7 +45,7 @@ from screens.lock import LockScreen
 from screens.login import LoginScreen
 from services.errors import ServiceError
 from tui import heap
-from tui.palette import DashboardCommands
+from tui.palette import DashboardCommands, open_palette, system_commands
 from widgets.error_text import failure_text
 from widgets.timefmt import clock_time
 
@@ -477,10 +477,12 @@ class AgentPApp(App[int]):
         return not (action in write_actions() and not self.ctx.can_write())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        # The built-in "keys" panel would show untranslated ids; `?` is the help.
-        for command in super().get_system_commands(screen):
-            if command.title.lower() in {"quit", "theme"} and not self.locked:
-                yield command
+        if not self.locked:
+            yield from system_commands(self)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette:
+            open_palette(self)
 
     def _main_screen(self) -> Any:
         from screens.main import MainScreen

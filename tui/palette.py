@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider, SimpleCommand
 
 from core.actions import ACTIONS, ActionSpec
 from core.context import context_of
@@ -55,3 +56,27 @@ class DashboardCommands(Provider):
             score = matcher.match(label)
             if score > 0:
                 yield Hit(score, matcher.highlight(label), run, help=t("scope." + spec.scope))
+
+
+def open_palette(app: App[Any]) -> None:
+    """The palette with its own texts in the user's language (Textual's are English)."""
+    if not CommandPalette.is_open(app):
+        app.push_screen(
+            CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette")
+        )
+
+
+def system_commands(app: App[Any]) -> Iterable[SystemCommand]:
+    """Of Textual's own commands only the theme picker: quitting and help are in the
+    registry, and the built-in keys panel would show untranslated ids."""
+
+    def pick_theme() -> None:
+        app.search_commands(
+            [
+                SimpleCommand(name, partial(setattr, app, "theme", name), None)
+                for name in sorted(app.available_themes)
+            ],
+            placeholder=t("palette.theme_placeholder"),
+        )
+
+    yield SystemCommand(t("palette.theme"), t("palette.theme_help"), pick_theme)

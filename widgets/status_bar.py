@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from core.i18n import t
 from services.feeds import FeedState, FeedStatus
@@ -19,6 +19,17 @@ _STYLE = {
     FeedState.polling: "bold magenta",
     FeedState.stopped: "dim",
 }
+# One mark per state: with several states at once the line shows marks and feed names only,
+# and `?` explains the marks (help.legend.*).
+SYMBOL = {
+    FeedState.reconnecting: "↻",
+    FeedState.polling: "◐",
+    FeedState.connecting: "◌",
+    FeedState.stopped: "○",
+    FeedState.live: "●",
+}
+OUTBOX_SYMBOL = "✉"
+_FEED_ORDER = ("wishlist", "commands", "sessions", "thread")
 
 
 @dataclass
@@ -32,35 +43,67 @@ class StatusInfo:
     outbox: int = 0
 
 
+def fit(line: Text, width: int) -> Text:
+    """The line cut to `width` cells with "…": one row, whatever the terminal."""
+    fitted = line.copy()
+    fitted.truncate(max(1, width), overflow="ellipsis")
+    return fitted
+
+
 def render_status(info: StatusInfo) -> Text:
-    line = Text()
-    line.append_text(literal(info.email, style="bold", single_line=True))
-    line.append(f" · {t('role.' + info.role) if info.role else ''} · ")
-    line.append_text(literal(info.tenant, single_line=True))
-    if info.read_only:
-        line.append(f" · {t('status.read_only')}", style="bold red")
-    # Feeds in the same state share one label ("live: wishlist, commands, sessions"), which
-    # keeps the line within 80 columns; a fixed order, since the order feeds first report in
-    # varies from run to run.
-    order = {name: i for i, name in enumerate(("wishlist", "commands", "sessions", "thread"))}
-    groups: dict[tuple[str, FeedState], list[str]] = {}
+    """What matters first: the feeds' state, read-only, the outbox; then role and salon.
+
+    The line is cut at the end with "…" when the terminal is narrow, so a long salon name is
+    what gives way; the email is on the lock screen and not repeated here.
+    """
+    line = Text(no_wrap=True, overflow="ellipsis", end="")
+    order = {name: i for i, name in enumerate(_FEED_ORDER)}
+    # A fixed order, since the order feeds first report in varies from run to run.
+    groups: dict[FeedState, list[tuple[str, FeedStatus]]] = {}
     for name, status in sorted(info.feeds.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])):
-        if status.state == FeedState.reconnecting:
-            label = t("feed.reconnecting", time=clock_time(status.since, info.timezone))
+        groups.setdefault(status.state, []).append((name, status))
+    parts: list[Text] = []
+    for state in SYMBOL:
+        members = groups.get(state)
+        if not members:
+            continue
+        part = Text(SYMBOL[state] + " ", style=_STYLE[state])
+        since = min(status.since for _, status in members)
+        if len(groups) == 1:
+            if state == FeedState.reconnecting:
+                label = t("feed.reconnecting", time=clock_time(since, info.timezone))
+            else:
+                label = t(f"feed.{state.value}")
+            part.append(label, style=_STYLE[state])
         else:
-            label = t(f"feed.{status.state.value}")
-        groups.setdefault((label, status.state), []).append(t("feed." + name))
-    for (label, state), names in groups.items():
-        line.append("  ")
-        line.append(label, style=_STYLE[state])
-        line.append(": " + ", ".join(names))
+            if state == FeedState.reconnecting:
+                part.append(clock_time(since, info.timezone) + " ", style=_STYLE[state])
+            part.append(", ".join(t(f"feed.{name}") for name, _ in members))
+        parts.append(part)
+    # Feed groups sit one space apart, the other elements two: the marks set them apart.
+    states = Text(" ").join(parts)
+    parts = [states] if states else []
+    if info.read_only:
+        parts.append(Text(t("status.read_only"), style="bold red"))
     if info.outbox:
-        line.append("  ")
-        line.append(t("status.outbox", count=info.outbox), style="bold yellow")
+        parts.append(
+            Text(f"{OUTBOX_SYMBOL} " + t("status.outbox", count=info.outbox), style="bold yellow")
+        )
+    who = Text(t("role." + info.role) if info.role else "")
+    if info.tenant:
+        if info.role:
+            who.append(" · ")
+        who.append_text(literal(info.tenant, single_line=True))
+    if who:
+        parts.append(who)
+    for i, part in enumerate(parts):
+        if i:
+            line.append("  ")
+        line.append_text(part)
     return line
 
 
-class StatusBar(Static):
+class StatusBar(Widget):
     DEFAULT_CSS = """
     StatusBar {
         height: 1;
@@ -71,9 +114,14 @@ class StatusBar(Static):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
+        super().__init__(id=id)
         self.info = StatusInfo()
+        self._line = Text()
 
     def show(self, info: StatusInfo) -> None:
         self.info = info
-        self.update(render_status(info))
+        self._line = render_status(info)
+        self.refresh()
+
+    def render(self) -> Text:
+        return fit(self._line, self.content_size.width)

@@ -76,7 +76,7 @@ STRINGS: dict[str, dict[str, Message]] = {
         ),
         "thread.queued_offline": "The backend is unreachable: the request is queued on this "
         "computer and will be sent when the connection returns.",
-        "thread.unnamed": "client without a name",
+        "thread.unnamed": "(no name)",
     },
     "ru": {
         "sessions.action.search": "Поиск",
@@ -159,6 +159,6 @@ STRINGS: dict[str, dict[str, Message]] = {
         "подтверждение — через несколько секунд.",
         "thread.queued_offline": "Сервер недоступен: запрос сохранён на этом компьютере и будет "
         "отправлен, когда связь вернётся.",
-        "thread.unnamed": "клиент без имени",
+        "thread.unnamed": "(без имени)",
     },
 }

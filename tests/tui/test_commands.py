@@ -221,7 +221,11 @@ async def test_a_failed_command_shows_its_error_and_r_sends_it_again(
         assert f"Send command #{failed_id}" in screen_text(app)
         await pilot.press("y")
         await app.wait_for(lambda: len(app.screen.query_one(CommandHistory).commands) == 2)
-        await app.wait_for(lambda: "done" in screen_text(app))
+        history = app.screen.query_one(CommandHistory)
+        await app.wait_for(lambda: any(c.status == "done" for c in history.commands.values()))
+        # The row shows the status as a mark (the word would cut the client's name at 80).
+        done = next(c for c in history.commands.values() if c.status == "done")
+        assert str(history.table.get_cell(done.key, "status")) == "✓"
         rows = await command_rows(salon.db, salon.tenant_id)
         assert [row["status"] for row in rows] == ["failed", "done"]
         assert json.loads(rows[1]["payload"])["text"] == "Ваша запись подтверждена"
@@ -251,7 +255,7 @@ async def test_offline_send_waits_locally_and_reaches_the_database_once(
             await pilot.press(*"Сообщение без сети", "ctrl+s")
             await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
             await pilot.press("y")
-            await shows(app, "1 waiting to send")
+            await shows(app, "1 command waiting")
             assert notified(app, "waits on this computer and will be sent automatically")
             assert form(app).draft().text == ""
             assert await command_rows(salon.db, salon.tenant_id) == []
@@ -264,7 +268,7 @@ async def test_offline_send_waits_locally_and_reaches_the_database_once(
         else:
             live = FeedStatus(FeedState.live, since=FIXED_NOW)
             app.post_message(FeedStatusChanged("wishlist", live))
-        await app.wait_for(lambda: "waiting to send" not in screen_text(app))
+        await app.wait_for(lambda: "✉" not in screen_text(app))
         await app.wait_for(lambda: "Сообщение без сети" in screen_text(app))
         rows = await command_rows(salon.db, salon.tenant_id)
         assert len(rows) == 1

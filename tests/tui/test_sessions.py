@@ -88,7 +88,7 @@ async def test_list_shows_sessions_newest_first(make_app: AppFactory, salon: Sal
         assert "12:20" in text and "12:05" in text and "25.11 12:00" in text
         assert "+79161112233" in text and "WhatsApp" in text and "needs staff" in text
         assert "bot paused · Bot: Передаю администратору" in text
-        assert "3 shown, newest first" in text
+        assert "3 conversations shown, newest first" in text
 
 
 async def test_a_new_conversation_appears_in_the_open_list_without_a_key_press(
@@ -234,7 +234,7 @@ async def test_paging_reaches_every_session_exactly_once(
         assert set(keys) == ids and len(keys) == 120
         stamps = [item.activity_at for item in tab.session_list.summaries]
         assert stamps == sorted(stamps, reverse=True)  # type: ignore[type-var]
-        assert "120 shown, newest first · that is all" in screen_text(app)
+        assert "120 conversations shown, newest first · that is all" in screen_text(app)
 
 
 async def open_thread(pilot: Any, app: AgentPApp, name: str) -> ThreadScreen:
@@ -320,7 +320,7 @@ async def test_pause_after_confirmation_writes_a_command_the_bot_performs(
         assert "Pause bot" in screen_text(app)
         await pilot.press("p")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
-        assert "Pause the bot in the conversation with Анна Петрова?" in screen_text(app)
+        assert "Pause the bot in this conversation? Client: Анна Петрова." in screen_text(app)
         await pilot.press("y")
         await app.wait_for(lambda: notified(app, "Pause requested (command #"))
         command = await salon.db.fetchrow(
@@ -400,7 +400,7 @@ async def test_russian_ui_of_the_list_the_filters_and_the_thread(
     async with app.run_test(size=(80, 24)) as pilot:
         await open_tab(pilot, salon.users["operator"])
         text = screen_text(app)
-        assert "Показано 1, сначала новые" in text and "ждёт сотрудника" in text
+        assert "Показан 1 диалог, сначала новые" in text and "ждёт сотрудника" in text
         assert "бот на паузе · Клиент: Здравствуйте!" in text
         await pilot.press("f")
         await app.wait_for(lambda: isinstance(app.screen, FilterScreen))
@@ -409,5 +409,5 @@ async def test_russian_ui_of_the_list_the_filters_and_the_thread(
         assert "Esc — отмена" in text, "the whole dialog fits 80×24"
         await pilot.press("escape")
         await open_thread(pilot, app, "Анна Петрова")
-        await app.wait_for(lambda: "Включить бота" in screen_text(app))
-        assert "Написать" in screen_text(app) and "Пауза бота" not in screen_text(app)
+        await app.wait_for(lambda: "Снять с паузы" in screen_text(app))
+        assert "Написать" in screen_text(app) and "Поставить на паузу" not in screen_text(app)

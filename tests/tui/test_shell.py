@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 import tui.app as app_module
 from core.i18n import set_language
@@ -24,9 +24,8 @@ async def test_operator_logs_in_and_sees_a_new_wish_without_pressing_a_key(
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["operator"])
         text = screen_text(app)
-        assert salon.users["operator"] in text
         assert "operator" in text and salon.name in text
-        assert "live: wishlist, commands, sessions" in text
+        await app.wait_for(lambda: "● live  operator" in screen_text(app))
         await salon.add_wish(client_name="Новая Клиентка", service_title="Педикюр")
         await app.wait_for(lambda: "Новая Клиентка" in screen_text(app))
 
@@ -213,7 +212,10 @@ async def test_help_lists_every_action_with_its_key(make_app: AppFactory, salon:
         await app.wait_for(lambda: isinstance(app.screen, HelpScreen))
         text = screen_text(app)
         assert "Help" in text and "Lock" in text and "Log out" in text
-        assert "f2" in text, "remapped keys are shown as remapped"
+        assert "F2" in text, "remapped keys are shown as remapped"
+        table = app.screen.query_one(DataTable)
+        marks = {str(table.get_row_at(row)[0]) for row in range(table.row_count)}
+        assert {"●", "↻", "◐", "✉", "✓", "✗"} <= marks, "every mark used for a word is explained"
         await pilot.press("escape")
         await pilot.press("f2")
         await app.wait_for(
@@ -243,6 +245,33 @@ def test_the_status_line_groups_feeds_by_state_and_names_each_one() -> None:
         outbox=2,
     )
     text = render_status(info).plain
-    assert "live: wishlist, sessions" in text
-    assert "reconnecting since 12:30: commands" in text  # 09:30 UTC in Moscow
-    assert text.endswith("2 waiting to send")
+    # The worst state first, the time it began in the salon's timezone (09:30 UTC in Moscow).
+    assert text.startswith("↻ 12:30 commands ● wishlist, sessions  ✉ 2 commands waiting")
+    assert text.endswith("operator · Лотос")
+    assert "op@salon.test" not in text
+
+
+async def test_texts_that_name_a_key_show_it_as_remapped(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    await salon.add_wish(client_name="Анна", service_title="Стрижка")
+    app = make_app(language="ru", keymap={"wishlist.older": "f3", "session.logout": "f9"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await app.wait_for(lambda: "F3 — более ранние" in screen_text(app))
+        assert "o — более ранние" not in screen_text(app)
+        await pilot.press("ctrl+l")
+        await app.wait_for(lambda: "F9 — сменить пользователя" in screen_text(app))
+
+
+async def test_the_palette_speaks_russian(make_app: AppFactory, salon: Salon) -> None:
+    app = make_app(language="ru")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await pilot.press("ctrl+p")
+        await app.wait_for(lambda: "Найти действие…" in screen_text(app))
+        await pilot.press(*"тем")
+        await app.wait_for(lambda: "Тема оформления" in screen_text(app))
+        assert "Theme" not in screen_text(app)
+        await pilot.press(*["backspace"] * 3, *"блок")
+        await app.wait_for(lambda: "Блокировка" in screen_text(app))

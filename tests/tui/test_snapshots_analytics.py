@@ -166,3 +166,20 @@ def test_figures_from_a_pinned_cache(
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+def test_figures_ru(snap_compare: Any, make_app: AppFactory, tui_stack: StackProcess) -> None:
+    app = make_app(language="ru")
+    asyncio.run(seed_cache(app.ctx.settings.cache_dir, app.ctx.settings.yclients_base_url))
+    arrange = salon_setup(tui_stack, "Салон «Снимок RU»", configured=True)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await arrange(pilot)
+        assert isinstance(app, AgentPApp)
+        await pilot.press("4")
+        tab = app.screen.query_one(AnalyticsTab)
+        await app.wait_for(lambda: tab.phase == Phase.ready and not tab.from_cache)
+        await app.wait_for(lambda: "Выручка по дням" in screen_text(app))
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))

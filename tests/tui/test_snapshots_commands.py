@@ -143,3 +143,12 @@ def test_commands_tab_for_a_viewer_says_why_the_composer_is_disabled(
     assert snap_compare(
         app, run_before=open_commands(snapshot_salon["viewer"]), terminal_size=(80, 24)
     )
+
+
+def test_commands_tab_ru(
+    snap_compare: Any, make_app: AppFactory, snapshot_salon: dict[str, str]
+) -> None:
+    app = make_app(language="ru")
+    assert snap_compare(
+        app, run_before=open_commands(snapshot_salon["operator"]), terminal_size=(80, 24)
+    )

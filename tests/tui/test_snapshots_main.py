@@ -10,7 +10,9 @@ import asyncpg
 import pytest
 from textual.pilot import Pilot
 
+from modals.help import HelpScreen
 from modals.wishlist_entry import WishlistEntryScreen
+from screens.lock import LockScreen
 from screens.main import MainScreen
 from tests.tui.conftest import FIXED_NOW, AppFactory, StackProcess, create_salon, login
 from tui.app import AgentPApp
@@ -156,6 +158,44 @@ def test_wishlist_entry(snap_compare: Any, make_app: AppFactory, snapshot_salon:
         await app.wait_for(
             lambda: isinstance(app.screen, WishlistEntryScreen) and app.screen.loaded
         )
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_wishlist_entry_ru(snap_compare: Any, make_app: AppFactory, snapshot_salon: str) -> None:
+    app = make_app(clock=lambda: FIXED_NOW, language="ru")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wishlist_shown(pilot, snapshot_salon)
+        await pilot.press("enter")
+        await app.wait_for(
+            lambda: isinstance(app.screen, WishlistEntryScreen) and app.screen.loaded
+        )
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_help_ru(snap_compare: Any, make_app: AppFactory, snapshot_salon: str) -> None:
+    app = make_app(clock=lambda: FIXED_NOW, language="ru")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wishlist_shown(pilot, snapshot_salon)
+        await pilot.press("question_mark")
+        await app.wait_for(lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_lock_ru(snap_compare: Any, make_app: AppFactory, snapshot_salon: str) -> None:
+    app = make_app(clock=lambda: FIXED_NOW, language="ru")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wishlist_shown(pilot, snapshot_salon)
+        await pilot.press("ctrl+l")
+        await app.wait_for(lambda: isinstance(app.screen, LockScreen))
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))

@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 from textual.pilot import Pilot
 
+from modals.confirm import ConfirmScreen
 from modals.thread import ThreadScreen
 from screens.main import MainScreen
 from services.feeds import FeedState
@@ -166,3 +167,34 @@ def test_thread_screen(
         await thread_shown(pilot, snapshot_salon)
 
     assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+# Russian at 80×24: the language with the longest words in the smallest terminal.
+def test_sessions_tab_ru(snap_compare: Any, make_app: AppFactory, snapshot_salon: str) -> None:
+    app = make_app(clock=lambda: FIXED_NOW, language="ru")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await sessions_shown(pilot, snapshot_salon)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_thread_screen_ru(snap_compare: Any, make_app: AppFactory, snapshot_salon: str) -> None:
+    app = make_app(clock=lambda: FIXED_NOW, language="ru")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await thread_shown(pilot, snapshot_salon)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_confirm_pause_ru(snap_compare: Any, make_app: AppFactory, snapshot_salon: str) -> None:
+    app = make_app(clock=lambda: FIXED_NOW, language="ru")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await thread_shown(pilot, snapshot_salon)
+        await pilot.press("p")
+        await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))

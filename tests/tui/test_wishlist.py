@@ -261,7 +261,7 @@ async def test_o_pages_in_older_rows_beyond_the_cap(
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot, salon.users["viewer"])
         await app.wait_for(lambda: table(app).row_count == 5)
-        assert "o: older entries" in screen_text(app)
+        assert "o: earlier entries" in screen_text(app)
         await pilot.press("o")
         await app.wait_for(lambda: table(app).row_count == 7)
         await pilot.press("o")

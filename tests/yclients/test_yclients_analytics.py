@@ -239,6 +239,21 @@ def test_csv_has_every_section_and_defuses_formulas() -> None:
     assert "'+cmd" in labels
 
 
+def test_csv_for_a_russian_spreadsheet_uses_semicolons_and_a_decimal_comma() -> None:
+    records = [*sample(), rec(21, at(2), staff=(9, "Ольга; мастер 1.5"))]
+    out = io.StringIO()
+    write_csv(report(records), out, spreadsheet_locale="ru")
+    rows = list(csv.reader(io.StringIO(out.getvalue()), delimiter=";"))
+    assert tuple(rows[0]) == CSV_COLUMNS  # every column its own: Excel splits on ";"
+    assert all(len(row) == len(CSV_COLUMNS) for row in rows)
+    summary = {row[1]: row[6] for row in rows if row[0] == "summary"}
+    assert summary["revenue"] == "5900,00"
+    assert summary["no_show_rate"].startswith("0,")
+    assert "." not in "".join(row[5] for row in rows[1:])
+    # A name keeps its dot and its semicolon (quoted), whatever the locale.
+    assert "Ольга; мастер 1.5" in [row[2] for row in rows if row[0] == "staff"]
+
+
 records_strategy = st.lists(
     st.builds(
         lambda rid, day, hour, att, deleted, staff, client, cost: rec(
