@@ -275,3 +275,24 @@ async def test_the_palette_speaks_russian(make_app: AppFactory, salon: Salon) ->
         assert "Theme" not in screen_text(app)
         await pilot.press(*["backspace"] * 3, *"блок")
         await app.wait_for(lambda: "Блокировка" in screen_text(app))
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+async def test_footer_at_80_columns_starts_with_help_and_cuts_no_word(
+    make_app: AppFactory, salon: Salon, language: str
+) -> None:
+    from core.actions import ACTIONS
+    from core.i18n import set_language, t
+
+    app = make_app(language=language)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, salon.users["admin"])
+        labels = {t(spec.label) for spec in ACTIONS}
+        for tab in "1234":
+            await pilot.press(tab)
+            await pilot.pause()
+            footer = screen_text(app).rstrip("\n").splitlines()[-1].strip()
+            assert footer.startswith("? " + t("action.help")), footer
+            for chunk in footer.split("  "):
+                assert chunk.split(" ", 1)[1] in labels, (tab, chunk)
+    set_language("en")
