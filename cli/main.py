@@ -225,11 +225,12 @@ def _run_demo(args: argparse.Namespace) -> int:
         args.data_dir = data_dir / "stack"
         args.bot = parse_bot(args.bot)
         return _run_devstack(args, demo=True)
-    from cli.demo import DemoStackError, run_demo
+    from cli.demo import run_demo
+    from cli.stack_process import DevstackStartError
 
     try:
         return run_demo(data_dir, bot=args.bot, read_only=args.read_only)
-    except DemoStackError as exc:
+    except DevstackStartError as exc:
         print(f"agentp: the demo stack did not start: {exc}", file=sys.stderr)
         return 1
 
