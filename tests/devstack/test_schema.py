@@ -105,7 +105,9 @@ async def test_bot_command_lifecycle_constraints(
         "insert into dashboard.bot_commands (tenant_id, command_type, payload, idempotency_key) "
         "values ($1, 'send_message', $2::jsonb, $3) returning id, status, created_at, updated_at"
     )
-    row = await db.fetchrow(insert, tenant_id, '{"client_id": "c1", "text": "Здравствуйте"}', "k-1")
+    row = await db.fetchrow(
+        insert, tenant_id, '{"client_id": "c1", "message": "Здравствуйте"}', "k-1"
+    )
     assert row["status"] == "pending"
 
     with pytest.raises(asyncpg.UniqueViolationError):
