@@ -82,6 +82,9 @@ class SyncState:
     covered_from: date | None
     covered_to: date | None
     cursor: datetime | None
+    # When the last sync finished (this host's clock): a process that waited for another's
+    # sync reads it to know the cache is as fresh as a sync of its own would make it.
+    synced_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,8 @@ class SyncReport:
     records_written: int
     covered_from: date
     covered_to: date
+    # True when another process synced the period while this one waited for its turn.
+    by_peer: bool = False
 
 
 class RecordCache:
@@ -202,6 +207,7 @@ class RecordCache:
                 "covered_from": hull[0].isoformat(),
                 "covered_to": hull[1].isoformat(),
                 "cursor": cursor.astimezone(UTC).isoformat(),
+                "synced_at": datetime.now(UTC).isoformat(),
             },
         )
         return SyncReport(
@@ -270,6 +276,7 @@ class RecordCache:
             else None,
             covered_to=date.fromisoformat(meta["covered_to"]) if "covered_to" in meta else None,
             cursor=datetime.fromisoformat(meta["cursor"]) if "cursor" in meta else None,
+            synced_at=datetime.fromisoformat(meta["synced_at"]) if "synced_at" in meta else None,
         )
 
     @staticmethod

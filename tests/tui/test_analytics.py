@@ -45,7 +45,7 @@ class Gate(RateLimiter):
 @pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch) -> Gate:
     held = Gate(2)  # the company's timezone and the first page of records
-    monkeypatch.setattr(tenant_yclients, "shared_limiter", lambda: held)
+    monkeypatch.setattr(tenant_yclients, "host_limiter", lambda _cache_dir: held)
     return held
 
 
@@ -234,7 +234,7 @@ async def test_reopening_shows_cached_figures_before_syncing(
         synced = tab.figures.report.to_json_dict()
 
     held = Gate(0)  # the second app's sync cannot send a single request until released
-    monkeypatch.setattr(tenant_yclients, "shared_limiter", lambda: held)
+    monkeypatch.setattr(tenant_yclients, "host_limiter", lambda _cache_dir: held)
     again = make_app()
     async with again.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["viewer"])
