@@ -129,6 +129,18 @@ class RecordCache:
         """Records (deleted ones included) whose local visit date is in the period."""
         return await self._run(self._load, period_from.isoformat(), period_to.isoformat())
 
+    async def load_raw(self, period_from: date, period_to: date) -> list[str]:
+        """The records of the period as YClients sent them (JSON), for fields `Record` omits."""
+        return await self._run(
+            lambda conn: [
+                raw
+                for (raw,) in conn.execute(
+                    "SELECT raw FROM records WHERE local_date BETWEEN ? AND ? ORDER BY start, id",
+                    (period_from.isoformat(), period_to.isoformat()),
+                )
+            ]
+        )
+
     async def sync(
         self,
         client: YClientsClient,
