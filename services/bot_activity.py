@@ -25,6 +25,7 @@ from services.bot_analytics import (
     WishInput,
     compute_bot_report,
 )
+from services.user_session import Permission, UserSession
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,12 @@ def _at(value: object, *, naive: tzinfo | None = None) -> datetime | None:
 class BotActivityReader:
     backend: Backend
     tenant_id: uuid.UUID
+
+    @classmethod
+    def for_session(cls, backend: Backend, session: UserSession) -> BotActivityReader:
+        """The logged-in user's salon, for a user allowed to read it."""
+        session.require(Permission.read)
+        return cls(backend, session.tenant_id)
 
     async def _all(self, make_query: Any, context: str) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
