@@ -6,15 +6,22 @@ defines every figure.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
+from pydantic import SecretStr
 
+from cli.analytics import add_analytics_parser, run_analytics
+from devstack.demo_tenants import LOTOS
+from devstack.stack import DevStack
 from services.backend import Backend
 from services.bot_activity import BotActivityReader, bookings_from_raw
 from services.bot_analytics import (
@@ -26,9 +33,13 @@ from services.bot_analytics import (
     WishInput,
     compute_bot_report,
 )
+from services.phones import phone_digits
+from services.yclients.client import YClientsClient
+from services.yclients.models import record_from_api
 from tests.services.conftest import add_session, add_wish
 
 MSK = ZoneInfo("Europe/Moscow")
+MINUTE = timedelta(minutes=1)
 FIRST, LAST = date(2026, 12, 1), date(2026, 12, 3)
 
 
@@ -205,3 +216,87 @@ async def test_the_dashboard_records_every_status_the_bot_writes_and_reads_them_
     assert (r.created, r.offered, r.booked, r.cancelled) == (2, 1, 1, 1)
     assert r.handoffs == 1 and r.handoffs_answered == 1
     assert r.median_first_answer_s is not None and 170 < r.median_first_answer_s < 190
+
+
+async def test_agentp_analytics_json_has_the_bot_key_for_a_tenant(
+    devstack: DevStack,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """One booking of the sandbox's, made after a wishlist entry with its client's phone."""
+    info = devstack.info
+    assert info.yclients_url is not None and info.yclients_partner_token is not None
+    today = datetime.now(ZoneInfo(LOTOS.timezone)).date()
+    first = today - timedelta(days=6)
+    async with YClientsClient(
+        base_url=info.yclients_url,
+        partner_token=SecretStr(info.yclients_partner_token),
+        user_token=SecretStr(LOTOS.user_token),
+        company_id=LOTOS.company_id,
+    ) as client:
+        pages = [
+            page
+            async for page in client.iter_record_pages(
+                start_date=first, end_date=today, with_deleted=True
+            )
+        ]
+    msk_zone = ZoneInfo(LOTOS.timezone)
+    # Visits of the period, as the cache keeps them (the API may hand a day more).
+    records = [
+        r
+        for page in pages
+        for r in page.records
+        if first <= record_from_api(r, msk_zone).local_date(msk_zone) <= today
+    ]
+    phoned = [r for r in records if r.client and r.client.phone and r.create_date and not r.deleted]
+    period_start = datetime.combine(first, datetime.min.time(), msk_zone)
+    # A booking made during the period, so an entry a minute before it is of the period too.
+    made_in_period = [r for r in phoned if r.create_date and r.create_date > period_start + MINUTE]
+    assert made_in_period, "the sandbox has bookings made in the last week, with phones"
+    target = made_in_period[0]
+    assert target.client is not None and target.create_date is not None
+    created = target.create_date - MINUTE
+    expected = sum(
+        1
+        for r in phoned
+        if r.client is not None
+        and phone_digits(r.client.phone) == phone_digits(target.client.phone)
+        and r.create_date is not None
+        and r.create_date > created
+    )
+    await add_wish(db, tenant_id, client_phone=target.client.phone, created_at=created)
+    await add_wish(db, tenant_id, client_phone=None, created_at=created, status="cancelled")
+
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    for name, value in {
+        "AGENTP_CONFIG": str(config),
+        "SUPABASE_URL": info.supabase_url,
+        "SUPABASE_SERVICE_KEY": info.service_key,
+        "YCLIENTS_BASE_URL": info.yclients_url,
+        "YCLIENTS_PARTNER_TOKEN": info.yclients_partner_token,
+        "YCLIENTS_USER_TOKEN": LOTOS.user_token,
+        "YCLIENTS_COMPANY_ID": str(LOTOS.company_id),
+    }.items():
+        monkeypatch.setenv(name, value)
+    parser = argparse.ArgumentParser(prog="agentp")
+    add_analytics_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(
+        [
+            "analytics", "--from", first.isoformat(), "--to", today.isoformat(),
+            "--format", "json", "--cache-dir", str(tmp_path / "cache"),
+            "--tenant", str(tenant_id),
+        ]
+    )  # fmt: skip
+    assert await asyncio.to_thread(run_analytics, args) == 0
+    bot = json.loads(capsys.readouterr().out)["bot"]
+    assert bot["wishlist"]["created"] == 2 and bot["wishlist"]["cancelled"] == 1
+    assert bot["yclients"]["matched_bookings"] == expected >= 1
+    assert bot["yclients"]["entries_without_phone"] == 1
+
+    args.tenant = "not-a-salon"
+    assert await asyncio.to_thread(run_analytics, args) == 2
+    assert "--tenant is not a salon id" in capsys.readouterr().err
