@@ -22,7 +22,6 @@ from textual.message import Message
 from textual.widgets import Static
 
 from core.actions import bindings
-from core.context import mark_changed
 from core.i18n import t
 from services.bot_activity import BotActivityReader
 from services.bot_analytics import BotReport
@@ -186,12 +185,10 @@ class AnalyticsTab(TabView):
     def _left_dates(self, event: PeriodPicker.Left) -> None:
         event.stop()
         self.focus_main()
-        mark_changed(self.app)
 
     def _period_changed(self) -> None:
         if self._started:
             self._start(sync=True)
-        mark_changed(self.app)
 
     def action_sync(self) -> None:
         self._started = True
@@ -378,7 +375,6 @@ class AnalyticsTab(TabView):
         state = self.query_one("#analytics-state", Static)
         state.set_class(self.phase == Phase.failed, "-error")
         state.update(self.state_text())
-        mark_changed(self.app)
 
     def state_text(self) -> str:
         phase, progress = self.phase, self.progress
@@ -437,4 +433,3 @@ class AnalyticsTab(TabView):
             self.notify(
                 t("analytics.export.done", path=str(message.path)), markup=False, timeout=10
             )
-        mark_changed(self.app)
