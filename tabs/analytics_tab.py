@@ -330,13 +330,11 @@ class AnalyticsTab(TabView):
         if message.run != self._run:
             return
         self.query_one(BotFigures).show(message.report, yclients=message.yclients)
-        mark_changed(self.app)
 
     def on_bot_failed(self, message: BotFailed) -> None:
         if message.run != self._run:
             return
         self.query_one(BotFigures).say(t("bot.failed", reason=message.reason))
-        mark_changed(self.app)
 
     def on_sync_progress(self, message: SyncProgress) -> None:
         if message.run != self._run:

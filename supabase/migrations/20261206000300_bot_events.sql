@@ -74,3 +74,16 @@ begin
   end if;
 end
 $$;
+
+-- An optional heartbeat the bot may write (docs/bot-commands.md): one row per salon, its `at`
+-- moved forward at every poll. Where a bot never writes it, the dashboard infers the bot's
+-- health from the command queue alone.
+create table if not exists dashboard.bot_heartbeat (
+  tenant_id uuid primary key references dashboard.tenants (id) on delete cascade,
+  at timestamptz not null default now(),
+  version text check (version is null or length(version) <= 100)
+);
+
+alter table dashboard.bot_heartbeat enable row level security;
+revoke all on dashboard.bot_heartbeat from public, anon, authenticated;
+grant select, insert, update, delete on dashboard.bot_heartbeat to service_role;
