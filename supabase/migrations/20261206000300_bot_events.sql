@@ -87,3 +87,16 @@ create table if not exists dashboard.bot_heartbeat (
 alter table dashboard.bot_heartbeat enable row level security;
 revoke all on dashboard.bot_heartbeat from public, anon, authenticated;
 grant select, insert, update, delete on dashboard.bot_heartbeat to service_role;
+
+-- Alerts come once per event and user: the app session that inserts the receipt alerts, every
+-- other (a second terminal, the same app after a reconnect or a restart) finds it there.
+create table if not exists dashboard.alert_receipts (
+  user_id uuid not null references dashboard.users (id) on delete cascade,
+  event_key text not null check (length(event_key) between 1 and 200),
+  at timestamptz not null default now(),
+  primary key (user_id, event_key)
+);
+
+alter table dashboard.alert_receipts enable row level security;
+revoke all on dashboard.alert_receipts from public, anon, authenticated;
+grant select, insert, delete on dashboard.alert_receipts to service_role;
