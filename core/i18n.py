@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import date
 
 LANGUAGES = ("en", "ru")
-LOCALE_MODULES = ("common", "login", "wishlist", "sessions", "commands", "analytics")
+LOCALE_MODULES = ("common", "login", "wishlist", "sessions", "commands", "analytics", "bot")
 
 Message = str | Mapping[str, str]
 PLURAL_FORMS: dict[str, tuple[str, ...]] = {

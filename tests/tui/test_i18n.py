@@ -71,8 +71,12 @@ def test_every_plural_message_has_the_languages_forms(language: str) -> None:
 
 
 # A count is `{count}` in a plural message; any other name for one (`{days}`, `{n}`) or an
-# English "(s)" means a text that cannot agree with its number.
-COUNT_NAMES = re.compile(r"\{(count|days|n|number|amount|messages|entries)\}")
+# English "(s)" means a text that cannot agree with its number. A unit's abbreviation after
+# the number ("3 д", "3 d") does not inflect, so it needs no plural forms.
+COUNT_NAMES = re.compile(
+    r"\{(count|days|hours|minutes|seconds|n|number|amount|messages|entries)\}"
+    r"(?! (д|ч|мин|с|d|h|min|s)\b)"
+)
 COUNTS = (0, 1, 2, 5, 11, 21, 22, 25, 101, 111)
 
 
