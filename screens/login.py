@@ -64,9 +64,13 @@ class LoginScreen(Screen[None]):
 
     def _demo_text(self) -> Text:
         text = Text(t("login.demo") + "\n")
+        # Columns as wide as their longest value: «только просмотр» fits 80 columns.
+        email = max(len(login.email) for login in self.demo_logins)
+        password = max(len(login.password) for login in self.demo_logins)
         for login in self.demo_logins:
             role = t(f"role.{login.role}")
-            text.append_text(literal(f"  {login.email:<24} {login.password:<20} {role}\n"))
+            line = f"  {login.email:<{email}}  {login.password:<{password}}  {role}\n"
+            text.append_text(literal(line))
         return text
 
     def on_mount(self) -> None:
