@@ -135,10 +135,10 @@ class Settings(BaseSettings):
         # config would go unnoticed. The import is here so only a set theme pays for it.
         from textual.theme import BUILTIN_THEMES
 
+        # The value is never repeated: it may be a secret pasted into the wrong line.
         if value not in BUILTIN_THEMES:
             raise ValueError(
-                f"{_quoted(value)} is not a theme; the themes are: "
-                + ", ".join(sorted(BUILTIN_THEMES))
+                "not a theme name; the themes are: " + ", ".join(sorted(BUILTIN_THEMES))
             )
         return value
 
@@ -150,14 +150,12 @@ class Settings(BaseSettings):
         ids = [spec.id for spec in ACTIONS]
         for action_id, keys in value.items():
             if action_id not in ids:
-                raise ValueError(
-                    f"{_quoted(action_id)} is not an action; the actions are: " + ", ".join(ids)
-                )
+                raise ValueError("an entry names no action; the actions are: " + ", ".join(ids))
             for key in keys.split(","):
                 if not is_key_name(key.strip()):
+                    # The action id is one of ours, so it is named; the key is not repeated.
                     raise ValueError(
-                        f"{_quoted(key.strip())} (for {action_id}) is not a key; keys are "
-                        + KEY_CHOICES
+                        f"the key for {action_id} is not a key name; keys are {KEY_CHOICES}"
                     )
         return value
 
@@ -219,15 +217,6 @@ def is_key_name(key: str) -> bool:
         return base.isprintable() and not base.isspace()
     named = {k.value for k in Keys if "+" not in k.value and not k.value.startswith("<")}
     return base in named or base in REPLACED_KEYS or key_to_character(base) is not None
-
-
-def _quoted(value: str) -> str:
-    """A value from the config in a one-line message: quoted, control characters escaped."""
-    shown = "".join(
-        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
-        for char in value[:40]
-    )
-    return f"'{shown}'" + ("…" if len(value) > 40 else "")
 
 
 def _host_of(url: str) -> str | None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider, SimpleCommand
 
@@ -51,11 +52,20 @@ class DashboardCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        found = False
         for spec, run in self._available():
             label = t(spec.label)
             score = matcher.match(label)
             if score > 0:
+                found = True
                 yield Hit(score, matcher.highlight(label), run, help=t("scope." + spec.scope))
+        if not found and matcher.match(t("palette.theme")) == 0:
+            # Textual's own "No matches found" is English and cannot be set: say it here.
+            yield Hit(0.001, Text(t("palette.none"), style="dim"), _nothing)
+
+
+def _nothing() -> None:
+    """Choosing "nothing matches" closes the palette and does nothing else."""
 
 
 def open_palette(app: App[Any]) -> None:

@@ -275,6 +275,9 @@ async def test_the_palette_speaks_russian(make_app: AppFactory, salon: Salon) ->
         assert "Theme" not in screen_text(app)
         await pilot.press(*["backspace"] * 3, *"блок")
         await app.wait_for(lambda: "Блокировка" in screen_text(app))
+        await pilot.press(*["backspace"] * 4, *"щщщ")
+        await app.wait_for(lambda: "Подходящих действий нет" in screen_text(app))
+        assert "No matches" not in screen_text(app)
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
