@@ -31,6 +31,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("app.help", "question_mark", "app.show_help", "action.help", "app"),
     ActionSpec("app.palette", "ctrl+p", "app.command_palette", "action.palette", "app", show=False),
     ActionSpec("app.quit", "ctrl+q", "app.quit", "action.quit", "app", priority=True),
+    # the login screen
+    ActionSpec("login.retry", "f5", "retry", "login.action.retry", "login"),
     # the main screen
     ActionSpec("tab.wishlist", "1", "show_tab('wishlist')", "tab.wishlist", "main", show=False),
     ActionSpec("tab.sessions", "2", "show_tab('sessions')", "tab.sessions", "main", show=False),
@@ -69,7 +71,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("analytics.export", "e", "export_csv", "analytics.action.export", "analytics"),
 )
 
-SCOPES = ("app", "main", "wishlist", "sessions", "thread", "commands", "analytics")
+SCOPES = ("app", "login", "main", "wishlist", "sessions", "thread", "commands", "analytics")
 
 
 def actions_in(scope: str) -> list[ActionSpec]:

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from core.actions import bindings
 from core.context import DemoLogin
 from core.i18n import t
 from widgets.footer import LocalizedFooter
@@ -32,7 +32,7 @@ class LoginScreen(Screen[None]):
     #login-status.-error { color: $error; }
     #login-demo { margin-top: 1; color: $text-muted; height: auto; }
     """
-    BINDINGS = [Binding("f5", "retry", "login.action.retry", id="login.retry")]
+    BINDINGS = bindings("login")
 
     @dataclass
     class Submitted(Message):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.timer import Timer
 
+from core.actions import key_for
 from core.context import AppContext
 from core.i18n import t
 from core.messages import (
@@ -108,7 +109,11 @@ class LiveData:
             screen.show_error(
                 t("login.unavailable", reason=message.reason)
                 + " "
-                + t("login.retry", seconds=f"{delay:g}")
+                + t(
+                    "login.retry",
+                    seconds=f"{delay:g}",
+                    key=key_for("login.retry", self.ctx.settings.keymap),
+                )
             )
 
     def _stop_connect_retry(self) -> None:

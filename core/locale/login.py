@@ -19,7 +19,7 @@ STRINGS: dict[str, dict[str, Message]] = {
         "login.email_too_long": "That email is too long (at most 320 characters).",
         "login.password_too_long": "That password is too long to be anyone's.",
         "login.demo": "Demo logins (local devstack only):",
-        "login.retry": "Trying again in {seconds} s; F5 tries now.",
+        "login.retry": "Trying again in {seconds} s; {key} tries now.",
         "login.action.retry": "Reconnect",
     },
     "ru": {
@@ -38,7 +38,7 @@ STRINGS: dict[str, dict[str, Message]] = {
         "login.email_too_long": "Слишком длинный адрес (не больше 320 символов).",
         "login.password_too_long": "Слишком длинный пароль.",
         "login.demo": "Демо-входы (только локальный devstack):",
-        "login.retry": "Новая попытка через {seconds} с; F5 — сейчас.",
+        "login.retry": "Новая попытка через {seconds}\u00a0с; {key} — сейчас.",
         "login.action.retry": "Переподключить",
     },
 }

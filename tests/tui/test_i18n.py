@@ -75,7 +75,7 @@ def test_every_plural_message_has_the_languages_forms(language: str) -> None:
 # the number ("3 д", "3 d") does not inflect, so it needs no plural forms.
 COUNT_NAMES = re.compile(
     r"\{(count|days|hours|minutes|seconds|n|number|amount|messages|entries)\}"
-    r"(?! (д|ч|мин|с|d|h|min|s)\b)"
+    r"(?![ \u00a0](д|ч|мин|с|d|h|min|s)\b)"
 )
 COUNTS = (0, 1, 2, 5, 11, 21, 22, 25, 101, 111)
 
