@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from services.private_files import private_file
+
 _SCHEMA = """
 create table if not exists outbox (
   idempotency_key text primary key,
@@ -59,18 +61,18 @@ class Outbox:
         self._ready = False
 
     def _connect(self) -> sqlite3.Connection:
+        # Message texts wait here: the file (and so SQLite's -wal and -shm) is 0600.
+        private_file(self.path)
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         conn.execute("pragma journal_mode=wal")
         conn.execute("pragma synchronous=full")
         if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             conn.execute(_SCHEMA)
             self._ready = True
         return conn
 
     async def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         def work() -> list[tuple[Any, ...]]:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = self._connect()
             try:
                 return conn.execute(sql, params).fetchall()
