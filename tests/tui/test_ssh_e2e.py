@@ -372,7 +372,8 @@ def test_the_service_accounts_home_and_files_are_its_own(deployed: dict[str, str
     data = Path(deployed["data"])
     assert oct(data.stat().st_mode & 0o777) == "0o700"
     # After the logins above the app has written its log and outbox there: all 0600, dirs 0700.
-    created = [path for path in data.rglob("*") if not path.is_symlink()]
+    app_dir = data / ".local" / "share" / "agentp"  # platformdirs' data folder of the account
+    created = [app_dir, *(path for path in app_dir.rglob("*") if not path.is_symlink())]
     assert any(path.is_file() for path in created)
     for path in created:
         expected = 0o700 if path.is_dir() else 0o600
@@ -389,6 +390,9 @@ def test_the_service_accounts_home_and_files_are_its_own(deployed: dict[str, str
     try:
         term.expect(b"logs in")
         assert b"root:x:0:0" not in term.seen
+        # Quit from the app: su is no sshd, killing it would not hang the app's terminal up.
+        os.write(term.fd, b"\x11")  # ctrl+q
+        assert term.proc.wait(timeout=30) is not None
     finally:
         term.close()
     wait_until_no_remote_app(15)
