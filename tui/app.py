@@ -390,13 +390,17 @@ class AgentPApp(App[int]):
     @work(exclusive=True, group="unlock", exit_on_error=False)
     async def check_unlock(self, password: str) -> None:
         session, backend = self.ctx.session, self.ctx.backend
-        from services.auth import AuthService
+        from services.auth import AuthService, LoginFailed
 
-        ok = False
+        ok = locked = False
         if session is not None and backend is not None:
-            with contextlib.suppress(ServiceError):
+            try:
                 ok = await AuthService(backend).confirm_password(session, password)
-        self.post_message(UnlockChecked(ok))
+            except LoginFailed as exc:
+                locked = exc.reason == "locked"
+            except ServiceError:
+                pass
+        self.post_message(UnlockChecked(ok, locked))
 
     async def on_unlock_checked(self, message: UnlockChecked) -> None:
         screen = self.screen
@@ -408,7 +412,7 @@ class AgentPApp(App[int]):
             self._arm_idle_timer()
         else:
             screen.show_wrong()
-            if screen.failures >= MAX_UNLOCK_FAILURES:
+            if message.locked or screen.failures >= MAX_UNLOCK_FAILURES:
                 self.notify(t("notice.locked_out"), severity="error", markup=False)
                 self.logout()
         self.mark_changed()
