@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from services.commands.outbox_salvage import salvage_rows
+from services.commands.registry import upgrade_payload
 from services.errors import ServiceError
 from services.private_files import private_file
 
@@ -206,7 +207,8 @@ class Outbox:
                 tenant_id=row[1],
                 created_by=row[2],
                 command_type=row[3],
-                payload=json.loads(row[4]),
+                # An entry queued by an older dashboard (`text`) is sent in today's words.
+                payload=upgrade_payload(row[3], json.loads(row[4])),
                 queued_at=datetime.fromisoformat(row[5]),
                 attempts=row[6],
                 last_error=row[7],
