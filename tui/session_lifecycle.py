@@ -27,6 +27,7 @@ from core.messages import (
 )
 from screens.lock import LockScreen
 from screens.login import LoginScreen
+from services.commands.outbox import OutboxRecovery
 from services.errors import ServiceError
 from tui import heap
 from tui.live_data import LiveData
@@ -103,7 +104,14 @@ class SessionLifecycle:
         assert backend is not None
         _, key = self.ctx.settings.require_supabase()
         self.ctx.session = message.session
-        self.ctx.services = DashboardServices(backend, key, message.session, self._outbox_path())
+        self.ctx.services = DashboardServices(
+            backend,
+            key,
+            message.session,
+            self._outbox_path(),
+            read_only=self.ctx.read_only,
+            on_outbox_recovered=self._outbox_recovered,
+        )
         login = login_screen(self.app)
         if login is not None:
             login.forget_password()
@@ -111,6 +119,11 @@ class SessionLifecycle:
         self._arm_idle_timer()
         self.live.start()
         heap.freeze()
+
+    def _outbox_recovered(self, recovery: OutboxRecovery) -> None:
+        # Called on the event loop by whichever worker met the damaged file: one line, once.
+        text = t("notice.outbox_recovered", count=recovery.recovered, name=recovery.broken.name)
+        self.app.notify(text, severity="warning", markup=False, timeout=15)
 
     def _outbox_path(self) -> Path:
         assert self.ctx.data_dir is not None
