@@ -214,7 +214,7 @@ class Settings(BaseSettings):
             if value is None
         ]
         if missing:
-            raise SettingsError(_missing_message(missing[0]))
+            raise SettingsError(missing_message(missing[0]))
         assert self.supabase_url is not None and self.supabase_service_key is not None
         return self.supabase_url, self.supabase_service_key
 
@@ -250,7 +250,8 @@ def _where(field: str) -> str:
     )
 
 
-def _missing_message(field: str) -> str:
+def missing_message(field: str) -> str:
+    """One line: the setting is missing, and where to set it."""
     return f"setting {field} is missing: {_where(field)}"
 
 
