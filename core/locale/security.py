@@ -11,6 +11,13 @@ STRINGS: dict[str, dict[str, Message]] = {
             "{count} waiting commands recovered, sending works.",
         },
         "commands.failed.unexpected": "The command could not be queued: {reason}",
+        "analytics.export.copied": (
+            "Figures copied to the clipboard (CSV, {size} KB) and saved to {path}"
+        ),
+        "analytics.export.too_big": (
+            "The CSV ({size} KB) is too big for the terminal's clipboard: it is saved on the "
+            "server at {path}; ask the administrator for the file."
+        ),
     },
     "ru": {
         "notice.outbox_recovered": {
@@ -24,5 +31,12 @@ STRINGS: dict[str, dict[str, Message]] = {
             "восстановлено {count} команды, отправка работает.",
         },
         "commands.failed.unexpected": "Команду не удалось поставить в очередь: {reason}",
+        "analytics.export.copied": (
+            "Цифры скопированы в буфер обмена (CSV, {size} КБ) и сохранены в {path}"
+        ),
+        "analytics.export.too_big": (
+            "CSV ({size} КБ) слишком велик для буфера обмена терминала: он сохранён на сервере "
+            "в {path}; попросите файл у администратора."
+        ),
     },
 }
