@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -211,3 +212,70 @@ select c.relrowsecurity,
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
  where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p')
 """
+
+
+# --- private channels: Realtime's RLS check on realtime.messages ------------------------------
+_SET_CONTEXT_SQL = """
+select set_config('role', $1, true),
+       set_config('realtime.topic', $2, true),
+       set_config('request.jwt.claims', $3, true),
+       set_config('request.jwt.claim.sub', $4, true),
+       set_config('request.jwt.claim.role', $1, true)
+"""
+
+
+async def read_policies(
+    catalog: Catalog, role: str, claims_json: str, sub: str, topic: str
+) -> dict[str, bool]:
+    """Which extensions `role` may read on `topic`, as Realtime asks: one message row per
+    extension is inserted (as the owner), then selected back under the caller's role and claims;
+    the SELECT policies decide what comes back. Everything is rolled back."""
+    ids = {"broadcast": uuid.uuid4(), "presence": uuid.uuid4()}
+
+    async def work(conn: asyncpg.Connection) -> dict[str, bool]:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            for extension, message_id in ids.items():
+                await conn.execute(
+                    "insert into realtime.messages (id, topic, extension) values ($1, $2, $3)",
+                    message_id,
+                    topic,
+                    extension,
+                )
+            await conn.execute(_SET_CONTEXT_SQL, role, topic, claims_json, sub)
+            rows = await conn.fetch(
+                "select id from realtime.messages where id = any($1::uuid[])", list(ids.values())
+            )
+        finally:
+            await tx.rollback()
+        seen = {r["id"] for r in rows}
+        return {extension: message_id in seen for extension, message_id in ids.items()}
+
+    return await catalog.run(work)
+
+
+async def write_policy(
+    catalog: Catalog, role: str, claims_json: str, sub: str, topic: str, extension: str
+) -> bool:
+    """Whether `role` may send `extension` messages on `topic`: an INSERT under its role and
+    claims that the INSERT policies allow or refuse (42501). Rolled back."""
+
+    async def work(conn: asyncpg.Connection) -> bool:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            await conn.execute(_SET_CONTEXT_SQL, role, topic, claims_json, sub)
+            try:
+                await conn.execute(
+                    "insert into realtime.messages (topic, extension) values ($1, $2)",
+                    topic,
+                    extension,
+                )
+            except asyncpg.InsufficientPrivilegeError:
+                return False
+            return True
+        finally:
+            await tx.rollback()
+
+    return await catalog.run(work)
