@@ -120,7 +120,7 @@ class RealtimeService:
                 "No `apikey` request header or url param was found.",
             )
         try:
-            claims = self._keys.verify(token)
+            claims = self._keys.verify_apikey(token)
         except InvalidKey:
             return _gateway_error(
                 "Invalid API key", "Double check your Supabase `anon` or `service_role` API key."
