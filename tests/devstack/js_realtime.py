@@ -18,11 +18,16 @@ PRELUDE = """
 import {createClient} from '@supabase/supabase-js';
 import WebSocket from 'ws';
 const env = process.env;
-const client = (key, token) => createClient(env.SB_URL, key ?? env.SB_KEY, {
+const client = (key) => createClient(env.SB_URL, key ?? env.SB_KEY, {
   realtime: {transport: WebSocket},
   auth: {persistSession: false, autoRefreshToken: false},
-  ...(token ? {accessToken: async () => token} : {}),
 });
+// A signed-in user's realtime: the user's JWT goes in every join (as after a sign-in).
+const userClient = async (key, token) => {
+  const sb = client(key);
+  await sb.realtime.setAuth(token);
+  return sb;
+};
 const seen = [];
 const deadline = setTimeout(() => {
   console.log(JSON.stringify({timeout: true, seen}));

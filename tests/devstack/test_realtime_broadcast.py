@@ -1,0 +1,174 @@
+"""Broadcast as Supabase serves it: between clients (self, ack), from SQL (realtime.send,
+realtime.broadcast_changes in a trigger), through supabase-py (vsn 1.0.0) and supabase-js
+(vsn 2.0.0, binary frames) on the same rooms."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import asyncpg
+from realtime import AsyncRealtimeChannel, RealtimeSubscribeStates
+from supabase import AsyncClient
+
+from devstack.stack import DevStack
+from tests.devstack.js_realtime import run_realtime_js
+from tests.devstack.realtime_helpers import TIMEOUT, make_table, new_client
+
+Heard = asyncio.Queue[dict[str, Any]]
+
+
+async def join(
+    client: AsyncClient, topic: str, *, self_: bool = False, private: bool = False
+) -> tuple[AsyncRealtimeChannel, Heard]:
+    channel = client.channel(
+        topic,
+        {"config": {"broadcast": {"self": self_, "ack": False}, "private": private}},
+    )
+    heard: Heard = asyncio.Queue()
+    channel.on_broadcast("*", lambda message: heard.put_nowait(dict(message)))
+    states: asyncio.Queue[RealtimeSubscribeStates] = asyncio.Queue()
+    await channel.subscribe(lambda state, _err: states.put_nowait(state))
+    assert await states.get() == RealtimeSubscribeStates.SUBSCRIBED
+    return channel, heard
+
+
+async def next_heard(heard: Heard) -> dict[str, Any]:
+    async with asyncio.timeout(TIMEOUT):
+        return await heard.get()
+
+
+def room() -> str:
+    return f"room-{uuid.uuid4().hex[:8]}"
+
+
+async def test_supabase_py_broadcast_reaches_others_and_self_only_when_asked(
+    devstack: DevStack,
+) -> None:
+    topic = room()
+    a_client, b_client = await new_client(devstack.info), await new_client(devstack.info)
+    a, a_heard = await join(a_client, topic)  # self: false
+    b, b_heard = await join(b_client, topic, self_=True)
+    await a.send_broadcast("hello", {"from": "a", "text": "Привет"})
+    got = await next_heard(b_heard)
+    assert (got["event"], got["payload"]) == ("hello", {"from": "a", "text": "Привет"})
+    await b.send_broadcast("hello", {"from": "b"})
+    # b hears itself (self: true); a hears b's message first: its own was never echoed to it.
+    assert (await next_heard(b_heard))["payload"] == {"from": "b"}
+    assert (await next_heard(a_heard))["payload"] == {"from": "b"}
+    await a_client.remove_all_channels()
+    await b_client.remove_all_channels()
+
+
+async def test_supabase_js_broadcast_with_ack_and_self_meets_supabase_py(
+    devstack: DevStack,
+) -> None:
+    """js (binary push) → py (JSON), py → js (text), and js's ack resolves only on the reply."""
+    topic = room()
+    py_client = await new_client(devstack.info)
+    py, py_heard = await join(py_client, topic)
+
+    async def answer() -> None:
+        # py answers js's greeting, so js hears a vsn 1.0.0 client's broadcast too.
+        greeting = await next_heard(py_heard)
+        await py.send_broadcast("answer", {"to": greeting["payload"]["from"]})
+
+    answering = asyncio.create_task(answer())
+    result = await run_realtime_js(
+        devstack,
+        """
+const sb = client();
+const channel = sb.channel(env.TOPIC, {config: {broadcast: {self: true, ack: true}}})
+  .on('broadcast', {event: '*'}, (m) => seen.push({event: m.event, payload: m.payload}));
+await subscribed(channel);
+const ack = await channel.send({type: 'broadcast', event: 'greeting',
+                                payload: {from: 'js', text: 'Здравствуйте'}});
+await until(() => seen.length >= 2);
+done({ack, seen});
+""",
+        TOPIC=topic,
+    )
+    await answering
+    assert result["ack"] == "ok"
+    assert result["seen"] == [
+        {"event": "greeting", "payload": {"from": "js", "text": "Здравствуйте"}},
+        {"event": "answer", "payload": {"to": "js"}},
+    ]
+    await py_client.remove_all_channels()
+
+
+async def test_realtime_send_from_sql_reaches_its_room_public_or_private(
+    devstack: DevStack, db: asyncpg.Connection
+) -> None:
+    topic = room()
+    client = await new_client(devstack.info)  # the service key: private rooms are allowed
+    _, public_heard = await join(client, topic)
+    _, private_heard = await join(client, f"{topic}-p", private=True)
+    await db.execute(
+        "select realtime.send($1::jsonb, 'note', $2, false)", '{"text": "всем"}', topic
+    )
+    got = await next_heard(public_heard)
+    assert got["event"] == "note"
+    message_id = got["payload"].pop("id")  # realtime.send adds the message id to the payload
+    assert got["payload"] == {"text": "всем"}
+    assert got["meta"] == {"id": message_id}
+    # private defaults to true: the private room hears it, the public room of that name would not.
+    await db.execute("select realtime.send('{\"n\": 2}'::jsonb, 'note', $1)", f"{topic}-p")
+    private = await next_heard(private_heard)
+    assert private["payload"]["n"] == 2
+    await db.execute("select realtime.send('{\"n\": 3}'::jsonb, 'note', $1, false)", topic)
+    assert (await next_heard(public_heard))["payload"]["n"] == 3, "n=2 never reached it"
+    await client.remove_all_channels()
+
+
+async def test_broadcast_changes_trigger_reaches_supabase_py_and_js(
+    devstack: DevStack, db: asyncpg.Connection
+) -> None:
+    table = await make_table(db, "id int primary key, title text", publish=False)
+    topic = f"changes-{table}"
+    await db.execute(
+        f"""
+create function public.{table}_broadcast() returns trigger
+language plpgsql security definer as $$
+begin
+  perform realtime.broadcast_changes('{topic}', tg_op, tg_op, tg_table_name, tg_table_schema,
+                                     new, old);
+  return null;
+end $$;
+create trigger broadcast after insert or update or delete on public.{table}
+  for each row execute function public.{table}_broadcast();
+"""
+    )
+    await devstack.rest.reload_schema()
+    client = await new_client(devstack.info)
+    _, heard = await join(client, topic, private=True)
+    result = await run_realtime_js(
+        devstack,
+        """
+const sb = client();
+const channel = sb.channel(env.TOPIC, {config: {private: true}})
+  .on('broadcast', {event: '*'}, (m) => seen.push({event: m.event, op: m.payload.operation,
+      record: m.payload.record, old: m.payload.old_record, id: m.meta?.id ?? null}));
+await subscribed(channel);
+const t = sb.from(env.TABLE);
+await t.insert({id: 1, title: 'a'});
+await t.update({title: 'b'}).eq('id', 1);
+await t.delete().eq('id', 1);
+await until(() => seen.length >= 3);
+done({seen});
+""",
+        key=devstack.info.secret_key,
+        TOPIC=topic,
+        TABLE=table,
+    )
+    assert [(m["event"], m["op"], m["record"], m["old"]) for m in result["seen"]] == [
+        ("INSERT", "INSERT", {"id": 1, "title": "a"}, None),
+        ("UPDATE", "UPDATE", {"id": 1, "title": "b"}, {"id": 1, "title": "a"}),
+        ("DELETE", "DELETE", None, {"id": 1, "title": "b"}),
+    ]
+    assert all(m["id"] for m in result["seen"]), "meta.id of the realtime.messages row"
+    py_seen = [await next_heard(heard) for _ in range(3)]
+    assert [m["payload"]["operation"] for m in py_seen] == ["INSERT", "UPDATE", "DELETE"]
+    assert py_seen[0]["payload"]["table"] == table and py_seen[0]["payload"]["schema"] == "public"
+    await client.remove_all_channels()
