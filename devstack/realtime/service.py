@@ -20,7 +20,7 @@ import asyncpg
 from aiohttp import web
 
 from devstack.keys import InvalidKey, Keys
-from devstack.realtime import capture
+from devstack.realtime import capture, http_broadcast
 from devstack.realtime.catalog import Catalog
 from devstack.realtime.channels import Registry
 from devstack.realtime.dispatch import Dispatcher
@@ -83,6 +83,14 @@ class RealtimeService:
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get(PATH, self._handle)
+        app.router.add_post(http_broadcast.BATCH_PATH, self._http_batch)
+        app.router.add_post(http_broadcast.SINGLE_PATH, self._http_single)
+
+    async def _http_batch(self, request: web.Request) -> web.Response:
+        return await http_broadcast.batch(request, self._keys, self._catalog, self.rooms)
+
+    async def _http_single(self, request: web.Request) -> web.Response:
+        return await http_broadcast.single(request, self._keys, self._catalog, self.rooms)
 
     # --- faults -----------------------------------------------------------------------------
     async def drop_all(self) -> None:

@@ -172,3 +172,36 @@ done({seen});
     assert [m["payload"]["operation"] for m in py_seen] == ["INSERT", "UPDATE", "DELETE"]
     assert py_seen[0]["payload"]["table"] == table and py_seen[0]["payload"]["schema"] == "public"
     await client.remove_all_channels()
+
+
+async def test_rest_broadcast_endpoints_from_supabase_js_and_py(devstack: DevStack) -> None:
+    """httpSend (single endpoint), send() before subscribing (batch endpoint) and supabase-py's
+    http_send reach the room; a private message without an INSERT policy is refused (403)."""
+    topic = room()
+    client = await new_client(devstack.info)
+    _, heard = await join(client, topic)
+    result = await run_realtime_js(
+        devstack,
+        """
+const sb = client();
+const channel = sb.channel(env.TOPIC);
+const single = await channel.httpSend('single', {n: 1});
+const batched = await channel.send({type: 'broadcast', event: 'batched', payload: {n: 2}});
+let refused = null;
+try {
+  await sb.channel(env.TOPIC + '-p', {config: {private: true}}).httpSend('secret', {n: 3});
+} catch (e) { refused = e.message; }
+done({single, batched, refused});
+""",
+        key=devstack.info.publishable_key,
+        TOPIC=topic,
+    )
+    assert result == {"single": {"success": True}, "batched": "ok", "refused": "Unauthorized"}
+    assert [(m["event"], m["payload"]) for m in [await next_heard(heard) for _ in range(2)]] == [
+        ("single", {"n": 1}),
+        ("batched", {"n": 2}),
+    ]
+    sender = await new_client(devstack.info, devstack.info.secret_key)
+    await sender.channel(topic).http_send("from-py", {"n": 4})
+    assert (await next_heard(heard))["payload"] == {"n": 4}
+    await client.remove_all_channels()

@@ -18,6 +18,7 @@ from devstack.stack import DevStack
 from tests.devstack.js_realtime import run_realtime_js
 from tests.devstack.realtime_helpers import TIMEOUT, new_client
 from tests.devstack.test_realtime_broadcast import join, next_heard
+from tests.devstack.test_realtime_presence import Watcher
 
 
 @pytest.fixture
@@ -137,3 +138,26 @@ done({writerAck, readerAck, refused});
     assert result["writerAck"] == "ok"
     assert result["readerAck"] == "timed out", "Realtime never acks a refused broadcast"
     assert "You do not have permissions to read from this Channel topic" in result["refused"]
+
+
+async def test_presence_in_a_private_channel_follows_the_same_policies(
+    devstack: DevStack, team: str
+) -> None:
+    async def present(token: str, key: str) -> Watcher:
+        client = await user_client(devstack, token)
+        channel = client.channel(
+            team, {"config": {"private": True, "presence": {"key": key, "enabled": True}}}
+        )
+        watcher = Watcher(channel)
+        states: asyncio.Queue[RealtimeSubscribeStates] = asyncio.Queue()
+        await channel.subscribe(lambda state, _err: states.put_nowait(state))
+        assert await states.get() == RealtimeSubscribeStates.SUBSCRIBED
+        return watcher
+
+    reader = await present(member(devstack, team, writer=False), "reader")
+    writer = await present(member(devstack, team, writer=True), "writer")
+    await reader.channel.track({"name": "Вера"})  # no INSERT policy: refused
+    await writer.channel.track({"name": "Анна"})
+    await reader.until(lambda members: members == {"writer": [{"name": "Анна"}]})
+    for watcher in (reader, writer):
+        await watcher.channel.unsubscribe()
