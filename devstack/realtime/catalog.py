@@ -279,3 +279,24 @@ async def write_policy(
             await tx.rollback()
 
     return await catalog.run(work)
+
+
+async def replay_messages(
+    catalog: Catalog, topic: str, since_ms: int, limit: int
+) -> list[asyncpg.Record]:
+    """The last `limit` (1..25) private broadcasts of `topic` stored since `since_ms`, oldest
+    first: what Realtime's `Messages.replay` sends a private channel joining with `replay`."""
+    limit = max(min(limit, 25), 1)
+    rows = await catalog.run(
+        lambda c: c.fetch(
+            """select id::text, event, payload::text, binary_payload from realtime.messages
+                where topic = $1 and private is true and extension = 'broadcast'
+                  and inserted_at >= to_timestamp($2 / 1000.0) at time zone 'UTC'
+                  and inserted_at < timezone('utc', now()) + interval '1 minute'
+                order by inserted_at desc limit $3""",
+            topic,
+            since_ms,
+            limit,
+        )
+    )
+    return list(reversed(rows))

@@ -100,6 +100,7 @@ class Channel:
     wire: Wire
     config: ChannelConfig = field(default_factory=ChannelConfig)
     policies: Policies | None = None  # private channels only
+    replayed: frozenset[str] = frozenset()  # ids of stored broadcasts replayed at join
     tables: frozenset[Table] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -159,6 +160,9 @@ async def _resolve(
         raise JoinError(f"{prefix}: table must be a string")
     if text is not None and not isinstance(text, str):
         raise JoinError(f"{prefix}: filter must be a string")
+    if raw.get("select") is not None:
+        # Newer Realtime sends only the selected columns; sending whole rows would be wrong.
+        raise JoinError(f"{prefix}: column selection (select) is not supported by the devstack")
     if table in (None, "*"):
         if text:
             raise JoinError(f"{prefix}: a filter needs a table")

@@ -46,11 +46,14 @@ class Rooms:
         self, room: Room, message: dict[str, Any] | UserBroadcast, sender: Channel | None
     ) -> None:
         encoded: dict[tuple[bool, str], str | bytes | None] = {}
+        message_id = _message_id(message)
         for member in self._registry.in_room(room):
             if member is sender and not member.config.broadcast_self:
                 continue
             if not member.reads_broadcast:
                 continue
+            if message_id is not None and message_id in member.replayed:
+                continue  # it came with the replay at join already
             key = (member.wire.v2, member.topic)
             if key not in encoded:
                 try:
@@ -112,6 +115,12 @@ class Rooms:
         for member in self._registry.in_room(room):
             if member.reads_presence:
                 member.send(member.wire.push(member.topic, "presence_diff", payload))
+
+
+def _message_id(message: dict[str, Any] | UserBroadcast) -> str | None:
+    meta = message.meta if isinstance(message, UserBroadcast) else message.get("meta")
+    value = meta.get("id") if isinstance(meta, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _phx_ref() -> str:

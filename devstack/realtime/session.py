@@ -20,7 +20,7 @@ import asyncpg
 from aiohttp import web
 
 from devstack.keys import InvalidKey, Keys
-from devstack.realtime.catalog import Catalog, read_policies, write_policy
+from devstack.realtime.catalog import Catalog, read_policies, replay_messages, write_policy
 from devstack.realtime.channels import (
     Channel,
     ChannelConfig,
@@ -30,7 +30,13 @@ from devstack.realtime.channels import (
     Subscriber,
     resolve_bindings,
 )
-from devstack.realtime.protocol import PHOENIX_TOPIC, ClientMessage, ProtocolError, Wire
+from devstack.realtime.protocol import (
+    PHOENIX_TOPIC,
+    ClientMessage,
+    ProtocolError,
+    UserBroadcast,
+    Wire,
+)
 from devstack.realtime.rooms import Rooms
 
 log = logging.getLogger(__name__)
@@ -210,6 +216,7 @@ class Session:
                         "Unauthorized: You do not have permissions to read from this Channel "
                         f"topic: {sub_topic}"
                     )
+            replayed = await self._replay(raw_config, sub_topic, policies)
             bindings = await resolve_bindings(self._catalog, raw_bindings, subscriber)
         except JoinError as exc:
             self.send(self.wire.error_reply(msg.topic, msg.ref, msg.join_ref, str(exc)))
@@ -234,6 +241,7 @@ class Session:
             self.wire,
             config,
             policies,
+            frozenset(str(row["id"]) for row in replayed),
         )
         # Live before the reply: a change committed after the client sees the reply is delivered.
         self.channels[msg.topic] = channel
@@ -249,9 +257,53 @@ class Session:
                     join_ref=msg.join_ref,
                 )
             )
+        for row in replayed:
+            self._send_replayed(channel, row)
         if config.presence_enabled and channel.reads_presence:
             state = self._rooms.state(channel.room)
             self.send(self.wire.push(msg.topic, "presence_state", state, msg.join_ref))
+
+    async def _replay(
+        self, raw_config: Any, sub_topic: str, policies: Policies | None
+    ) -> list[asyncpg.Record]:
+        """`config.broadcast.replay = {since, limit}`: a private channel's stored broadcasts."""
+        broadcast = raw_config.get("broadcast") if isinstance(raw_config, dict) else None
+        if not isinstance(broadcast, dict) or "replay" not in broadcast:
+            return []
+        if policies is None:
+            raise JoinError("UnableToReplayMessages: Replay is not allowed for public channels")
+        if not policies.broadcast_read:
+            raise JoinError(
+                "Unauthorized: You do not have permissions to read from this Channel "
+                f"topic: {sub_topic}"
+            )
+        replay = broadcast["replay"]
+        if not isinstance(replay, dict):
+            return []
+        since, limit = replay.get("since"), replay.get("limit") or 25
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (since, limit)):
+            raise JoinError("UnableToReplayMessages: Replay params are not valid")
+        assert isinstance(since, int) and isinstance(limit, int)
+        return await replay_messages(self._catalog, sub_topic, since, limit)
+
+    def _send_replayed(self, channel: Channel, row: asyncpg.Record) -> None:
+        meta = {"replayed": True, "id": str(row["id"])}
+        binary = row["binary_payload"]
+        if binary is not None:
+            # vsn 1.0.0 cannot carry a binary payload: Realtime skips it there.
+            if self.wire.v2:
+                message = UserBroadcast(str(row["event"]), bytes(binary), False, meta)
+                frame = self.wire.broadcast(channel.topic, message)
+                if frame is not None:
+                    self.send(frame)
+            return
+        payload = {
+            "payload": json.loads(row["payload"]) if row["payload"] is not None else None,
+            "event": row["event"],
+            "type": "broadcast",
+            "meta": meta,
+        }
+        self.send(self.wire.push(channel.topic, "broadcast", payload, channel.join_ref))
 
     async def _access_token(self, msg: ClientMessage) -> None:
         """Stored without a reply (as Realtime does); the bindings are re-resolved for the role."""

@@ -69,7 +69,8 @@ create table if not exists supabase_migrations.schema_migrations (
 -- Realtime's own schema, as Supabase's Realtime migrations leave it (Broadcast and authorisation
 -- parts): `realtime.messages` carries broadcasts sent from SQL and is where private channels'
 -- RLS policies live; `realtime.topic()` names the channel a policy is asked about.
--- Supabase partitions the table by day; here it is one table (nothing else differs for a policy).
+-- Supabase partitions the table by day and drops days older than 3; here it is one table that
+-- keeps its rows (nothing else differs for a policy or a replay).
 create schema if not exists realtime;
 grant usage on schema realtime to postgres, anon, authenticated, service_role;
 
@@ -79,8 +80,9 @@ create table if not exists realtime.messages (
   payload jsonb,
   event text,
   private boolean default false,
-  updated_at timestamp without time zone not null default now(),
-  inserted_at timestamp without time zone not null default now(),
+  -- UTC whatever the session's TimeZone, as on Supabase (whose databases run in UTC).
+  updated_at timestamp without time zone not null default timezone('utc', now()),
+  inserted_at timestamp without time zone not null default timezone('utc', now()),
   id uuid not null default gen_random_uuid(),
   binary_payload bytea,
   constraint messages_payload_exclusive check (payload is null or binary_payload is null),

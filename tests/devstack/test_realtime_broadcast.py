@@ -205,3 +205,40 @@ done({single, batched, refused});
     await sender.channel(topic).http_send("from-py", {"n": 4})
     assert (await next_heard(heard))["payload"] == {"n": 4}
     await client.remove_all_channels()
+
+
+async def test_private_channel_replays_stored_broadcasts_at_join(
+    devstack: DevStack, db: asyncpg.Connection
+) -> None:
+    topic = room()
+    for n in (1, 2, 3):
+        await db.execute(
+            "select realtime.send(jsonb_build_object('n', $1::int), 'stored', $2)", n, topic
+        )
+    result = await run_realtime_js(
+        devstack,
+        """
+const sb = client();
+const since = Date.now() - 60000;
+const channel = sb.channel(env.TOPIC,
+    {config: {private: true, broadcast: {replay: {since, limit: 2}}}})
+  .on('broadcast', {event: 'stored'},
+      (m) => seen.push({n: m.payload.n, replayed: m.meta?.replayed ?? false}));
+await subscribed(channel);
+await until(() => seen.length >= 2);
+done({seen});
+""",
+        key=devstack.info.secret_key,
+        TOPIC=topic,
+    )
+    # The last two, oldest first, marked as replayed.
+    assert result["seen"] == [{"n": 2, "replayed": True}, {"n": 3, "replayed": True}]
+    # Replay is for private channels only; Realtime refuses it on a public one.
+    client = await new_client(devstack.info)
+    channel = client.channel(topic, {"config": {"broadcast": {"replay": {"since": 0}}}})
+    states: asyncio.Queue[tuple[RealtimeSubscribeStates, Exception | None]] = asyncio.Queue()
+    await channel.subscribe(lambda state, err: states.put_nowait((state, err)))
+    state, error = await states.get()
+    assert state == RealtimeSubscribeStates.CHANNEL_ERROR
+    assert "Replay is not allowed for public channels" in str(error)
+    await client.remove_all_channels()

@@ -163,3 +163,17 @@ async def test_binary_broadcast_push_reaches_v2_as_binary_and_v1_as_json(
                 "type": "broadcast",
             },
         }
+
+
+async def test_a_column_selection_is_refused_not_ignored(
+    devstack: DevStack, db: asyncpg.Connection
+) -> None:
+    """Newer Realtime sends only `select`ed columns; the devstack refuses rather than send all."""
+    table = await make_table(db, "id int primary key, v text")
+    binding = {"event": "*", "schema": "public", "table": table, "select": ["id"]}
+    async with connect(v2_url(devstack)) as ws:
+        payload = join_payload([binding], devstack.info.service_key)
+        await ws.send(json.dumps(["1", "1", "realtime:select", "phx_join", payload]))
+        reply = await recv_v2(ws)
+    assert reply[4]["status"] == "error"
+    assert "column selection (select) is not supported" in reply[4]["response"]["reason"]
