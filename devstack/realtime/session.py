@@ -203,7 +203,9 @@ class Session:
         sub_topic = msg.topic.removeprefix("realtime:")
         policies: Policies | None = None
         try:
-            if not msg.topic.startswith("realtime:") or not sub_topic:
+            if not msg.topic.startswith("realtime:"):
+                raise JoinError("unmatched topic")  # Phoenix: no channel serves it
+            if not sub_topic:
                 raise JoinError("TopicNameRequired: You must provide a topic name")
             if not isinstance(raw_bindings, list):
                 raise JoinError("Unable to subscribe: config.postgres_changes must be a list")

@@ -177,3 +177,14 @@ async def test_a_column_selection_is_refused_not_ignored(
         reply = await recv_v2(ws)
     assert reply[4]["status"] == "error"
     assert "column selection (select) is not supported" in reply[4]["response"]["reason"]
+
+
+async def test_a_join_needs_a_realtime_topic_with_a_name(devstack: DevStack) -> None:
+    async with connect(v2_url(devstack)) as ws:
+        reasons = []
+        for ref, topic in (("1", "realtime:"), ("2", "lobby")):
+            await ws.send(json.dumps([ref, ref, topic, "phx_join", {"config": {}}]))
+            reply = await recv_v2(ws)
+            assert reply[:4] == [ref, ref, topic, "phx_reply"]
+            reasons.append(reply[4]["response"]["reason"])
+    assert reasons == ["TopicNameRequired: You must provide a topic name", "unmatched topic"]
