@@ -22,6 +22,8 @@ from devstack.stack import DevStack
 from tests.devstack.js_realtime import run_realtime_js
 from tests.devstack.realtime_helpers import Bind, make_table, new_client, row_of, subscribe
 
+OWNER = uuid.uuid4()
+
 
 @pytest.fixture
 async def private_rows(devstack: DevStack, db: asyncpg.Connection) -> str:
@@ -39,9 +41,6 @@ async def private_rows(devstack: DevStack, db: asyncpg.Connection) -> str:
     )
     await devstack.rest.reload_schema()
     return table
-
-
-OWNER = uuid.uuid4()
 
 
 async def test_keys_are_issued_in_both_kinds(devstack: DevStack) -> None:
