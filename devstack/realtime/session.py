@@ -310,8 +310,11 @@ class Session:
     async def _access_token(self, msg: ClientMessage) -> None:
         """Stored without a reply (as Realtime does); the bindings are re-resolved for the role."""
         channel = self.channels[msg.topic]
+        token = msg.payload.get("access_token")
+        if not isinstance(token, str) or token.startswith("sb_"):
+            return  # Realtime ignores these: an `sb_` key never replaces a user's token
         try:
-            subscriber = await self._subscriber(msg.payload.get("access_token"))
+            subscriber = await self._subscriber(token)
             if subscriber == channel.subscriber:
                 return
             bindings = await resolve_bindings(self._catalog, channel.raw_bindings, subscriber)

@@ -161,3 +161,15 @@ async def test_presence_in_a_private_channel_follows_the_same_policies(
     await reader.until(lambda members: members == {"writer": [{"name": "Анна"}]})
     for watcher in (reader, writer):
         await watcher.channel.unsubscribe()
+
+
+async def test_an_sb_key_as_a_new_access_token_keeps_the_user(
+    devstack: DevStack, team: str, db: asyncpg.Connection
+) -> None:
+    """Realtime ignores an `sb_` key pushed as access_token: the channel stays the user's."""
+    client = await user_client(devstack, member(devstack, team, writer=False))
+    _, heard = await join(client, team, private=True)
+    await client.realtime.set_auth(devstack.info.publishable_key)
+    await db.execute("select realtime.send('{\"still\": true}'::jsonb, 'note', $1)", team)
+    assert (await next_heard(heard))["payload"]["still"] is True
+    await client.remove_all_channels()
