@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from services.alerts import AlertService, BotEvent
 from services.backend import Backend
+from services.bot_health import BotHealthService
 from services.commands.outbox import Outbox
 from services.commands.service import CommandService
 from services.conversations import ConversationService
@@ -64,6 +65,7 @@ class DashboardServices:
         self.commands = CommandService(self.backend, tenant, Outbox(self.outbox_path))
         self.users = UserAdmin(self.backend, tenant)
         self.alerts = AlertService(self.backend, tenant)
+        self.bot_health = BotHealthService(self.backend, tenant)
 
     # -- feeds --------------------------------------------------------------------------------
     async def _start(
@@ -223,7 +225,15 @@ class DashboardServices:
     def rescope(self, session: UserSession) -> None:
         """The user's role changed while logged in: every service follows at once."""
         self.session = session
-        for service in (self.wishlist, self.conversations, self.commands, self.users, self.alerts):
+        services = (
+            self.wishlist,
+            self.conversations,
+            self.commands,
+            self.users,
+            self.alerts,
+            self.bot_health,
+        )
+        for service in services:
             service.session = session
 
     async def stop_feed(self, feed: LiveFeed[Any]) -> None:
