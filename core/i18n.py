@@ -26,6 +26,7 @@ LOCALE_MODULES = (
     "commands",
     "analytics",
     "bot",
+    "alerts",
     "security",
 )
 

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from services.alerts import AlertService, BotEvent
 from services.backend import Backend
+from services.bot_health import BotHealthService
 from services.commands.outbox import Outbox, OutboxRecovery
 from services.commands.service import CommandService
 from services.conversations import ConversationService
@@ -72,6 +73,7 @@ class DashboardServices:
         )
         self.users = UserAdmin(self.backend, tenant)
         self.alerts = AlertService(self.backend, tenant)
+        self.bot_health = BotHealthService(self.backend, tenant)
 
     # -- feeds --------------------------------------------------------------------------------
     async def _start(
@@ -233,7 +235,15 @@ class DashboardServices:
         if self.read_only:
             session = session.as_read_only()
         self.session = session
-        for service in (self.wishlist, self.conversations, self.commands, self.users, self.alerts):
+        services = (
+            self.wishlist,
+            self.conversations,
+            self.commands,
+            self.users,
+            self.alerts,
+            self.bot_health,
+        )
+        for service in services:
             service.session = session
 
     async def stop_feed(self, feed: LiveFeed[Any]) -> None:
