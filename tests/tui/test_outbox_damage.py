@@ -71,3 +71,31 @@ async def test_a_direct_service_call_from_a_read_only_app_writes_nothing(
     assert await salon.db.fetchval(
         "select active from dashboard.users where email = $1", salon.users["viewer"]
     )
+
+
+async def test_pause_from_a_thread_with_a_damaged_outbox_is_sent_and_any_failure_is_told(
+    make_app: AppFactory, salon: Salon, tui_stack: StackProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thread's pause and resume used to die silently on the same damaged file."""
+    from modals import thread
+
+    conversation = await salon.add_session()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        services = app.ctx.require_services()
+        assert app.ctx.data_dir is not None
+        project = hashlib.sha256(tui_stack.url.encode()).hexdigest()[:12]
+        (app.ctx.data_dir / "outbox" / f"{project}.sqlite").write_bytes(b"\xffnot sqlite" * 99)
+        await thread._send(app, services, "pause_bot", str(conversation["id"]))
+        rows = await command_rows(salon.db, salon.tenant_id)
+        assert [row["command_type"] for row in rows] == ["pause_bot"]
+        await app.wait_for(lambda: notified(app, "The outbox file was damaged"))
+        await app.wait_for(lambda: notified(app, f"#{rows[0]['id']}"))  # "pause requested"
+
+        async def broken(*_: object) -> None:
+            raise RuntimeError("a bug, not an outage")
+
+        monkeypatch.setattr(services.commands, "enqueue", broken)
+        await thread._send(app, services, "resume_bot", str(conversation["id"]))
+        await app.wait_for(lambda: notified(app, "The command could not be queued: RuntimeError"))
