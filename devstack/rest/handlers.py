@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 from aiohttp import web
 
+from devstack.rest.embedding import plan_embeds
 from devstack.rest.errors import ApiError, pgrst, single_coerce, to_response
 from devstack.rest.execution import build_for, find_relation, read_response, respond
 from devstack.rest.negotiation import (
@@ -80,6 +81,7 @@ async def _read(
             shape=shape,
             strip_nulls=accept.strip_nulls,
             exact_count=prefer.count == "exact",
+            embeds=plan_embeds(service.cache, rel, query),
         )
 
     stmt = await build_for(service, schema, name, builder)
@@ -157,6 +159,7 @@ async def _write(
                 returning=returning,
                 shape=shape,
                 strip_nulls=strip,
+                embeds=plan_embeds(service.cache, rel, query),
             )
     elif method == "PATCH":
         if not query.where:
@@ -176,14 +179,27 @@ async def _write(
 
         def builder(rel: Relation) -> Statement:
             return build_update(
-                rel, values, query, returning=returning, shape=shape, strip_nulls=strip
+                rel,
+                values,
+                query,
+                returning=returning,
+                shape=shape,
+                strip_nulls=strip,
+                embeds=plan_embeds(service.cache, rel, query),
             )
     else:
         if not query.where:
             raise safeupdate("DELETE")
 
         def builder(rel: Relation) -> Statement:
-            return build_delete(rel, query, returning=returning, shape=shape, strip_nulls=strip)
+            return build_delete(
+                rel,
+                query,
+                returning=returning,
+                shape=shape,
+                strip_nulls=strip,
+                embeds=plan_embeds(service.cache, rel, query),
+            )
 
     stmt = await build_for(service, schema, name, builder)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 from aiohttp import web
 
+from devstack.rest.embedding import plan_embeds
 from devstack.rest.errors import pgrst, single_coerce
 from devstack.rest.execution import execute, read_response, respond, unknown_column
 from devstack.rest.negotiation import Accept, Identity, Prefer
@@ -116,6 +117,8 @@ async def call_function(
         names = {a.name for a in fn.args}
         args = {k: v for k, v in pairs if k in names}
     query = parse_query(pairs, rpc_args=set(args) if not from_body else None)
+    # Embedding from a function's result is not served: refused with PGRST200 before the call.
+    plan_embeds(service.cache, None, query)
     params = Params()
     binds, call = rpc_call(fn, args, params, from_body=from_body)
     head = method == "HEAD"
