@@ -104,6 +104,18 @@ def _operand(target: Target, column: str, path: JsonPath) -> tuple[str, str]:
     return expr, col.cast
 
 
+def array_literal(values: str | tuple[str, ...]) -> str:
+    """PostgREST's pgBuildArrayLiteral: every element double-quoted, so Postgres parses each
+    one as the column's type."""
+    items = (values,) if isinstance(values, str) else values
+
+    def quoted(value: str) -> str:
+        value = value.replace("\x00", "").replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{value}"'
+
+    return "{" + ",".join(quoted(v) for v in items) + "}"
+
+
 def _embed_null_filter(target: Target, cond: Condition) -> str:
     # `cities=not.is.null`: keep the rows whose embedded resource is (not) empty.
     if cond.op != "is" or cond.value not in ("null", "not_null") or cond.path:
@@ -125,7 +137,7 @@ def _condition(target: Target, cond: Condition, params: Params) -> str:
     if op == "is":
         sql = f"{expr} is {'not null' if cond.value == 'not_null' else cond.value}"
     elif op == "in":
-        sql = f"{expr} = any({params.add(list(cond.value))}::text[]::{cast}[])"
+        sql = f"{expr} = any({params.add(array_literal(cond.value))}::text::{cast}[])"
     elif op in FTS_OPS:
         config = f"{params.add(cond.config)}::regconfig, " if cond.config else ""
         column = expr
