@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import asyncpg
 from aiohttp import web
@@ -22,7 +23,7 @@ from devstack.rest.negotiation import (
     parse_prefer,
     pick_schema,
 )
-from devstack.rest.query import Query, parse_query
+from devstack.rest.query import Query, SelectItem, parse_query
 from devstack.rest.rpc import call_function
 from devstack.rest.schema_cache import Relation
 from devstack.rest.sqlbuild import (
@@ -139,10 +140,16 @@ async def _write(
     prefer: Prefer,
 ) -> web.Response:
     method = request.method
-    await find_relation(service, schema, name)  # an unknown table is a 404 before anything else
+    rel = await find_relation(service, schema, name)  # an unknown table: 404 before anything
     query = parse_query(list(request.query.items()))
     returning = prefer.representation
+    # return=headers-only on an insert: PostgREST sends a Location built from the primary key
+    # of the inserted row, so the statement returns that key and nothing else.
+    location = method == "POST" and prefer.headers_only and bool(rel.primary_key)
     shape, strip = accept.shape, accept.strip_nulls
+    if location:
+        returning, shape = True, "array"
+        query.select = [SelectItem(c) for c in rel.primary_key]
     builder: Callable[[Relation], Statement]
     if method == "POST":
         rows, columns = _insert_rows(_json_body(await request.read()), query)
@@ -226,9 +233,17 @@ async def _write(
     affected, body = await service.run(identity, request, work, readonly=False)
     total = affected if prefer.count else None
     if method == "POST":
+        headers = {}
+        if location:
+            rows = json.loads(body or "[]")
+            if len(rows) == 1:
+                pairs = [(k, "is.null" if v is None else f"eq.{v}") for k, v in rows[0].items()]
+                headers["Location"] = f"/{name}?{urlencode(pairs)}"
+            returning = False
         return respond(
             201,
             body if returning else None,
+            headers=headers,
             accept=accept,
             prefer=prefer,
             head=False,

@@ -47,6 +47,7 @@ def identify(request: web.Request, keys: Keys) -> Identity:
 @dataclass
 class Prefer:
     representation: bool = False
+    headers_only: bool = False
     count: str | None = None  # exact | planned | estimated
     resolution: str | None = None  # merge-duplicates | ignore-duplicates
     missing_default: bool = False
@@ -63,6 +64,7 @@ def parse_prefer(request: web.Request) -> Prefer:
         applied = True
         if key == "return" and value in ("representation", "minimal", "headers-only"):
             prefer.representation = value == "representation"
+            prefer.headers_only = value == "headers-only"
         elif key == "count" and value in ("exact", "planned", "estimated"):
             prefer.count = value
         elif key == "resolution" and value in ("merge-duplicates", "ignore-duplicates"):

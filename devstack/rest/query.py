@@ -28,8 +28,8 @@ BINARY_OPS = {
     "isdistinct": "is distinct from",
     "sl": "<<",
     "sr": ">>",
-    "nxl": "&<",
-    "nxr": "&>",
+    "nxl": "&>",
+    "nxr": "&<",
     "adj": "-|-",
 }
 # Full-text search operators -> the function that parses their value into a tsquery.
