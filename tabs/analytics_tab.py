@@ -22,7 +22,6 @@ from textual.message import Message
 from textual.widgets import Static
 
 from core.actions import bindings
-from core.context import mark_changed
 from core.i18n import t
 from services.errors import ServiceError
 from services.tenant_yclients import (
@@ -168,12 +167,10 @@ class AnalyticsTab(TabView):
     def _left_dates(self, event: PeriodPicker.Left) -> None:
         event.stop()
         self.focus_main()
-        mark_changed(self.app)
 
     def _period_changed(self) -> None:
         if self._started:
             self._start(sync=True)
-        mark_changed(self.app)
 
     def action_sync(self) -> None:
         self._started = True
@@ -318,7 +315,6 @@ class AnalyticsTab(TabView):
         state = self.query_one("#analytics-state", Static)
         state.set_class(self.phase == Phase.failed, "-error")
         state.update(self.state_text())
-        mark_changed(self.app)
 
     def state_text(self) -> str:
         phase, progress = self.phase, self.progress
@@ -377,4 +373,3 @@ class AnalyticsTab(TabView):
             self.notify(
                 t("analytics.export.done", path=str(message.path)), markup=False, timeout=10
             )
-        mark_changed(self.app)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from pydantic import SecretStr, ValidationError
 
+from services.backoff import backoff_delay
 from services.yclients.errors import (
     YClientsApiError,
     YClientsAuthError,
@@ -364,7 +365,7 @@ class YClientsClient:
         return error, delay
 
     def _backoff(self, attempt: int) -> float:
-        ceiling: float = min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
+        ceiling = backoff_delay(attempt, self._backoff_base, self._backoff_cap)
         return ceiling * (0.5 + self._rng.random() / 2)
 
     def _accept(self, response: httpx.Response, path: str) -> _Response:

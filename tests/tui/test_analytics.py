@@ -17,8 +17,8 @@ from services.yclients.client import YClientsClient
 from services.yclients.limiter import RateLimiter, shared_limiter
 from tabs.analytics_tab import AnalyticsTab, Phase
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, login
+from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
-from tui.app import AgentPApp
 from widgets.analytics_figures import figure_values
 from widgets.timefmt import zone
 
@@ -59,11 +59,11 @@ async def configure(salon: Salon) -> None:
     )
 
 
-def tab_of(app: AgentPApp) -> AnalyticsTab:
+def tab_of(app: ObservedApp) -> AnalyticsTab:
     return app.screen.query_one(AnalyticsTab)
 
 
-async def open_tab(app: AgentPApp, pilot: object) -> AnalyticsTab:
+async def open_tab(app: ObservedApp, pilot: object) -> AnalyticsTab:
     await pilot.press("4")  # type: ignore[attr-defined]
     return tab_of(app)
 
