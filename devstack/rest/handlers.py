@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -70,6 +71,8 @@ async def _read(
     prefer: Prefer,
 ) -> web.Response:
     query = parse_query(list(request.query.items()))
+    if request.method == "GET" and "Range" in request.headers:
+        _apply_range_header(query, request.headers["Range"])
     shape = "none" if request.method == "HEAD" else accept.shape
 
     def builder(rel: Relation) -> Statement:
@@ -87,6 +90,33 @@ async def _read(
 
     stmt = await build_for(service, schema, name, builder)
     return await read_response(service, request, identity, stmt, query, accept, prefer)
+
+
+def _apply_range_header(query: Query, header: str) -> None:
+    """PostgREST's `Range: 0-9` on GET, intersected with limit/offset (RangeQuery.hs)."""
+    match = re.fullmatch(r"([0-9]+)-([0-9]*)", header.strip())
+    if match is None:
+        return  # PostgREST ignores a Range it cannot parse
+    lower = max(int(match[1]), query.offset)
+    uppers = [int(match[2])] if match[2] else []
+    if query.limit is not None:
+        if query.limit == 0:
+            return  # limit=0 wins over any Range
+        uppers.append(query.offset + query.limit - 1)
+    upper = min(uppers) if uppers else None
+    if upper is not None and upper < lower:
+        header_empty = bool(match[2]) and int(match[2]) < int(match[1])
+        raise pgrst(
+            416,
+            "PGRST103",
+            "Requested range not satisfiable",
+            details="The lower boundary must be lower than or equal to the upper boundary "
+            "in the Range header."
+            if header_empty
+            else "Limit should be greater than or equal to zero.",
+        )
+    query.offset = lower
+    query.limit = None if upper is None else upper - lower + 1
 
 
 def _json_body(raw: bytes) -> Any:
@@ -210,9 +240,12 @@ async def _write(
 
     stmt = await build_for(service, schema, name, builder)
 
+    inserted: list[int | None] = []
+
     async def work(conn: asyncpg.Connection) -> tuple[int, str | None]:
         row = await conn.fetchrow(stmt.sql, *stmt.params)
         affected = int(row["page_total"])
+        inserted.append(row["inserted"])
         # Raising inside the transaction rolls the write back, as PostgREST does.
         if accept.shape == "object" and affected != 1:
             raise single_coerce(affected)
@@ -240,8 +273,9 @@ async def _write(
                 pairs = [(k, "is.null" if v is None else f"eq.{v}") for k, v in rows[0].items()]
                 headers["Location"] = f"/{name}?{urlencode(pairs)}"
             returning = False
+        merged_only = prefer.resolution == "merge-duplicates" and inserted[-1] == 0
         return respond(
-            201,
+            200 if merged_only else 201,
             body if returning else None,
             headers=headers,
             accept=accept,

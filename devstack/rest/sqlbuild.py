@@ -374,6 +374,7 @@ def _finish_write(
     shape: str,
     strip_nulls: bool,
     embeds: list[EmbedNode] | None,
+    inserted: str = "null::bigint",
 ) -> str:
     inner = "select 1 from pgrst_source"
     if returning:
@@ -382,8 +383,8 @@ def _finish_write(
         inner = f"select {proj} from pgrst_source{joins}"
     return (
         f"with {cte} select null::bigint as total, count(*) as page_total, "
-        f"{body_expr(shape if returning else 'none', strip_nulls)} as body "
-        f"from ({inner}) _pgrst_t"
+        f"{body_expr(shape if returning else 'none', strip_nulls)} as body, "
+        f"{inserted} as inserted from ({inner}) _pgrst_t"
     )
 
 
@@ -419,7 +420,9 @@ def build_insert(
             Target(table, rel.columns).column(name)
         spec = f" ({', '.join(map(ident, target_cols))})" if target_cols else ""
     ctes = []
-    returned = f"{table}.*" if returning else "1"
+    # Each inserted row comes back whole, with whether it is new (xmax = 0) or merged into an
+    # existing one: an upsert that only merged answers 200, as PostgREST does.
+    returned = "pgrst_target as pgrst_row, (pgrst_target.xmax = 0) as pgrst_new"
     for i, (cols, group) in enumerate(groups.items()):
         col_list = ", ".join(map(ident, cols))
         target_list = f" ({col_list})" if cols else ""
@@ -431,12 +434,19 @@ def build_insert(
             clause = f" on conflict{spec} do nothing"
         payload = params.add(json.dumps(group))
         ctes.append(
-            f"pgrst_ins_{i} as (insert into {table}{target_list} select {col_list} "
+            f"pgrst_ins_{i} as (insert into {table} as pgrst_target{target_list} "
+            f"select {col_list} "
             f"from json_populate_recordset(null::{table}, {payload}::json) _{clause} "
             f"returning {returned})"
         )
     union = " union all ".join(f"select * from pgrst_ins_{i}" for i in range(len(ctes)))
-    cte = ", ".join([*ctes, f"pgrst_source as ({union})"])
+    cte = ", ".join(
+        [
+            *ctes,
+            f"pgrst_all as ({union})",
+            "pgrst_source as (select (pgrst_row).* from pgrst_all)",
+        ]
+    )
     sql = _finish_write(
         cte,
         rel,
@@ -446,6 +456,7 @@ def build_insert(
         shape=shape,
         strip_nulls=strip_nulls,
         embeds=embeds,
+        inserted="(select count(*) from pgrst_all where pgrst_new)",
     )
     return Statement(sql, params.values)
 

@@ -307,3 +307,20 @@ done(out)
         assert out[name] == await _sql_ids(db, ops, where), name
     assert out["csv"] == "id,n\n1,1\n2,2"
     assert out["count"] == 4
+
+
+async def test_range_header_on_get(raw_service: object, ops: str) -> None:
+    import httpx
+
+    assert isinstance(raw_service, httpx.AsyncClient)
+    params = {"select": "id", "order": "id"}
+    ranged = await raw_service.get(f"/{ops}", params=params, headers={"Range": "1-2"})
+    assert [row["id"] for row in ranged.json()] == [2, 3]
+    assert ranged.headers["content-range"] == "1-2/*"
+    limited = await raw_service.get(
+        f"/{ops}", params={**params, "limit": "1"}, headers={"Range": "1-2"}
+    )
+    assert limited.status_code == 416
+    assert limited.json()["details"] == "Limit should be greater than or equal to zero."
+    backwards = await raw_service.get(f"/{ops}", params=params, headers={"Range": "3-1"})
+    assert (backwards.status_code, backwards.json()["code"]) == (416, "PGRST103")
