@@ -124,7 +124,8 @@ async def call_function(
     head = method == "HEAD"
 
     if fn.result_columns is not None:
-        shape = "none" if head else (accept.shape if fn.returns_set else "object")
+        shape = accept.shape if fn.returns_set or accept.shape == "csv" else "object"
+        shape = "none" if head else shape
         target = Target('"pgrst_call"', fn.result_columns)
         try:
             stmt = build_read(
@@ -143,6 +144,9 @@ async def call_function(
                 service, request, identity, stmt, query, accept, prefer, readonly=not from_body
             )
         return await _scalar_response(service, request, identity, stmt, accept, prefer, void=False)
+    if accept.shape == "csv":
+        # CSV is served for functions that return rows; a scalar result is refused.
+        raise pgrst(406, "PGRST107", "None of these media types are available: text/csv")
     stmt = build_rpc_scalar(fn, binds, call, params, query, strip_nulls=accept.strip_nulls)
     if fn.returns_set:
         return await read_response(
