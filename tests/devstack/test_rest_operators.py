@@ -324,3 +324,47 @@ async def test_range_header_on_get(raw_service: object, ops: str) -> None:
     assert limited.json()["details"] == "Limit should be greater than or equal to zero."
     backwards = await raw_service.get(f"/{ops}", params=params, headers={"Range": "3-1"})
     assert (backwards.status_code, backwards.json()["code"]) == (416, "PGRST103")
+
+
+async def test_writes_and_prefer_through_supabase_js(
+    devstack: DevStack, db: asyncpg.Connection, ops: str
+) -> None:
+    body = f"""
+const t = () => sb.from('{ops}')
+const out = {{}}
+const minimal = await t().insert({{ id: 20, title: 'm' }})
+out.minimal = [minimal.status, minimal.data]
+const rep = await t().insert({{ id: 21, title: 'r' }}).select('id, note')
+out.representation = [rep.status, rep.data]
+const dflt = await t().insert([{{ id: 22 }}, {{ id: 23, title: 't' }}], {{ defaultToNull: false }})
+  .select('id, note').order('id')
+out.missingDefault = dflt.data
+const merged = await t().upsert({{ id: 21, title: 'merged' }}).select('id, title')
+out.merge = [merged.status, merged.data]
+const ignored = await t().upsert([{{ id: 21, title: 'no' }}, {{ id: 24, title: 'yes' }}],
+  {{ ignoreDuplicates: true }}).select('id')
+out.ignore = ignored.data
+const counted = await t().insert({{ id: 25 }}, {{ count: 'exact' }})
+out.insertCount = counted.count
+const upd = await t().update({{ title: 'u' }}).in('id', [22, 23]).select('id, title').order('id')
+out.update = upd.data
+const del = await t().delete().eq('id', 25)
+out.deleteStatus = del.status
+const unfiltered = await t().delete()
+out.unfiltered = [unfiltered.status, unfiltered.error.code]
+const json = await t().select('id, data->a->>b, k:data->k').eq('id', 2)
+out.jsonPath = json.data
+done(out)
+"""
+    out = await run_supabase_js(devstack.info.supabase_url, devstack.info.service_key, body)
+    assert out["minimal"] == [201, None]
+    assert out["representation"] == [201, [{"id": 21, "note": "dflt"}]]
+    assert out["missingDefault"] == [{"id": 22, "note": "dflt"}, {"id": 23, "note": "dflt"}]
+    assert out["merge"] == [200, [{"id": 21, "title": "merged"}]]
+    assert out["ignore"] == [{"id": 24}]
+    assert out["insertCount"] == 1
+    assert out["update"] == [{"id": 22, "title": "u"}, {"id": 23, "title": "u"}]
+    assert out["deleteStatus"] == 204
+    assert out["unfiltered"] == [400, "21000"]
+    assert out["jsonPath"] == [{"id": 2, "b": "y", "k": 2}]
+    assert await db.fetchval(f"select count(*) from public.{ops} where id = 25") == 0
