@@ -442,7 +442,7 @@ def _select_list(scan: _Scanner) -> list[SelectItem | Embed]:
 
 
 def parse_select(raw: str) -> list[SelectItem | Embed]:
-    if not raw.strip():
+    if not raw.strip() or raw == "*":
         return [SelectItem(None)]
     scan = _Scanner(raw, "select parameter")
     items = _select_list(scan)
@@ -544,6 +544,9 @@ def parse_query(params: list[tuple[str, str]], *, rpc_args: set[str] | None = No
 
 
 def _scoped_param(query: Query, key: str, raw: str) -> None:
+    if "." not in key and "->" not in key and '"' not in key:
+        query.where.append(parse_filter(key, raw))  # the common case: a plain column
+        return
     parts = [p.strip('"') if p.startswith('"') and p.endswith('"') else p for p in _split_key(key)]
     last = parts[-1]
     if len(parts) > 1 and last in ("or", "and"):
