@@ -209,6 +209,18 @@ class EmbedNode:
     children: list[EmbedNode] = field(default_factory=list)
 
 
+def _walk(nodes: list[EmbedNode]) -> list[EmbedNode]:
+    out: list[EmbedNode] = []
+    for node in nodes:
+        out.append(node)
+        out.extend(_walk(node.children))
+    return out
+
+
+def _parent(node: EmbedNode) -> tuple[str, ...]:
+    return node.path[:-1]
+
+
 def not_embedded(label: str) -> ApiError:
     return pgrst(
         400,
@@ -254,9 +266,16 @@ def plan_embeds(cache: SchemaCache, origin: Relation | None, query: Query) -> li
         return nodes
 
     nodes = plan(origin, tuple(query.select), ())
+    aliased = {(*_parent(n), n.embed.target) for n in _walk(nodes) if n.embed.alias}
     for path in query.embedded:
         if path not in used:
-            raise not_embedded(".".join(path))
+            error = not_embedded(".".join(path))
+            if path in aliased:
+                # PostgREST's NotEmbedded with a target name where the select gave an alias.
+                error.body["details"] = (
+                    "Target names are not allowed in filters if they have an alias"
+                )
+            raise error
     by_label = {node.embed.label: node for node in nodes}
     for term in query.order:
         if term.relation is None:

@@ -364,3 +364,17 @@ done(out)
     assert out["or"] == [{"name": "Algeria", c: [{"name": "Oran"}]}]
     assert out["ambiguous"][:2] == [300, "PGRST201"]
     assert out["ambiguous"][2].startswith(f"Try changing '{n.addresses}' to one of the following")
+
+
+async def test_a_filter_by_table_name_on_an_aliased_embed_is_pgrst108(
+    service_api: Api, names: Names
+) -> None:
+    with pytest.raises(APIError) as err:
+        await (
+            service_api.sb.table(names.cities)
+            .select(f"name, country:{names.countries}(name)")
+            .eq(f"{names.countries}.name", "France")
+            .execute()
+        )
+    assert err.value.code == "PGRST108"
+    assert err.value.details == "Target names are not allowed in filters if they have an alias"
