@@ -331,7 +331,8 @@ async def test_embedding_refusals_carry_postgrest_codes(
     assert service_api.last.status_code == 400
 
 
-async def test_embedding_through_supabase_js(devstack: DevStack, names: Names) -> None:
+@pytest.mark.parametrize("key", ["service_key", "secret_key"])
+async def test_embedding_through_supabase_js(key: str, devstack: DevStack, names: Names) -> None:
     n = names
     body = f"""
 const out = {{}}
@@ -350,7 +351,7 @@ const amb = await sb.from('{n.orders}').select('id, {n.addresses}(city)')
 out.ambiguous = [amb.status, amb.error.code, amb.error.hint]
 done(out)
 """
-    out = await run_supabase_js(devstack.info.supabase_url, devstack.info.service_key, body)
+    out = await run_supabase_js(devstack.info.supabase_url, getattr(devstack.info, key), body)
     c = n.cities
     assert out["o2m"] == [
         {"name": "Algeria", c: [{"name": "Algiers"}, {"name": "Oran"}]},

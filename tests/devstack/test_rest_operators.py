@@ -249,8 +249,9 @@ async def test_explain_is_refused_by_both_clients(
     ]
 
 
+@pytest.mark.parametrize("key", ["service_key", "secret_key"])
 async def test_operators_through_supabase_js_builders(
-    devstack: DevStack, db: asyncpg.Connection, ops: str
+    key: str, devstack: DevStack, db: asyncpg.Connection, ops: str
 ) -> None:
     body = f"""
 const t = () => sb.from('{ops}').select('id').order('id')
@@ -281,7 +282,7 @@ const counted = await sb.from('{ops}').select('id', {{ count: 'exact', head: tru
 out.count = counted.count
 done(out)
 """
-    out = await run_supabase_js(devstack.info.supabase_url, devstack.info.service_key, body)
+    out = await run_supabase_js(devstack.info.supabase_url, getattr(devstack.info, key), body)
     expected_sql = {
         "textSearch": "to_tsvector('english', body) @@ to_tsquery('english', '''cat'' & ''rat''')",
         "plain": "to_tsvector('english', body) @@ plainto_tsquery('english', 'cats')",
@@ -326,8 +327,9 @@ async def test_range_header_on_get(raw_service: object, ops: str) -> None:
     assert (backwards.status_code, backwards.json()["code"]) == (416, "PGRST103")
 
 
+@pytest.mark.parametrize("key", ["service_key", "secret_key"])
 async def test_writes_and_prefer_through_supabase_js(
-    devstack: DevStack, db: asyncpg.Connection, ops: str
+    key: str, devstack: DevStack, db: asyncpg.Connection, ops: str
 ) -> None:
     body = f"""
 const t = () => sb.from('{ops}')
@@ -356,7 +358,7 @@ const json = await t().select('id, data->a->>b, k:data->k').eq('id', 2)
 out.jsonPath = json.data
 done(out)
 """
-    out = await run_supabase_js(devstack.info.supabase_url, devstack.info.service_key, body)
+    out = await run_supabase_js(devstack.info.supabase_url, getattr(devstack.info, key), body)
     assert out["minimal"] == [201, None]
     assert out["representation"] == [201, [{"id": 21, "note": "dflt"}]]
     assert out["missingDefault"] == [{"id": 22, "note": "dflt"}, {"id": 23, "note": "dflt"}]

@@ -134,7 +134,7 @@ async def _through_rest(api: Api, table: str, op: str, column: str, value: Any) 
 
 
 async def test_every_type_with_eq_neq_gt_lt_in_is_matches_direct_sql(
-    service_api: Api, db: asyncpg.Connection, typed: str
+    any_service_api: Api, db: asyncpg.Connection, typed: str
 ) -> None:
     checked = 0
     for column in COLUMNS:
@@ -143,15 +143,15 @@ async def test_every_type_with_eq_neq_gt_lt_in_is_matches_direct_sql(
         for value in values:
             for op, sql_op in OPS.items():
                 want = await _expected(db, f"{base} {sql_op} {_sql_literal(value)} order by id")
-                got = await _through_rest(service_api, typed, op, column, value)
+                got = await _through_rest(any_service_api, typed, op, column, value)
                 assert got == want, (column, op, value)
                 checked += 1
         want = await _expected(
             db, f"{base} = any({_sql_literal(_array_literal(values))}) order by id"
         )
-        assert await _through_rest(service_api, typed, "in", column, values) == want, column
+        assert await _through_rest(any_service_api, typed, "in", column, values) == want, column
         want = await _expected(db, f"{base} is null order by id")
-        assert await _through_rest(service_api, typed, "is", column, None) == want, column
+        assert await _through_rest(any_service_api, typed, "is", column, None) == want, column
         checked += 2
     assert checked == len(COLUMNS) * 10
 
@@ -197,8 +197,9 @@ async def test_rpc_arguments_keep_their_values_whole(
     assert got.data.split("|")[:11] == want.split("|")[:11]
 
 
+@pytest.mark.parametrize("key", ["service_key", "secret_key"])
 async def test_types_through_supabase_js(
-    devstack: DevStack, db: asyncpg.Connection, typed: str
+    key: str, devstack: DevStack, db: asyncpg.Connection, typed: str
 ) -> None:
     cases = [
         ("eq", "c_bpchar", "DZ"),
@@ -223,7 +224,7 @@ const rpc = await sb.rpc('{typed}_echo', {json.dumps(RPC_ARGS)})
 out.push(rpc.data)
 done(out)
 """
-    got = await run_supabase_js(devstack.info.supabase_url, devstack.info.service_key, source)
+    got = await run_supabase_js(devstack.info.supabase_url, getattr(devstack.info, key), source)
     sql = {"eq": "=", "neq": "<>", "gt": ">", "lt": "<"}
     for (op, col, value), answer in zip(cases, got, strict=False):
         want = await _expected(
