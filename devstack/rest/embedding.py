@@ -230,9 +230,20 @@ def not_embedded(label: str) -> ApiError:
     )
 
 
-def plan_embeds(cache: SchemaCache, origin: Relation | None, query: Query) -> list[EmbedNode]:
-    """Resolve every embed of `query.select`, and check that scoped parameters name one."""
+def plan_embeds(
+    cache: SchemaCache,
+    origin: Relation | None,
+    query: Query,
+    *,
+    origin_name: str = "",
+    origin_schema: str = "public",
+) -> list[EmbedNode]:
+    """Resolve every embed of `query.select`, and check that scoped parameters name one.
+
+    `origin` is None for a function result that is not a table's rows: it has no relationships.
+    """
     used: set[tuple[str, ...]] = set()
+    query_schema = origin.schema if origin is not None else origin_schema
 
     def plan(
         rel: Relation | None, items: tuple[object, ...], path: tuple[str, ...]
@@ -245,8 +256,11 @@ def plan_embeds(cache: SchemaCache, origin: Relation | None, query: Query) -> li
                 raise pgrst(
                     400,
                     "PGRST200",
-                    "Could not find a relationship between the function result and "
+                    f"Could not find a relationship between '{origin_name}' and "
                     f"'{item.target}' in the schema cache",
+                    details="Searched for a foreign key relationship between "
+                    f"'{origin_name}' and '{item.target}' in the schema '{query_schema}', "
+                    "but no matches were found.",
                 )
             relationship = find_relationship(cache, rel, item.target, item.hint)
             if item.spread and not relationship.to_one:

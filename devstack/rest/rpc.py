@@ -117,8 +117,12 @@ async def call_function(
         names = {a.name for a in fn.args}
         args = {k: v for k, v in pairs if k in names}
     query = parse_query(pairs, rpc_args=set(args) if not from_body else None)
-    # Embedding from a function's result is not served: refused with PGRST200 before the call.
-    plan_embeds(service.cache, None, query)
+    # A function that returns rows of a table embeds from that table's relationships;
+    # any other result has none (PGRST200).
+    result_rel = service.cache.relation(*fn.result_relation) if fn.result_relation else None
+    embeds = plan_embeds(
+        service.cache, result_rel, query, origin_name=fn.name, origin_schema=fn.schema
+    )
     params = Params()
     binds, call = rpc_call(fn, args, params, from_body=from_body)
     head = method == "HEAD"
@@ -136,6 +140,7 @@ async def call_function(
                 shape=shape,
                 strip_nulls=accept.strip_nulls,
                 exact_count=prefer.count == "exact",
+                embeds=embeds,
             )
         except UnknownColumn as exc:
             raise unknown_column(fn.name, fn.result_columns, exc.column) from None

@@ -49,6 +49,8 @@ class Function:
     # The result columns when the function returns rows (a table type, OUT or TABLE params);
     # None for scalar results.
     result_columns: dict[str, Column] | None
+    # The table or view whose rows it returns (`returns setof cities`): embedding starts there.
+    result_relation: tuple[str, str] | None = None
 
     @property
     def required(self) -> set[str]:
@@ -150,6 +152,9 @@ order by c.conrelid, c.conname
 _FUNCTIONS_SQL = """
 select n.nspname as schema, p.proname as name, p.proretset as returns_set,
        p.prorettype = 'void'::regtype as is_void, t.typtype::text as typtype, t.typrelid,
+       (select array[rn.nspname::text, rc.relname::text] from pg_class rc
+        join pg_namespace rn on rn.oid = rc.relnamespace
+        where rc.oid = t.typrelid and rc.relkind in ('r', 'v', 'm', 'f', 'p')) as result_relation,
        p.pronargs as nargs, p.pronargdefaults as ndefaults,
        coalesce(p.proargnames, '{}') as argnames,
        coalesce(p.proargmodes::text[], '{}') as argmodes,
@@ -188,7 +193,16 @@ def _function(row: Any, composite: dict[int, dict[str, Column]]) -> Function:
         result = composite.get(row["typrelid"], {})
     elif outputs and not (len(outputs) == 1 and not row["returns_set"]):
         result = {n: Column(n, t, c) for n, t, c in outputs}
-    return Function(row["schema"], row["name"], args, row["returns_set"], row["is_void"], result)
+    relation = tuple(row["result_relation"]) if row["result_relation"] else None
+    return Function(
+        row["schema"],
+        row["name"],
+        args,
+        row["returns_set"],
+        row["is_void"],
+        result,
+        (relation[0], relation[1]) if relation else None,
+    )
 
 
 async def load_schema_cache(conn: asyncpg.Connection, schemas: tuple[str, ...]) -> SchemaCache:

@@ -64,10 +64,13 @@ async def names(devstack: DevStack) -> AsyncIterator[Names]:
         insert into {n.addresses} values (1, 'Oran'), (2, 'Lyon');
         insert into {n.orders} values (1, 1, 2);
         insert into {n.staff} values (1, 'boss', null), (2, 'ann', 1), (3, 'bob', 1);
+        create function {n.countries}_all() returns setof {n.countries} language sql
+            as $$ select * from {n.countries} $$;
         """
     )
     await devstack.rest.reload_schema()
     yield n
+    await conn.execute(f"drop function {n.countries}_all()")
     for table in reversed(list(Names.__dataclass_fields__)):
         await conn.execute(f"drop table if exists {getattr(n, table)} cascade")
     await conn.close()
@@ -347,6 +350,7 @@ out.limited = (await sb.from('{n.countries}').select('name, {n.cities}(name)').e
   .limit(1, {{ referencedTable: '{n.cities}' }})).data
 out.or = (await sb.from('{n.countries}').select('name, {n.cities}(name)').eq('id', 1)
   .or('name.eq.Oran', {{ referencedTable: '{n.cities}' }})).data
+out.rpc = (await sb.rpc('{n.countries}_all').select('name, {n.cities}(name)').eq('id', 2)).data
 const amb = await sb.from('{n.orders}').select('id, {n.addresses}(city)')
 out.ambiguous = [amb.status, amb.error.code, amb.error.hint]
 done(out)
@@ -363,6 +367,7 @@ done(out)
     assert out["m2m"] == [{"title": "F2", n.actors: [{"name": "A2"}]}]
     assert out["limited"] == [{"name": "Algeria", c: [{"name": "Oran"}]}]
     assert out["or"] == [{"name": "Algeria", c: [{"name": "Oran"}]}]
+    assert out["rpc"] == [{"name": "France", c: [{"name": "Paris"}]}]
     assert out["ambiguous"][:2] == [300, "PGRST201"]
     assert out["ambiguous"][2].startswith(f"Try changing '{n.addresses}' to one of the following")
 

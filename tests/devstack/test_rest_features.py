@@ -36,12 +36,15 @@ async def feature_tables(devstack: DevStack) -> AsyncIterator[tuple[str, str]]:
         create function {parent}_one() returns int language sql as $$ select 1 $$;
         create function {parent}_rows() returns setof {parent} language sql
             as $$ select * from {parent} $$;
+        create function {parent}_tab() returns table (id int) language sql
+            as $$ select id from {parent} $$;
         """
     )
     await devstack.rest.reload_schema()
     yield parent, child
     await conn.execute(
         f"drop function {parent}_one(); drop function {parent}_rows(); drop view {parent}_v;"
+        f"drop function {parent}_tab();"
         f"drop table {child}; drop table {parent}"
     )
     await conn.close()
@@ -64,7 +67,7 @@ REFUSED = [
      {"select": "id,{c}(n)", "{c}": "eq.5"}, {}, 400, "PGRST120"),
     ("a filter on a resource the select does not embed", "GET", "{p}",
      {"select": "id", "{c}.n": "eq.5"}, {}, 400, "PGRST108"),
-    ("embedding from a function's result", "GET", "rpc/{p}_rows",
+    ("embedding from a function result that is not a table's rows", "GET", "rpc/{p}_tab",
      {"select": "id,{c}(n)"}, {}, 400, "PGRST200"),
     ("through views", "GET", "{p}_v", {"select": "id,{c}(n)"}, {}, 400, "PGRST200"),
     ("`PUT`", "PUT", "{p}", {"id": "eq.1"}, {}, 405, "PGRST117"),
@@ -136,3 +139,17 @@ async def test_views_are_served_only_their_embedding_is_refused(
             headers={"apikey": key},
         )
     assert (response.status_code, response.json()) == (200, [{"id": 1, "name": "p"}])
+
+
+async def test_embedding_from_a_function_returning_table_rows(
+    devstack: DevStack, feature_tables: tuple[str, str]
+) -> None:
+    parent, child = feature_tables
+    key = devstack.info.service_key
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.get(
+            f"{devstack.info.supabase_url}/rest/v1/rpc/{parent}_rows",
+            params={"select": f"name,{child}(n)", f"{child}.n": "gt.1"},
+            headers={"apikey": key},
+        )
+    assert (response.status_code, response.json()) == (200, [{"name": "p", child: [{"n": 5}]}])
