@@ -38,12 +38,18 @@ insert into {p}_roles values (1, 1), (1, 2), (2, 2);
 insert into {p}_addresses values (1, 'Oran'), (2, 'Lyon');
 insert into {p}_orders values (1, 1, 2);
 insert into {p}_todos (id, title) values (1, 'a'), (2, 'b');
+create function {p}_add(a int, b int) returns int language sql as $$ select a + b $$;
+create function {p}_echo(c char(3), n numeric(4,1)) returns text language sql
+    as $$ select c || '|' || length(c) || '|' || n $$;
+create function {p}_all_countries() returns setof {p}_countries language sql
+    as $$ select * from {p}_countries $$;
 grant all on {p}_countries, {p}_cities, {p}_films, {p}_actors, {p}_roles, {p}_addresses,
     {p}_orders, {p}_todos to anon, authenticated, service_role;
 notify pgrst, 'reload schema';
 """
 
 TEARDOWN_SQL = """
+drop function if exists {p}_add(int, int), {p}_echo(char, numeric), {p}_all_countries();
 drop table if exists {p}_roles, {p}_films, {p}_actors, {p}_orders, {p}_addresses,
     {p}_cities, {p}_countries, {p}_todos;
 drop type if exists {p}_mood;
@@ -123,6 +129,12 @@ CASES: list[Case] = [
     _get("unknown column", CITIES, ("select", "nope")),
     _get("bad value for type", CITIES, ("id", "eq.abc")),
     _get("range header", CITIES, ("select", "id"), ORDER, Range="1-1"),
+    Case("rpc scalar", "rpc/{p}_add", method="POST", body={"a": 1, "b": 2}),
+    Case("rpc char(3) argument", "rpc/{p}_echo", method="POST", body={"c": "abc", "n": "12.3"}),
+    _get("rpc get arguments", "rpc/{p}_echo", ("c", "ab"), ("n", "1")),
+    _get("rpc rows with embedding", "rpc/{p}_all_countries",
+         ("select", "name,{p}_cities(name)"), ("id", "eq.2")),
+    _get("unknown function", "rpc/{p}_nope"),
     Case("insert representation", "{p}_todos", method="POST", body={"title": "c"},
          headers={"Prefer": "return=representation"}),
     Case("insert headers-only", "{p}_todos", method="POST", body={"id": 50, "title": "d"},
