@@ -19,7 +19,17 @@ from collections.abc import Mapping
 from datetime import date
 
 LANGUAGES = ("en", "ru")
-LOCALE_MODULES = ("common", "login", "wishlist", "sessions", "commands", "analytics", "bot")
+LOCALE_MODULES = (
+    "common",
+    "login",
+    "wishlist",
+    "sessions",
+    "commands",
+    "analytics",
+    "bot",
+    "alerts",
+    "security",
+)
 
 Message = str | Mapping[str, str]
 PLURAL_FORMS: dict[str, tuple[str, ...]] = {

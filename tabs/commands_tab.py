@@ -9,6 +9,7 @@ messages; the handlers below are the only code that touches widgets.
 from __future__ import annotations
 
 import inspect
+import logging
 from dataclasses import dataclass
 
 from annotated_types import MaxLen
@@ -34,12 +35,15 @@ from tabs.tab_view import TabView
 from widgets.command_form import CommandForm, Draft, explain, fill_literal
 from widgets.command_history import CommandHistory
 from widgets.error_text import failure_text
+from widgets.timefmt import clock_time
 
 PAGE_SIZE = 100
 # The commands feed's first batch is its newest window: a shorter one holds every command.
 FEED_WINDOW: int = inspect.signature(DashboardServices.watch_commands).parameters["window"].default
 # Names are looked up one conversation at a time; a first screenful is plenty per batch.
 NAMES_PER_BATCH = 60
+
+log = logging.getLogger(__name__)
 
 
 def _limits() -> dict[str, int]:
@@ -202,7 +206,18 @@ class CommandsTab(TabView):
                 form.set_busy(True)
                 self._send(draft)
 
-        self.app.push_screen(ConfirmScreen(form.question(draft)), answered)
+        self.app.push_screen(ConfirmScreen(self._warned(form.question(draft))), answered)
+
+    def _warned(self, question: Text) -> Text:
+        """The question, after a warning when the bot is not taking commands: the operator
+        decides knowing the command will wait (a client may need a call instead)."""
+        health = self.ctx.bot_health
+        if health is None or health.taking_commands or health.since is None:
+            return question
+        session = self.ctx.session
+        since = clock_time(health.since, session.tenant_timezone if session else "UTC")
+        warning = Text(t("commands.confirm.bot_stalled", time=since), style="bold red")
+        return Text("\n\n").join([warning, question])
 
     def action_resend(self) -> None:
         command = self.history.selected()
@@ -223,7 +238,7 @@ class CommandsTab(TabView):
             if yes:
                 self._resend(command.id)
 
-        self.app.push_screen(ConfirmScreen(question), answered)
+        self.app.push_screen(ConfirmScreen(self._warned(question)), answered)
 
     def _explain(self, error: CommandValidationError, draft: Draft) -> str:
         return explain(error.field, error.message, draft.value(error.field), self.form.limits)
@@ -246,6 +261,12 @@ class CommandsTab(TabView):
             )
         except ServiceError as exc:
             self.post_message(CommandFailed(failure_text(exc)))
+        except Exception as exc:
+            # Whatever failed, the form must leave "Sending…": the busy state ends here.
+            log.exception("queueing a command failed")
+            self.post_message(
+                CommandFailed(t("commands.failed.unexpected", reason=type(exc).__name__))
+            )
         else:
             self.post_message(OutboxChanged(waiting))
             self.post_message(CommandSent(result, draft, waiting))
