@@ -22,6 +22,7 @@ from services.commands.service import CommandService
 from services.conversations import ConversationService
 from services.feeds import FeedBatch, FeedSpec, FeedStatus, FeedTuning, Keyed, LiveFeed
 from services.models import BotCommand, ConversationSession, UserRecord, WishlistEntry
+from services.realtime_connection import RealtimeConnection
 from services.user_admin import UserAdmin
 from services.user_session import UserSession
 from services.wishlist import WishlistService
@@ -66,6 +67,10 @@ class DashboardServices:
         self.users = UserAdmin(self.backend, tenant)
         self.alerts = AlertService(self.backend, tenant)
         self.bot_health = BotHealthService(self.backend, tenant)
+        # Every feed and open conversation is a channel on this one socket.
+        self.realtime = RealtimeConnection(
+            url=self.backend.url, key=self.key, timeout=self.tuning.subscribe_timeout
+        )
 
     # -- feeds --------------------------------------------------------------------------------
     async def _start(
@@ -81,6 +86,7 @@ class DashboardServices:
             on_batch=on_batch,
             on_status=on_status,
             tuning=self.tuning,
+            connection=self.realtime,
         )
         self._feeds.append(feed)
         await feed.start()
@@ -248,3 +254,4 @@ class DashboardServices:
                 await feed.stop()
             except Exception:
                 log.exception("feed %s did not stop cleanly", feed.spec.name)
+        await self.realtime.close()
