@@ -27,6 +27,7 @@ LOCALE_MODULES = (
     "analytics",
     "bot",
     "alerts",
+    "presence",
 )
 
 Message = str | Mapping[str, str]

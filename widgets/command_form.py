@@ -19,6 +19,7 @@ from textual.widgets import Input, Select, Static, TextArea
 
 from core.i18n import number, t
 from widgets.literal import literal, undrawable
+from widgets.presence_line import PresenceLine
 from widgets.text_field import TextField
 
 COMMAND_TYPES = ("send_message", "handoff_to_human", "pause_bot", "resume_bot")
@@ -166,6 +167,8 @@ class CommandForm(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(t("commands.composer.title"), id="composer-title", markup=False)
         yield Static("", id="composer-reason", markup=False)
+        # Who else has the prefilled conversation open, seen before a word is typed.
+        yield PresenceLine(composer=True, id="composer-presence")
         with Vertical(id="composer-fields"):
             yield Static(t("commands.field.command_type"), classes="label", markup=False)
             yield Select(
@@ -235,6 +238,9 @@ class CommandForm(Vertical):
         self.query_one("#field-session_id", TextField).value = session_id or ""
         self._show_client_name(client_id)
         self.clear_errors()
+
+    def show_viewers(self, names: list[str]) -> None:
+        self.query_one(PresenceLine).show(names)
 
     def clear(self) -> None:
         """After a send: empty every field, keep the command type."""
