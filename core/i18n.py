@@ -28,6 +28,7 @@ LOCALE_MODULES = (
     "bot",
     "alerts",
     "presence",
+    "security",
 )
 
 Message = str | Mapping[str, str]
