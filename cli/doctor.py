@@ -19,7 +19,14 @@ from typing import Any
 
 from core.settings import SettingsError, check_toml_file, config_file, load_settings
 from services.backend import Backend
-from services.doctor import CheckResult, Status, check_realtime, check_supabase, check_yclients
+from services.doctor import (
+    CheckResult,
+    Status,
+    check_realtime,
+    check_supabase,
+    check_unknown_tenants,
+    check_yclients,
+)
 
 SECRET_KEYS = ("supabase_service_key", "yclients_partner_token", "yclients_user_token")
 MARKS = {Status.ok: "ok  ", Status.warn: "warn", Status.fail: "FAIL", Status.skip: "skip"}
@@ -118,6 +125,7 @@ async def _backend_checks() -> list[CheckResult]:
         results += supabase
         if any(r.status == Status.fail for r in supabase):
             return results
+        results.append(await check_unknown_tenants(backend))
         results += await check_realtime(url, key)
         results += await check_yclients(
             backend, settings.yclients_base_url, settings.yclients_partner_token
