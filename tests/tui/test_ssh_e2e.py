@@ -207,7 +207,7 @@ def deployed(tui_stack: StackProcess, tmp_path: Path) -> Iterator[dict[str, str]
         assert result.returncode == 0, result.stderr[-2000:]
         # The guide listed the bot's id as unknown, then added the salon with its YClients.
         assert f"{tenant_id}\twishlist 1\tconversations 0" in result.stdout
-        assert f"{tenant_id}\t{tenant}\tAsia/Yekaterinburg\tyes (4564)\t1\t1\t0" in result.stdout
+        assert f"{tenant_id}\t{tenant}\tAsia/Yekaterinburg\tyes (4564)\t0\t1\t0" in result.stdout
         assert "e2e-user-token" not in result.stdout + result.stderr
         sshd = subprocess.Popen(
             ["/usr/sbin/sshd", "-D", "-e", "-f", str(base / "sshd_config")],
