@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from core.actions import bindings, write_actions
-from core.context import AppContext, context_of, mark_changed
+from core.context import AppContext, context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest, OutboxChanged
 from modals.confirm import ConfirmScreen
@@ -116,12 +116,10 @@ class ThreadScreen(Screen[None]):
         error.update(literal(t("thread.failed", reason=message.reason)))
         error.add_class("-shown")
         self.notify(message.reason, severity="error", markup=False)
-        mark_changed(self.app)
 
     def _refresh_header(self) -> None:
         self.query_one("#thread-header", Static).update(self._header())
         self.refresh_bindings()
-        mark_changed(self.app)
 
     def on_unmount(self) -> None:
         self._closed = True
@@ -235,7 +233,6 @@ class ThreadScreen(Screen[None]):
                 group="thread-command",
                 exit_on_error=False,
             )
-        mark_changed(self.app)
 
 
 async def _send(
@@ -246,7 +243,6 @@ async def _send(
         result = await services.commands.enqueue(command_type, {"session_id": session_id})
     except ServiceError as exc:
         app.notify(str(exc), severity="error", markup=False)
-        mark_changed(app)
         return
     if result.command is None:
         app.notify(t("thread.queued_offline"), severity="warning", markup=False)
@@ -254,4 +250,3 @@ async def _send(
     else:
         key = "thread.pause_sent" if command_type == "pause_bot" else "thread.resume_sent"
         app.notify(t(key, id=result.command.id), markup=False)
-    mark_changed(app)

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
 from core.actions import bindings
-from core.context import context_of, mark_changed
+from core.context import context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest
 from tabs.analytics_tab import AnalyticsTab
@@ -59,7 +59,6 @@ class MainScreen(Screen[None]):
         if name in TABS:
             self.query_one(TabbedContent).active = name
             self.tab_view(name).focus_main()
-            mark_changed(self.app)
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:

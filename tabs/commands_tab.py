@@ -19,7 +19,6 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from core.actions import bindings, write_actions
-from core.context import mark_changed
 from core.i18n import t
 from core.messages import OutboxChanged
 from modals.confirm import ConfirmScreen
@@ -138,7 +137,6 @@ class CommandsTab(TabView):
         if reason is not None and self.form.has_focus_within:
             self.focus_main()
         super().refresh_permissions()
-        mark_changed(self.app)
 
     def apply_batch(self, batch: FeedBatch[BotCommand]) -> None:
         history = self.history
@@ -150,7 +148,6 @@ class CommandsTab(TabView):
             history.set_paging("more" if len(batch.upserts) >= FEED_WINDOW else "end")
         self._resolve_unknown_names()
         self.refresh_bindings()
-        mark_changed(self.app)
 
     def start_message(
         self, client_id: str, client_name: str | None, session_id: str | None
@@ -161,7 +158,6 @@ class CommandsTab(TabView):
             self.form.focus_first()
         else:
             self.notify(self._disabled_reason() or "", severity="warning", markup=False)
-        mark_changed(self.app)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in write_actions() and not self.ctx.can_write():
@@ -198,17 +194,14 @@ class CommandsTab(TabView):
             validate_command(draft.command_type, draft.payload())
         except CommandValidationError as exc:
             form.show_error(exc.field, self._explain(exc, draft))
-            mark_changed(self.app)
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
                 form.set_busy(True)
                 self._send(draft)
-            mark_changed(self.app)
 
         self.app.push_screen(ConfirmScreen(form.question(draft)), answered)
-        mark_changed(self.app)
 
     def action_resend(self) -> None:
         command = self.history.selected()
@@ -228,10 +221,8 @@ class CommandsTab(TabView):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._resend(command.id)
-            mark_changed(self.app)
 
         self.app.push_screen(ConfirmScreen(question), answered)
-        mark_changed(self.app)
 
     def _explain(self, error: CommandValidationError, draft: Draft) -> str:
         return explain(error.field, error.message, draft.value(error.field), self.form.limits)
@@ -323,38 +314,32 @@ class CommandsTab(TabView):
                 t("commands.sent", id=result.command.id if result.command else ""), markup=False
             )
         self.refresh_bindings()
-        mark_changed(self.app)
 
     def on_command_refused(self, message: CommandRefused) -> None:
         self.form.set_busy(False)
         if message.field:
             self.form.show_error(message.field, message.reason)
         self.notify(message.reason, severity="error", markup=False)
-        mark_changed(self.app)
 
     def on_command_failed(self, message: CommandFailed) -> None:
         self.form.set_busy(False)
         self.notify(
             t("commands.failed_to_send", reason=message.reason), severity="error", markup=False
         )
-        mark_changed(self.app)
 
     def on_older_loaded(self, message: OlderLoaded) -> None:
         self.history.apply(message.commands)
         self.history.set_paging("end" if message.complete else "more")
         self._resolve_unknown_names()
-        mark_changed(self.app)
 
     def on_older_failed(self, message: OlderFailed) -> None:
         self.history.set_paging("more")
         self.notify(
             t("commands.history.load_failed", reason=message.reason), severity="error", markup=False
         )
-        mark_changed(self.app)
 
     def on_names_resolved(self, message: NamesResolved) -> None:
         self.history.learn_names(message.clients, message.sessions)
-        mark_changed(self.app)
 
     @on(DataTable.RowHighlighted, "#history-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from textual import events
 from textual.widgets import DataTable
 
-import tui.app as app_module
+import tui.live_data as live_data
 from core.messages import ComposeMessageRequest, FeedStatusChanged
 from modals.confirm import ConfirmScreen
 from screens.main import MainScreen
@@ -21,8 +21,8 @@ from services.backend import Backend
 from services.feeds import FeedState, FeedStatus
 from tabs.commands_tab import CommandsTab
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, create_salon, login
+from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
-from tui.app import AgentPApp
 from widgets.command_form import CommandForm, MessageArea
 from widgets.command_history import CommandHistory
 from widgets.text_field import TextField
@@ -31,11 +31,11 @@ HOSTILE_NAME = "[bold]Вера[/bold] \x1b[31mred"
 HOSTILE_SHOWN = "[bold]Вера[/bold] ␛[31mred"
 
 
-def tab(app: AgentPApp) -> CommandsTab:
+def tab(app: ObservedApp) -> CommandsTab:
     return app.screen.query_one(CommandsTab)
 
 
-def form(app: AgentPApp) -> CommandForm:
+def form(app: ObservedApp) -> CommandForm:
     return app.screen.query_one(CommandForm)
 
 
@@ -62,16 +62,16 @@ async def insert_command(salon: Salon, **fields: Any) -> int:
     return command_id
 
 
-async def shows(app: AgentPApp, *texts: str) -> None:
+async def shows(app: ObservedApp, *texts: str) -> None:
     """Until every text is on screen (after the repaint that follows a state change)."""
     await app.wait_for(lambda: all(text in screen_text(app) for text in texts))
 
 
-def notified(app: AgentPApp, text: str) -> bool:
+def notified(app: ObservedApp, text: str) -> bool:
     return any(text in notification.message for notification in app._notifications)
 
 
-async def open_tab(pilot: Any, salon: Salon, role: str = "operator") -> AgentPApp:
+async def open_tab(pilot: Any, salon: Salon, role: str = "operator") -> ObservedApp:
     app = pilot.app
     await login(pilot, salon.users[role])
     await pilot.press("3")
@@ -238,7 +238,7 @@ async def test_offline_send_waits_locally_and_reaches_the_database_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # No periodic retry within the test: only the sign of the backend's return may send.
-    monkeypatch.setattr(app_module, "OUTBOX_RETRY_SECONDS", 3600.0)
+    monkeypatch.setattr(live_data, "OUTBOX_RETRY_SECONDS", 3600.0)
     conversation = await salon.add_session()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -18,8 +18,8 @@ from textual.pilot import Pilot
 
 from screens.main import MainScreen
 from tests.tui.conftest import AppFactory, StackProcess, create_salon, login
+from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
-from tui.app import AgentPApp
 
 SALON_NAME = "Салон «CmdSnap»"  # the Latin part makes the users' emails unique
 CLIENTS = (
@@ -115,7 +115,7 @@ def snapshot_salon(tui_stack: StackProcess) -> dict[str, str]:
 def open_commands(email: str) -> Any:
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
-        assert isinstance(app, AgentPApp)
+        assert isinstance(app, ObservedApp)
         await login(pilot, email)
         await pilot.press("3")
         await app.wait_for(
