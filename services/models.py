@@ -73,6 +73,8 @@ class UserRecord(_Row):
     active: bool
     encrypted_password: str = Field(default="", repr=False, exclude=True)
     last_login_at: datetime | None = None
+    # Set on every password change; open sessions that logged in with another value end.
+    password_changed_at: datetime | None = None
 
 
 class WishlistEntry(_Row):

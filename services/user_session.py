@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -40,6 +40,8 @@ class UserSession:
     tenant_name: str
     tenant_timezone: str
     started_at: datetime
+    # The account's password epoch at login: a different one later means it changed elsewhere.
+    password_changed_at: datetime | None = None
 
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]
@@ -49,13 +51,4 @@ class UserSession:
             raise PermissionDenied(_REFUSALS[permission])
 
     def with_role(self, role: Role) -> UserSession:
-        return UserSession(
-            self.user_id,
-            self.email,
-            self.name,
-            role,
-            self.tenant_id,
-            self.tenant_name,
-            self.tenant_timezone,
-            self.started_at,
-        )
+        return replace(self, role=role)
