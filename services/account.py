@@ -41,7 +41,7 @@ class AccountService:
     ) -> None:
         """PasswordPolicyError for a new password that cannot be set, WrongCurrentPassword."""
         if new != repeated:
-            raise PasswordPolicyError("the two new passwords differ")
+            raise PasswordPolicyError("the two new passwords differ", "mismatch")
         check_new_password(new, self.session.email)
         user = await self._me()
         if not await verify_password(current, user.encrypted_password):
@@ -53,7 +53,7 @@ class AccountService:
             )
             raise WrongCurrentPassword()
         if new == current:
-            raise PasswordPolicyError("the new password is the same as the current one")
+            raise PasswordPolicyError("the new password is the same as the current one", "same")
         hashed = await hash_password(new)
         await self.backend.run(
             self.backend.table("dashboard", "users")
