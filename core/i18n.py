@@ -27,6 +27,7 @@ LOCALE_MODULES = (
     "analytics",
     "bot",
     "accounts",
+    "alerts",
 )
 
 Message = str | Mapping[str, str]

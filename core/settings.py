@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     language: Literal["ru", "en"] | None = None
     idle_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
     bell: bool = True
+    # A command pending this long means the bot is not taking commands (status bar, composer).
+    bot_pickup_seconds: int = Field(default=60, ge=5, le=24 * 3600)
     theme: str = "textual-dark"
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP_NAME)))
     # action id -> key(s), e.g. {"tab.wishlist" = "f1"}; see `?` in the app for the ids.

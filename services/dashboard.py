@@ -19,6 +19,7 @@ from services.account import AccountService
 from services.alerts import AlertService, BotEvent
 from services.audit_view import AuditView
 from services.backend import Backend
+from services.bot_health import BotHealthService
 from services.commands.outbox import Outbox
 from services.commands.service import CommandService
 from services.conversations import ConversationService
@@ -69,6 +70,7 @@ class DashboardServices:
         self.commands = CommandService(self.backend, tenant, Outbox(self.outbox_path))
         self.users = UserAdmin(self.backend, tenant)
         self.alerts = AlertService(self.backend, tenant)
+        self.bot_health = BotHealthService(self.backend, tenant)
         self.account = AccountService(self.backend, tenant)
         self.audit = AuditView(self.backend, tenant)
         # The password epoch this session may see: its login's, or the one it set itself.
@@ -248,15 +250,17 @@ class DashboardServices:
     def rescope(self, session: UserSession) -> None:
         """The user's role changed while logged in: every service follows at once."""
         self.session = session
-        for service in (
+        services = (
             self.wishlist,
             self.conversations,
             self.commands,
             self.users,
             self.alerts,
+            self.bot_health,
             self.account,
             self.audit,
-        ):
+        )
+        for service in services:
             service.session = session
 
     async def stop_feed(self, feed: LiveFeed[Any]) -> None:
