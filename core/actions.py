@@ -40,10 +40,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("session.lock", "ctrl+l", "app.lock", "action.lock", "main"),
     ActionSpec("session.logout", "ctrl+o", "app.logout", "action.logout", "main"),
     ActionSpec(
-        "account.password", "f2", "change_password", "action.change_password", "main", show=False
+        "account.password", "f6", "change_password", "action.change_password", "main", show=False
     ),
-    ActionSpec("admin.staff", "f3", "show_staff", "action.staff", "main", show=False, admin=True),
-    ActionSpec("admin.audit", "f4", "show_audit", "action.audit", "main", show=False, admin=True),
+    ActionSpec("admin.staff", "f7", "show_staff", "action.staff", "main", show=False, admin=True),
+    ActionSpec("admin.audit", "f8", "show_audit", "action.audit", "main", show=False, admin=True),
     # the wishlist tab
     ActionSpec("wishlist.filter", "slash", "filter", "wishlist.action.filter", "wishlist"),
     ActionSpec("wishlist.open", "enter", "open_entry", "wishlist.action.open", "wishlist"),
@@ -81,12 +81,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("staff.toggle", "d", "toggle_active", "staff.action.toggle", "staff", admin=True),
     ActionSpec("staff.role", "r", "change_role", "staff.action.role", "staff", admin=True),
     ActionSpec("staff.reset", "p", "reset_password", "staff.action.reset", "staff", admin=True),
-    ActionSpec("staff.close", "escape", "close", "staff.action.close", "staff"),
+    ActionSpec("staff.close", "escape", "close", "staff.action.close", "staff", admin=True),
     # the Audit view (admins)
-    ActionSpec("audit.kind", "f", "cycle_kind", "audit.action.kind", "audit"),
-    ActionSpec("audit.older", "o", "older", "audit.action.older", "audit"),
-    ActionSpec("audit.newest", "g", "newest", "audit.action.newest", "audit"),
-    ActionSpec("audit.close", "escape", "close", "audit.action.close", "audit"),
+    ActionSpec("audit.kind", "f", "cycle_kind", "audit.action.kind", "audit", admin=True),
+    ActionSpec("audit.older", "o", "older", "audit.action.older", "audit", admin=True),
+    ActionSpec("audit.newest", "g", "newest", "audit.action.newest", "audit", admin=True),
+    ActionSpec("audit.close", "escape", "close", "audit.action.close", "audit", admin=True),
     # small forms (own password, a new staff member, a role)
     ActionSpec("form.save", "ctrl+s", "save", "form.action.save", "form"),
     ActionSpec("form.cancel", "escape", "cancel", "form.action.cancel", "form"),

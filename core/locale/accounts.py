@@ -84,7 +84,7 @@ STRINGS = {
         "staff.generated.title": "The password of {email}",
         "staff.generated.note": (
             "Shown only this once: hand it over in person. Ask them to change it after their "
-            "first login (F2, Change my password)."
+            "first login (F6, Change my password)."
         ),
         "staff.generated.close": "Enter or Esc closes",
         "staff.add.title": "New staff member",
@@ -224,7 +224,7 @@ STRINGS = {
         "staff.generated.title": "Пароль {email}",
         "staff.generated.note": (
             "Показан только сейчас: передайте его сотруднику лично. Попросите сменить пароль "
-            "после первого входа (F2, «Сменить свой пароль»)."
+            "после первого входа (F6, «Сменить свой пароль»)."
         ),
         "staff.generated.close": "Enter или Esc — закрыть",
         "staff.add.title": "Новый сотрудник",
