@@ -35,6 +35,9 @@ from widgets.footer import LocalizedFooter
 from widgets.literal import literal
 from widgets.timefmt import clock_time, short_time
 
+EMAIL_CHARS = 22
+NAME_CHARS = 12
+
 
 def staff_error(exc: Exception) -> str:
     """A refusal of the service in the user's language."""
@@ -148,8 +151,9 @@ class StaffScreen(Screen[None]):
         else:
             logins = Text("")
         return [
-            literal(user.email, single_line=True, limit=60),
-            literal(user.name or "", single_line=True, limit=40),
+            # Cut short so the six columns fit 80 characters; the row's detail is in the audit.
+            literal(user.email, single_line=True, limit=EMAIL_CHARS),
+            literal(user.name or "", single_line=True, limit=NAME_CHARS),
             Text(t(f"role.{user.role.value}")),
             Text(active, style="" if user.active else "dim"),
             Text(last or t("staff.never"), style="" if last else "dim"),

@@ -47,7 +47,7 @@ STRINGS = {
         "staff.col.role": "Role",
         "staff.col.active": "Active",
         "staff.col.last_login": "Last login",
-        "staff.col.logins": "Failed logins",
+        "staff.col.logins": "Failures",
         "staff.active.yes": "yes",
         "staff.active.no": "no",
         "staff.never": "never",
@@ -178,9 +178,10 @@ STRINGS = {
         "staff.col.email": "Почта",
         "staff.col.name": "Имя",
         "staff.col.role": "Роль",
-        "staff.col.active": "Активен",
-        "staff.col.last_login": "Последний вход",
-        "staff.col.logins": "Неудачные входы",
+        # Short: six columns fit 80 characters.
+        "staff.col.active": "Акт.",
+        "staff.col.last_login": "Вход",
+        "staff.col.logins": "Неудачи",
         "staff.active.yes": "да",
         "staff.active.no": "нет",
         "staff.never": "не входил",
@@ -195,7 +196,7 @@ STRINGS = {
         "staff.action.add": "Добавить",
         "staff.action.toggle": "Вкл./откл.",
         "staff.action.role": "Роль",
-        "staff.action.reset": "Сбросить пароль",
+        "staff.action.reset": "Сброс пароля",
         "staff.action.close": "Закрыть",
         "staff.confirm.deactivate": (
             "Отключить {email}? Открытые сеансы сотрудника завершатся в течение нескольких "
