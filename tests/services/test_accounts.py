@@ -308,6 +308,25 @@ async def test_an_admins_reset_and_deactivation_end_the_users_session(
         await services.close()
 
 
+async def test_a_password_set_on_the_server_ends_the_users_session(
+    backend: Backend,
+    devstack: DevStack,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    tmp_path: Path,
+) -> None:
+    user = await make_user(tenant_id, "viewer")
+    session = await AuthService(backend).authenticate(user["email"], PASSWORD)
+    services = services_for(devstack, backend, session, tmp_path / "v")
+    try:
+        changes = await watch(services)
+        await UserAdmin(backend).set_password(user["email"], "с сервера 2026")  # agentp user passwd
+        ended = await asyncio.wait_for(changes.get(), 10)
+        assert ended.signed_out and ended.password_changed
+    finally:
+        await services.close()
+
+
 async def test_the_audit_is_the_salons_newest_first_paged_and_by_kind(
     backend: Backend,
     db: asyncpg.Connection,
