@@ -117,7 +117,7 @@ async def _handle(request: web.Request) -> web.Response:
     stack: DevStack = request.app[STACK_KEY]
     token = request.headers.get("apikey") or request.query.get("apikey") or ""
     try:
-        claims = stack.keys.verify(token)
+        claims = stack.keys.verify_apikey(token)
     except InvalidKey:
         claims = {}
     if claims.get("role") != "service_role":
