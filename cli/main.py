@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from cli.paths import default_data_dir
+from services.private_files import restrict_umask
 from tui import heap
 
 # core.settings (pydantic) is imported inside the functions: for the dashboard itself, main()
@@ -44,13 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        heap.hold()  # the app turns collections back on after its first frame
-        try:
-            return _main(parser, args)
-        finally:
-            heap.resume()
-    return _main(parser, args)
+    # Whatever the app or a library creates (outbox, cache, log, export, SQLite's side files)
+    # is the running account's alone: on a shared server other local users read none of it.
+    previous = restrict_umask()
+    try:
+        if args.command is None:
+            heap.hold()  # the app turns collections back on after its first frame
+            try:
+                return _main(parser, args)
+            finally:
+                heap.resume()
+        return _main(parser, args)
+    finally:
+        os.umask(previous)  # a caller in the same process (a test) keeps its own
 
 
 def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ LOCALE_MODULES = (
     "bot",
     "accounts",
     "alerts",
+    "security",
 )
 
 Message = str | Mapping[str, str]

@@ -6,6 +6,7 @@ bot appends appears without a key press, and a pause or resume shows once the bo
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import partial
 
@@ -32,6 +33,8 @@ from widgets.thread_view import ThreadView
 from widgets.timefmt import clock_time, short_time
 
 _FEED_STYLES = {FeedState.live: "green", FeedState.polling: "magenta", FeedState.stopped: "dim"}
+
+log = logging.getLogger(__name__)
 
 
 class ThreadScreen(Screen[None]):
@@ -241,12 +244,22 @@ async def _send(
     """Queue the command and say how it went; no widget is touched (a toast is the App's)."""
     try:
         result = await services.commands.enqueue(command_type, {"session_id": session_id})
+        waiting = await services.commands.waiting() if result.command is None else 0
     except ServiceError as exc:
         app.notify(str(exc), severity="error", markup=False)
         return
+    except Exception as exc:
+        # Never a silent failure: the person who asked to pause or resume hears of it.
+        log.exception("queueing %s failed", command_type)
+        app.notify(
+            t("commands.failed.unexpected", reason=type(exc).__name__),
+            severity="error",
+            markup=False,
+        )
+        return
     if result.command is None:
         app.notify(t("thread.queued_offline"), severity="warning", markup=False)
-        app.post_message(OutboxChanged(await services.commands.waiting()))
+        app.post_message(OutboxChanged(waiting))
     else:
         key = "thread.pause_sent" if command_type == "pause_bot" else "thread.resume_sent"
         app.notify(t(key, id=result.command.id), markup=False)

@@ -90,7 +90,10 @@ class MainScreen(Screen[None]):
     # -- accounts: everyone's own password; Staff and Audit for admins only ------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Hidden, not greyed: only an admin sees that Staff and Audit exist.
-        return not (action in admin_actions() and not context_of(self.app).is_admin())
+        ctx = context_of(self.app)
+        if action == "change_password" and ctx.read_only:
+            return False
+        return not (action in admin_actions() and not ctx.is_admin())
 
     def action_change_password(self) -> None:
         from modals.change_password import ChangePasswordScreen

@@ -15,7 +15,7 @@ from datetime import datetime
 from services.audit import AuditLog
 from services.auth import USER_COLUMNS
 from services.backend import Backend
-from services.errors import ServiceError, SessionClosed
+from services.errors import PermissionDenied, ServiceError, SessionClosed
 from services.models import UserRecord
 from services.passwords import (
     PasswordPolicyError,
@@ -40,6 +40,9 @@ class AccountService:
         self, current: str, new: str, repeated: str, *, changed_at: datetime
     ) -> None:
         """PasswordPolicyError for a new password that cannot be set, WrongCurrentPassword."""
+        if self.session.read_only:
+            # `agentp --read-only` changes nothing, the account included.
+            raise PermissionDenied("the app is read-only (--read-only): nothing is changed")
         if new != repeated:
             raise PasswordPolicyError("the two new passwords differ", "mismatch")
         check_new_password(new, self.session.email)

@@ -20,7 +20,7 @@ from services.alerts import AlertService, BotEvent
 from services.audit_view import AuditView
 from services.backend import Backend
 from services.bot_health import BotHealthService
-from services.commands.outbox import Outbox
+from services.commands.outbox import Outbox, OutboxRecovery
 from services.commands.service import CommandService
 from services.conversations import ConversationService
 from services.feeds import FeedBatch, FeedSpec, FeedStatus, FeedTuning, Keyed, LiveFeed
@@ -62,12 +62,20 @@ class DashboardServices:
     outbox_path: Path
     tuning: FeedTuning = field(default_factory=FeedTuning)
     _feeds: list[LiveFeed[Any]] = field(default_factory=list)
+    # `--read-only`: every service gets a session that can send and change nothing.
+    read_only: bool = False
+    # Told once when a damaged outbox file was moved aside and what could be read recovered.
+    on_outbox_recovered: Callable[[OutboxRecovery], None] | None = None
 
     def __post_init__(self) -> None:
+        if self.read_only:
+            self.session = self.session.as_read_only()
         tenant = self.session
         self.wishlist = WishlistService(self.backend, tenant)
         self.conversations = ConversationService(self.backend, tenant)
-        self.commands = CommandService(self.backend, tenant, Outbox(self.outbox_path))
+        self.commands = CommandService(
+            self.backend, tenant, Outbox(self.outbox_path, self.on_outbox_recovered)
+        )
         self.users = UserAdmin(self.backend, tenant)
         self.alerts = AlertService(self.backend, tenant)
         self.bot_health = BotHealthService(self.backend, tenant)
@@ -249,6 +257,8 @@ class DashboardServices:
 
     def rescope(self, session: UserSession) -> None:
         """The user's role changed while logged in: every service follows at once."""
+        if self.read_only:
+            session = session.as_read_only()
         self.session = session
         services = (
             self.wishlist,

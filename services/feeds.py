@@ -223,7 +223,7 @@ class LiveFeed(Generic[T]):
             schema=self.spec.schema,
             table=self.spec.table,
             filter=f"{self.spec.filter_column}=eq.{self.spec.filter_value}",
-            callback=self._on_change,
+            callback=self._on_filtered_change,
         )
         # A DELETE's old row holds only the primary key, so no tenant filter can match it
         # (Supabase refuses or never delivers filtered DELETEs). This binding sees every
@@ -368,6 +368,14 @@ class LiveFeed(Generic[T]):
         return item
 
     # -- realtime changes -------------------------------------------------------------------
+    def _on_filtered_change(self, payload: PostgresChangesPayload) -> None:
+        # Under REPLICA IDENTITY FULL Realtime also hands this salon's DELETEs to the filtered
+        # binding (the old row passes the filter): the DELETE binding has them already.
+        data = payload.get("data") or {}
+        raw_type = data.get("type", "")
+        if str(getattr(raw_type, "value", raw_type)) != "DELETE":
+            self._on_change(payload)
+
     def _on_change(self, payload: PostgresChangesPayload) -> None:
         data: dict[str, Any] = dict(payload.get("data") or {})
         raw_type = data.get("type", "")

@@ -9,6 +9,7 @@ messages; the handlers below are the only code that touches widgets.
 from __future__ import annotations
 
 import inspect
+import logging
 from dataclasses import dataclass
 
 from annotated_types import MaxLen
@@ -40,6 +41,8 @@ PAGE_SIZE = 100
 FEED_WINDOW: int = inspect.signature(DashboardServices.watch_commands).parameters["window"].default
 # Names are looked up one conversation at a time; a first screenful is plenty per batch.
 NAMES_PER_BATCH = 60
+
+log = logging.getLogger(__name__)
 
 
 def _limits() -> dict[str, int]:
@@ -255,6 +258,12 @@ class CommandsTab(TabView):
             self.post_message(CommandRefused("", t("commands.refused.permission", reason=exc)))
         except ServiceError as exc:
             self.post_message(CommandFailed(str(exc)))
+        except Exception as exc:
+            # Whatever failed, the form must leave "Sending…": the busy state ends here.
+            log.exception("queueing a command failed")
+            self.post_message(
+                CommandFailed(t("commands.failed.unexpected", reason=type(exc).__name__))
+            )
         else:
             self.post_message(OutboxChanged(waiting))
             self.post_message(CommandSent(result, draft, waiting))

@@ -29,6 +29,8 @@ class DashboardCommands(Provider):
                 continue
             if spec.admin and not context_of(app).is_admin():
                 continue
+            if spec.id == "account.password" and context_of(app).read_only:
+                continue
             target: Any = None
             if spec.scope == "app":
                 target = app

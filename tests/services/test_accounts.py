@@ -392,3 +392,19 @@ async def test_account_service_refuses_a_deactivated_account(
         await AccountService(backend, session_for(me)).change_password(
             PASSWORD, "новый пароль 1", "новый пароль 1", changed_at=datetime.now(UTC)
         )
+
+
+async def test_read_only_changes_no_password(
+    backend: Backend, db: asyncpg.Connection, tenant_id: uuid.UUID, make_user: MakeUser
+) -> None:
+    me = await make_user(tenant_id, "admin")
+    session = session_for(me).as_read_only()
+    with pytest.raises(PermissionDenied, match="read-only"):
+        await AccountService(backend, session).change_password(
+            PASSWORD, "новый пароль 1", "новый пароль 1", changed_at=datetime.now(UTC)
+        )
+    with pytest.raises(PermissionDenied):
+        await UserAdmin(backend, session).reset_password(me["email"])
+    assert await db.fetchval(
+        "select password_changed_at is null from dashboard.users where id = $1", me["id"]
+    )
