@@ -86,7 +86,7 @@ def is_overdue(wish: Wish, today: date) -> bool:
     return wish.status == "waiting" and wish.desired_date is not None and wish.desired_date < today
 
 
-def slot_text(wish: Wish, today: date, *, weekday: bool = True) -> str:
+def slot_text(wish: Wish, today: date) -> str:
     """`ср 10.12 18:00–20:00`: the wished-for day and window as the bot wrote them, the
     salon's wall clock (no zone to convert). Parts the row leaves empty are left out; a row
     with none of them gives "" (an empty cell). Another year than today's is written out."""
@@ -94,7 +94,7 @@ def slot_text(wish: Wish, today: date, *, weekday: bool = True) -> str:
     day = wish.desired_date
     if day is not None:
         written = day.strftime("%d.%m") if day.year == today.year else day.strftime("%d.%m.%Y")
-        parts.append(f"{t(f'wishlist.weekday.{day.weekday()}')} {written}" if weekday else written)
+        parts.append(f"{t(f'wishlist.weekday.{day.weekday()}')} {written}")
     start, end = wish.desired_from, wish.desired_to
     if start is not None and end is not None:
         parts.append(f"{start:%H:%M}–{end:%H:%M}")

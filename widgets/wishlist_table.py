@@ -57,7 +57,8 @@ CELL_LIMIT = 200
 LINE_CACHE = 400
 # The overdue mark: a sign, not only a colour, so NO_COLOR and monochrome terminals show it.
 OVERDUE_MARK = "!"
-SLOT_FULL = 19  # `ср 10.12 18:00–20:00`
+# `ср 10.12 18:00–20:00` less its weekday.
+SLOT_DAY_AND_WINDOW = len(" 10.12 18:00–20:00")
 
 
 @dataclass(frozen=True)
@@ -74,39 +75,48 @@ COLUMNS = (
     ColumnSpec("time", 11, 11, 5),
     ColumnSpec("client", 10, 26, 8),
     ColumnSpec("phone", 12, 12, 2),
-    ColumnSpec("service", 8, 24, 4),
-    ColumnSpec("desired", 17, SLOT_FULL, 6),
+    ColumnSpec("service", 7, 24, 4),
+    ColumnSpec("desired", 0, 0, 6),  # the whole slot, by language (slot_width)
     ColumnSpec("staff", 8, 16, 3),
-    ColumnSpec("status", 10, 10, 7),
+    ColumnSpec("status", 0, 0, 7),  # as wide as the language's longest status
     ColumnSpec("comment", 16, 0, 1),
 )
+
+
+def slot_width() -> int:
+    """The full `ср 10.12 18:00–20:00` in the current language (`Wed` is one cell longer)."""
+    weekday = max(cell_len(t(f"wishlist.weekday.{day}")) for day in range(7))
+    return weekday + SLOT_DAY_AND_WINDOW
+
+
+def sized(spec: ColumnSpec) -> ColumnSpec:
+    """The spec with its language-dependent widths filled in."""
+    if spec.name == "desired":
+        # Whole or not at all: a slot cut short of its end time misleads.
+        return ColumnSpec(spec.name, slot_width(), slot_width(), spec.keep)
+    if spec.name == "status":
+        widest = max(cell_len(t(f"wishlist.status.{status}")) for status in STATUSES)
+        return ColumnSpec(spec.name, widest, widest, spec.keep)
+    return spec
 
 
 def plan_columns(width: int) -> tuple[tuple[str, int], ...]:
     """(column, width) pairs for a table `width` cells wide: one cell for the overdue mark,
     one space before each column, one for the scrollbar. Columns that do not fit at their
-    least are dropped, least needed first; the room left widens the slot to its full form,
-    then the others (the client's name fastest)."""
+    least are dropped, least needed first; the room left widens the others, the client's
+    name fastest."""
     room = width - 2
-    specs = list(COLUMNS)
+    specs = [sized(spec) for spec in COLUMNS]
     while len(specs) > 1 and sum(spec.min + 1 for spec in specs) > room:
         specs.remove(min(specs, key=lambda spec: spec.keep))
     widths = {spec.name: spec.min for spec in specs}
     spare = room - sum(spec.min + 1 for spec in specs)
     growing = [spec for spec in specs if spec.max != spec.min]
-    growing.sort(key=lambda spec: spec.name != "desired")  # the slot first, to its full form
     while spare > 0 and growing:
         for spec in list(growing):
             if spare <= 0:
                 break
             if spec.max and widths[spec.name] >= spec.max:
-                growing.remove(spec)
-                continue
-            if spec.name == "desired":
-                # All at once: a slot one column short of full helps nobody.
-                step = min(spare, spec.max - widths[spec.name])
-                widths[spec.name] += step
-                spare -= step
                 growing.remove(spec)
                 continue
             # Names need the room most: the client column grows twice as fast.
@@ -375,7 +385,7 @@ class WishlistTable(ScrollView, can_focus=True):
         if name == "service":
             return wish.service_title or "", False
         if name == "desired":
-            return slot_text(wish, self.today, weekday=size >= SLOT_FULL), False
+            return slot_text(wish, self.today), False
         if name == "staff":
             return wish.staff_name or "", False
         if name == "status":
