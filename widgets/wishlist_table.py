@@ -351,28 +351,43 @@ class WishlistTable(ScrollView, can_focus=True):
     def header_strip(self, width: int) -> Strip:
         style = self.look("wishlist-table--header")
         text = " " + "".join(" " + fit(t(f"wishlist.col.{name}"), size) for name, size in self.plan)
-        return Strip([Segment(text, style)], cell_len(text)).adjust_cell_length(width, style)
+        return self.strip([(text, style)], width, style)
 
     def row_strip(self, wish: Wish, fresh: bool, width: int, *, cursor: bool) -> Strip:
-        base = self.look("wishlist-table--fresh" if fresh else "base")
+        kind = "wishlist-table--fresh" if fresh else "base"
+        base = self.look(kind)
         if cursor:
             base += self.look("wishlist-table--cursor")
+        warn = base + self.look("wishlist-table--overdue")
         overdue = is_overdue(wish, self.today)
-        segments = [
-            Segment(OVERDUE_MARK, base + self.look("wishlist-table--overdue"))
-            if overdue
-            else Segment(" ", base)
-        ]
+        runs: list[tuple[str, Style]] = [(OVERDUE_MARK, warn) if overdue else (" ", base)]
         for name, size in self.plan:
             text, unknown = self.cell(name, wish, size)
-            style = base + Style(italic=True) if unknown else base
-            if overdue and name == "desired":
-                style = base + self.look("wishlist-table--overdue")
-            segments.append(
-                Segment(" " + fit(visible(text[:CELL_LIMIT], single_line=True), size), style)
-            )
-        strip = Strip(segments)
-        return strip.adjust_cell_length(width, base)
+            style = warn if overdue and name == "desired" else base
+            if unknown:
+                style = style + Style(italic=True)
+            runs.append((" " + fit(visible(text[:CELL_LIMIT], single_line=True), size), style))
+        return self.strip(runs, width, base)
+
+    @staticmethod
+    def strip(runs: list[tuple[str, Style]], width: int, pad: Style) -> Strip:
+        """One Strip of `width` cells: neighbouring runs of one style become one segment (fewer
+        segments for the compositor to cut), padded or cropped to the widget's width."""
+        segments: list[Segment] = []
+        text, style = runs[0]
+        for next_text, next_style in runs[1:]:
+            if next_style is style or next_style == style:
+                text += next_text
+            else:
+                segments.append(Segment(text, style))
+                text, style = next_text, next_style
+        segments.append(Segment(text, style))
+        length = sum(cell_len(segment.text) for segment in segments)
+        if length < width:
+            segments.append(Segment(" " * (width - length), pad))
+        elif length > width:
+            return Strip(segments, length).crop(0, width)
+        return Strip(segments, width)
 
     def cell(self, name: str, wish: Wish, size: int) -> tuple[str, bool]:
         """A cell's text, and whether it is a status the dashboard does not know."""
