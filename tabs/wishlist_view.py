@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 
 from rich.text import Text
 
-from core.i18n import t
+from core.i18n import number, t
 from widgets.wishlist_row import STATUSES, Wish, is_overdue
 
 SORTS = ("time", "name", "service", "status")
@@ -87,9 +87,9 @@ def ordered(entries: list[Wish], sort: str) -> list[Wish]:
 
 
 def counts_line(entries: Iterable[Wish], choice: str, today: date) -> Text:
-    """`Открытые: 3 из 6 · ждёт 2 · предложено 1 · записан 1 · отменено 2 · ! просрочено 1`:
-    the chosen filter and what it shows, then every status's count, the shown ones in bold
-    (bold, not a colour: it reads under NO_COLOR too)."""
+    """`Открытые 3 · ! 1 просрочена · ждёт 2 · предложено 1 · записан 1 · отменено 2`: the
+    chosen filter and how many rows it shows, the overdue ones, then every status's count,
+    the shown ones in bold (bold, not a colour: it reads under NO_COLOR too)."""
     by_status: Counter[str] = Counter()
     overdue = 0
     total = 0
@@ -99,23 +99,19 @@ def counts_line(entries: Iterable[Wish], choice: str, today: date) -> Text:
         overdue += is_overdue(entry, today)
     shown = sum(n for status, n in by_status.items() if status_shown(status, choice))
     line = Text()
+    choice_label = t(f"wishlist.show.{choice}")
     line.append(
-        t(
-            "wishlist.statuses.summary",
-            choice=t(f"wishlist.show.{choice}"),
-            shown=shown,
-            total=total,
-        ),
-        style="bold",
+        t("wishlist.statuses.summary", choice=choice_label, shown=number(shown)), style="bold"
     )
-    for status in STATUSES:
-        line.append(" · ")
-        style = "bold" if status_shown(status, choice) and choice != "all" else ""
-        line.append(f"{t(f'wishlist.status.{status}')} {by_status[status]}", style=style)
-    other = total - sum(by_status[status] for status in STATUSES)
-    if other:
-        line.append(" · " + t("wishlist.statuses.other", count=other))
+    # What needs someone first: at 80 columns the end of the line may be cut.
     if overdue:
         line.append(" · ")
         line.append(t("wishlist.statuses.overdue", count=overdue), style="bold")
+    for status in STATUSES:
+        line.append(" · ")
+        style = "bold" if status_shown(status, choice) and choice != "all" else ""
+        line.append(f"{t(f'wishlist.status.{status}')} {number(by_status[status])}", style=style)
+    other = total - sum(by_status[status] for status in STATUSES)
+    if other:
+        line.append(" · " + t("wishlist.statuses.other", count=other))
     return line

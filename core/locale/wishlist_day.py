@@ -24,7 +24,7 @@ STRINGS: dict[str, dict[str, Message]] = {
         "wishlist.show.offered": "Offered",
         "wishlist.show.booked": "Booked",
         "wishlist.show.cancelled": "Cancelled",
-        "wishlist.statuses.summary": "{choice}: {shown} of {total}",
+        "wishlist.statuses.summary": "{choice} {shown}",
         "wishlist.statuses.other": {"one": "{count} other", "other": "{count} other"},
         "wishlist.statuses.overdue": {
             "one": "! {count} past its day",
@@ -58,7 +58,7 @@ STRINGS: dict[str, dict[str, Message]] = {
         "wishlist.show.offered": "Предложено",
         "wishlist.show.booked": "Записаны",
         "wishlist.show.cancelled": "Отменены",
-        "wishlist.statuses.summary": "{choice}: {shown} из {total}",
+        "wishlist.statuses.summary": "{choice} {shown}",
         "wishlist.statuses.other": {
             "one": "другой статус: {count}",
             "few": "другой статус: {count}",
