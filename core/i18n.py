@@ -26,6 +26,8 @@ LOCALE_MODULES = (
     "sessions",
     "commands",
     "analytics",
+    "bot",
+    "alerts",
 )
 
 Message = str | Mapping[str, str]

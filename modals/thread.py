@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from core.actions import bindings, write_actions
-from core.context import AppContext, context_of, mark_changed
+from core.context import AppContext, context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest, OutboxChanged
 from modals.confirm import ConfirmScreen
@@ -63,7 +63,8 @@ class ThreadScreen(Screen[None]):
         self.feed_status: FeedStatus | None = None
         self._feed: LiveFeed[ConversationSession] | None = None
         self._services: DashboardServices | None = None
-        self._closed = False
+        # Not `_closed`: that one is Textual's own (MessagePump), and writing it stops messages.
+        self._leaving = False
 
     @property
     def ctx(self) -> AppContext:
@@ -96,7 +97,7 @@ class ThreadScreen(Screen[None]):
             self.post_message(self.Failed(str(exc)))
             return
         self._feed, self._services = feed, services
-        if self._closed:  # closed while the feed was starting: it must not outlive the screen
+        if self._leaving:  # closed while the feed was starting: it must not outlive the screen
             self._stop_feed()
 
     def on_thread_screen_changed(self, message: Changed) -> None:
@@ -116,15 +117,13 @@ class ThreadScreen(Screen[None]):
         error.update(literal(t("thread.failed", reason=message.reason)))
         error.add_class("-shown")
         self.notify(message.reason, severity="error", markup=False)
-        mark_changed(self.app)
 
     def _refresh_header(self) -> None:
         self.query_one("#thread-header", Static).update(self._header())
         self.refresh_bindings()
-        mark_changed(self.app)
 
     def on_unmount(self) -> None:
-        self._closed = True
+        self._leaving = True
         self._stop_feed()
 
     def _stop_feed(self) -> None:
@@ -235,7 +234,6 @@ class ThreadScreen(Screen[None]):
                 group="thread-command",
                 exit_on_error=False,
             )
-        mark_changed(self.app)
 
 
 async def _send(
@@ -246,7 +244,6 @@ async def _send(
         result = await services.commands.enqueue(command_type, {"session_id": session_id})
     except ServiceError as exc:
         app.notify(str(exc), severity="error", markup=False)
-        mark_changed(app)
         return
     if result.command is None:
         app.notify(t("thread.queued_offline"), severity="warning", markup=False)
@@ -254,4 +251,3 @@ async def _send(
     else:
         key = "thread.pause_sent" if command_type == "pause_bot" else "thread.resume_sent"
         app.notify(t(key, id=result.command.id), markup=False)
-    mark_changed(app)

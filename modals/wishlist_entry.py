@@ -23,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from core.actions import bindings, write_actions
-from core.context import context_of, mark_changed
+from core.context import context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest
 from services.errors import ServiceError
@@ -194,7 +194,6 @@ class WishlistEntryScreen(ModalScreen[None]):
         else:
             body.update(render_thread(message.thread, self.timezone, self.clock()))
             self.query_one("#entry-thread", VerticalScroll).scroll_end(animate=False)
-        mark_changed(self.app)
 
     @on(ConversationFailed)
     def _show_failure(self, message: ConversationFailed) -> None:
@@ -204,7 +203,6 @@ class WishlistEntryScreen(ModalScreen[None]):
             Text(t("wishlist.entry.failed"), style="italic")
         )
         self.notify(message.reason, severity="error", markup=False)
-        mark_changed(self.app)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return allowed(self.app, action, parameters)

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
 from core.actions import bindings
-from core.context import context_of, mark_changed
+from core.context import context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest
 from tabs.analytics_tab import AnalyticsTab
@@ -59,7 +59,6 @@ class MainScreen(Screen[None]):
         if name in TABS:
             self.query_one(TabbedContent).active = name
             self.tab_view(name).focus_main()
-            mark_changed(self.app)
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -84,8 +83,20 @@ class MainScreen(Screen[None]):
                 read_only=ctx.read_only,
                 feeds=dict(ctx.feed_status),
                 outbox=ctx.outbox_waiting,
+                bot=ctx.bot_health,
             )
         )
+
+    def refresh_needs_staff(self) -> None:
+        """The Sessions tab's badge, and its "needs staff" list when that is shown."""
+        count = len(context_of(self.app).needs_staff)
+        label = t("tab.sessions")
+        if count:
+            label = t("tab.sessions.badge", name=label, count=count)
+        self.query_one(TabbedContent).get_tab("sessions").label = label
+        sessions = self.tab_view("sessions")
+        assert isinstance(sessions, SessionsTab)
+        sessions.needs_staff_changed()
 
     def refresh_permissions(self) -> None:
         for name in TABS:

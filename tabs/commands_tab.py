@@ -19,7 +19,6 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from core.actions import bindings, write_actions
-from core.context import mark_changed
 from core.i18n import t
 from core.messages import OutboxChanged
 from modals.confirm import ConfirmScreen
@@ -34,6 +33,7 @@ from services.user_session import Permission
 from tabs.tab_view import TabView
 from widgets.command_form import CommandForm, Draft, explain, fill_literal
 from widgets.command_history import CommandHistory
+from widgets.timefmt import clock_time
 
 PAGE_SIZE = 100
 # The commands feed's first batch is its newest window: a shorter one holds every command.
@@ -138,7 +138,6 @@ class CommandsTab(TabView):
         if reason is not None and self.form.has_focus_within:
             self.focus_main()
         super().refresh_permissions()
-        mark_changed(self.app)
 
     def apply_batch(self, batch: FeedBatch[BotCommand]) -> None:
         history = self.history
@@ -150,7 +149,6 @@ class CommandsTab(TabView):
             history.set_paging("more" if len(batch.upserts) >= FEED_WINDOW else "end")
         self._resolve_unknown_names()
         self.refresh_bindings()
-        mark_changed(self.app)
 
     def start_message(
         self, client_id: str, client_name: str | None, session_id: str | None
@@ -161,7 +159,6 @@ class CommandsTab(TabView):
             self.form.focus_first()
         else:
             self.notify(self._disabled_reason() or "", severity="warning", markup=False)
-        mark_changed(self.app)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in write_actions() and not self.ctx.can_write():
@@ -198,17 +195,25 @@ class CommandsTab(TabView):
             validate_command(draft.command_type, draft.payload())
         except CommandValidationError as exc:
             form.show_error(exc.field, self._explain(exc, draft))
-            mark_changed(self.app)
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
                 form.set_busy(True)
                 self._send(draft)
-            mark_changed(self.app)
 
-        self.app.push_screen(ConfirmScreen(form.question(draft)), answered)
-        mark_changed(self.app)
+        self.app.push_screen(ConfirmScreen(self._warned(form.question(draft))), answered)
+
+    def _warned(self, question: Text) -> Text:
+        """The question, after a warning when the bot is not taking commands: the operator
+        decides knowing the command will wait (a client may need a call instead)."""
+        health = self.ctx.bot_health
+        if health is None or health.taking_commands or health.since is None:
+            return question
+        session = self.ctx.session
+        since = clock_time(health.since, session.tenant_timezone if session else "UTC")
+        warning = Text(t("commands.confirm.bot_stalled", time=since), style="bold red")
+        return Text("\n\n").join([warning, question])
 
     def action_resend(self) -> None:
         command = self.history.selected()
@@ -228,10 +233,8 @@ class CommandsTab(TabView):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._resend(command.id)
-            mark_changed(self.app)
 
-        self.app.push_screen(ConfirmScreen(question), answered)
-        mark_changed(self.app)
+        self.app.push_screen(ConfirmScreen(self._warned(question)), answered)
 
     def _explain(self, error: CommandValidationError, draft: Draft) -> str:
         return explain(error.field, error.message, draft.value(error.field), self.form.limits)
@@ -323,38 +326,32 @@ class CommandsTab(TabView):
                 t("commands.sent", id=result.command.id if result.command else ""), markup=False
             )
         self.refresh_bindings()
-        mark_changed(self.app)
 
     def on_command_refused(self, message: CommandRefused) -> None:
         self.form.set_busy(False)
         if message.field:
             self.form.show_error(message.field, message.reason)
         self.notify(message.reason, severity="error", markup=False)
-        mark_changed(self.app)
 
     def on_command_failed(self, message: CommandFailed) -> None:
         self.form.set_busy(False)
         self.notify(
             t("commands.failed_to_send", reason=message.reason), severity="error", markup=False
         )
-        mark_changed(self.app)
 
     def on_older_loaded(self, message: OlderLoaded) -> None:
         self.history.apply(message.commands)
         self.history.set_paging("end" if message.complete else "more")
         self._resolve_unknown_names()
-        mark_changed(self.app)
 
     def on_older_failed(self, message: OlderFailed) -> None:
         self.history.set_paging("more")
         self.notify(
             t("commands.history.load_failed", reason=message.reason), severity="error", markup=False
         )
-        mark_changed(self.app)
 
     def on_names_resolved(self, message: NamesResolved) -> None:
         self.history.learn_names(message.clients, message.sessions)
-        mark_changed(self.app)
 
     @on(DataTable.RowHighlighted, "#history-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:

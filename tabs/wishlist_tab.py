@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from core.actions import bindings
-from core.context import mark_changed
 from core.i18n import t
 from core.messages import ComposeMessageRequest
 from modals.wishlist_entry import WishlistEntryScreen, allowed
@@ -69,7 +68,6 @@ class WishlistTab(TabView):
         self.filter_text = ""
         self.exhausted = False
         self.loading_older = False
-        self.batches = 0  # feed batches applied (each one diff): tests count repaints by it
 
     def compose(self) -> ComposeResult:
         yield Static("", id="wishlist-statuses", markup=False)
@@ -111,7 +109,6 @@ class WishlistTab(TabView):
             self.entries.pop(key, None)
         self._trim()
         fresh = [key for key in new if key in self.entries]
-        self.batches += 1
         self._show(fresh)
         if fresh and self.ctx.settings.bell:
             self.app.bell()
@@ -131,7 +128,6 @@ class WishlistTab(TabView):
             self.table.show(visible, fresh=fresh or ())
             self._render_info(visible)
             self._render_statuses()
-        mark_changed(self.app)
 
     def _render_statuses(self) -> None:
         # The table's day: the salon's, as of the batch just shown.
@@ -166,7 +162,6 @@ class WishlistTab(TabView):
     def action_filter(self) -> None:
         self.add_class("-filtering")
         self.filter_field.focus()
-        mark_changed(self.app)
 
     @on(Input.Changed, "#wishlist-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -180,7 +175,6 @@ class WishlistTab(TabView):
         if not event.value:
             self.remove_class("-filtering")
         self.table.focus()
-        mark_changed(self.app)
 
     def on_key(self, event: events.Key) -> None:
         # Esc in the filter field, or in the table while a filter is set: clear and close it.
@@ -189,7 +183,6 @@ class WishlistTab(TabView):
             self.filter_field.value = ""  # Input.Changed re-shows every row
             self.remove_class("-filtering")
             self.table.focus()
-            mark_changed(self.app)
 
     def action_cycle_sort(self) -> None:
         # From the wished-for day, `s` goes back to the first column sort.
@@ -220,7 +213,6 @@ class WishlistTab(TabView):
         session = self.ctx.session
         timezone = session.tenant_timezone if session else "UTC"
         self.app.push_screen(WishlistEntryScreen(entry, timezone, self.ctx.clock))
-        mark_changed(self.app)
 
     def action_message_client(self) -> None:
         entry = self.table.entry_at_cursor()
@@ -276,7 +268,6 @@ class WishlistTab(TabView):
         self.loading_older = False
         self._render_info(self._visible_now())
         self.notify(message.reason, severity="error", markup=False)
-        mark_changed(self.app)
 
     def _visible_now(self) -> list[Wish]:
         return [e for key in self.table.keys if (e := self.entries.get(key)) is not None]

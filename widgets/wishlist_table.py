@@ -199,7 +199,6 @@ class WishlistTable(ScrollView, can_focus=True):
         self.plan: tuple[tuple[str, int], ...] = plan_columns(80)
         self.lines: LRUCache[str, tuple[Wish, bool, Strip]] = LRUCache(LINE_CACHE)
         self.looks: dict[str, Style] = {}
-        self.diffs = 0  # how many diffs reached the table (benchmarks, tests)
 
     # -- the public surface ------------------------------------------------------------------
     @property
@@ -231,7 +230,6 @@ class WishlistTable(ScrollView, can_focus=True):
 
     def show(self, entries: Sequence[Wish], *, fresh: Collection[str] = ()) -> None:
         """Display exactly `entries` in this order; `fresh` keys are highlighted for a moment."""
-        self.diffs += 1
         if fresh:
             self.fresh.update(fresh)
             self.set_timer(HIGHLIGHT_SECONDS, partial(self.expire, frozenset(fresh)))

@@ -27,7 +27,7 @@ from services.commands.service import EnqueueResult
 from services.feeds import FeedState
 from tabs.analytics_tab import AnalyticsTab, Phase
 from tabs.commands_tab import CommandsTab
-from tui.app import AgentPApp
+from tests.tui.observed import ObservedApp
 from widgets.command_form import MessageArea
 from widgets.status_bar import StatusBar, StatusInfo, render_status
 
@@ -120,9 +120,9 @@ class Operator:
     analytics_state: str = ""
 
     @property
-    def app(self) -> AgentPApp:
+    def app(self) -> ObservedApp:
         app = self.pilot.app
-        assert isinstance(app, AgentPApp)
+        assert isinstance(app, ObservedApp)
         return app
 
     def spy_on_sends(self) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -13,7 +12,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-EXPECTED_KEYS = {"supabase_url", "anon_key", "service_key", "database_url", "yclients_url"}
+from cli.stack_process import start_devstack
+
+EXPECTED_KEYS = {
+    "supabase_url",
+    "publishable_key",
+    "secret_key",
+    "anon_key",
+    "service_key",
+    "database_url",
+    "yclients_url",
+}
 
 
 def postgres_pids_for(data_dir: Path) -> list[int]:
@@ -37,30 +46,10 @@ def postgres_pids_for(data_dir: Path) -> list[int]:
 
 class RunningStack:
     def __init__(self, data_dir: Path, *extra: str) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cli.main",
-                "devstack",
-                "--json",
-                "--port",
-                "0",
-                "--data-dir",
-                str(data_dir),
-                *extra,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-        assert self.proc.stdout is not None
-        self.first_line = self.proc.stdout.readline()
-        if not self.first_line:
-            _, err = self.proc.communicate(timeout=30)
-            raise AssertionError(f"devstack exited before it was ready: {err}")
-        self.info = json.loads(self.first_line)
+        # stderr is piped: the tests read what the stack says on its way out.
+        stack = start_devstack(data_dir, "--port", "0", *extra, stderr=subprocess.PIPE)
+        self.proc = stack.proc
+        self.info = stack.info
 
     def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str, str]:
         self.proc.send_signal(sig)
@@ -122,13 +111,17 @@ def test_data_is_kept_between_runs_and_sigint_stops(stack_dir: Path) -> None:
     second = RunningStack(stack_dir)
     try:
         # The key is signed with the data dir's own secret, so it survives a restart too.
-        assert second.info["service_key"] == first.info["service_key"]
-        rows = httpx.get(
-            f"{second.info['supabase_url']}/rest/v1/tenants",
-            params={"select": "name"},
-            headers={"apikey": second.info["service_key"], "Accept-Profile": "dashboard"},
-        ).json()
-        assert rows == [{"name": "Салон «Персистентный»"}]
+        for key in ("publishable_key", "secret_key", "anon_key", "service_key"):
+            assert second.info[key] == first.info[key], key
+        assert second.info["publishable_key"].startswith("sb_publishable_")
+        assert second.info["secret_key"].startswith("sb_secret_")
+        for key in ("service_key", "secret_key"):
+            rows = httpx.get(
+                f"{second.info['supabase_url']}/rest/v1/tenants",
+                params={"select": "name"},
+                headers={"apikey": second.info[key], "Accept-Profile": "dashboard"},
+            ).json()
+            assert rows == [{"name": "Салон «Персистентный»"}], key
     finally:
         code, _, err = second.stop()
     assert code == 0, err
