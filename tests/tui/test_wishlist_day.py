@@ -9,7 +9,9 @@ from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable
 
+from modals.help import HelpScreen
 from modals.wishlist_entry import WishlistEntryScreen
 from screens.main import MainScreen
 from tabs.wishlist_tab import WishlistTab
@@ -298,3 +300,36 @@ async def test_the_entry_shows_every_field_and_the_unknown_columns_literally(
             assert shown in text, shown
         await pilot.press("escape")
         await app.wait_for(lambda: isinstance(app.screen, MainScreen))
+
+
+async def test_keys_and_clicks_move_the_cursor_and_a_second_click_opens_the_entry(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    for n in range(30):
+        await salon.add_wish(client_name=f"Клиент {n}", created_at=ago(100 - n))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await app.wait_for(lambda: table(app).row_count == 30)
+        await pilot.press("end")
+        assert table(app).entry_at_cursor().client_name == "Клиент 0"  # type: ignore[union-attr]
+        assert "Клиент 0" in screen_text(app), "the table scrolled to the cursor"
+        await pilot.press("home", "down", "pagedown", "up")
+        page = table(app).page_rows
+        assert table(app).cursor_row == page
+        await pilot.press("home")
+        # Row 3 of the table is the screen's line 3 below the header line (y=1 in the table).
+        await pilot.click(WishlistTable, offset=(5, 3))
+        assert table(app).entry_at_cursor().client_name == "Клиент 27"  # type: ignore[union-attr]
+        assert isinstance(app.screen, MainScreen)
+        await pilot.click(WishlistTable, offset=(5, 3))
+        await app.wait_for(
+            lambda: isinstance(app.screen, WishlistEntryScreen) and app.screen.loaded
+        )
+        assert "Клиент 27" in screen_text(app)
+        await pilot.press("escape", "question_mark")
+        await app.wait_for(lambda: isinstance(app.screen, HelpScreen))
+        help_rows = app.screen.query_one(DataTable)
+        for action in ("wishlist.status", "wishlist.by_day"):
+            assert action in help_rows.rows, "help lists the registry's actions"
+        assert help_rows.get_row("wishlist.by_day")[1].plain == "By day"
