@@ -22,6 +22,7 @@ LOCALE_MODULES = (
     "common",
     "login",
     "wishlist",
+    "wishlist_day",
     "sessions",
     "commands",
     "analytics",

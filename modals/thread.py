@@ -66,7 +66,8 @@ class ThreadScreen(Screen[None]):
         self.feed_status: FeedStatus | None = None
         self._feed: LiveFeed[ConversationSession] | None = None
         self._services: DashboardServices | None = None
-        self._closed = False
+        # Not `_closed`: that one is Textual's own (MessagePump), and writing it stops messages.
+        self._leaving = False
 
     @property
     def ctx(self) -> AppContext:
@@ -99,7 +100,7 @@ class ThreadScreen(Screen[None]):
             self.post_message(self.Failed(str(exc)))
             return
         self._feed, self._services = feed, services
-        if self._closed:  # closed while the feed was starting: it must not outlive the screen
+        if self._leaving:  # closed while the feed was starting: it must not outlive the screen
             self._stop_feed()
 
     def on_thread_screen_changed(self, message: Changed) -> None:
@@ -125,7 +126,7 @@ class ThreadScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_unmount(self) -> None:
-        self._closed = True
+        self._leaving = True
         self._stop_feed()
 
     def _stop_feed(self) -> None:
