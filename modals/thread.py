@@ -73,7 +73,8 @@ class ThreadScreen(Screen[None]):
         self._feed: LiveFeed[ConversationSession] | None = None
         self._services: DashboardServices | None = None
         self._presence: PresenceWatch | None = None
-        self._closed = False
+        # Not `_closed`: that one is Textual's own (MessagePump), and writing it stops messages.
+        self._leaving = False
 
     @property
     def ctx(self) -> AppContext:
@@ -107,7 +108,7 @@ class ThreadScreen(Screen[None]):
             self.post_message(self.Failed(str(exc)))
             return
         self._feed, self._services = feed, services
-        if self._closed:  # closed while the feed was starting: it must not outlive the screen
+        if self._leaving:  # closed while the feed was starting: it must not outlive the screen
             self._stop_feed()
             return
         # Seen by the others with it open, and seeing them: nobody answers unknowingly.
@@ -120,7 +121,7 @@ class ThreadScreen(Screen[None]):
         except ServiceError:
             return  # the thread itself is shown; who else looks is a bonus that failed
         self._presence = presence
-        if self._closed:
+        if self._leaving:
             self._stop_feed()
 
     def on_thread_screen_changed(self, message: Changed) -> None:
@@ -149,7 +150,7 @@ class ThreadScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_unmount(self) -> None:
-        self._closed = True
+        self._leaving = True
         self._stop_feed()
 
     def _stop_feed(self) -> None:

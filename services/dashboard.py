@@ -9,12 +9,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import SecretStr
 
+from services.account import AccountService
 from services.alerts import AlertService, BotEvent
+from services.audit_view import AuditView
 from services.backend import Backend
 from services.bot_health import BotHealthService
 from services.commands.outbox import Outbox, OutboxRecovery
@@ -31,7 +34,7 @@ from services.wishlist import WishlistService
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=Keyed)
 
-ACCOUNT_COLUMNS = "id,tenant_id,email,name,role,active,last_login_at,updated_at"
+ACCOUNT_COLUMNS = "id,tenant_id,email,name,role,active,last_login_at,password_changed_at,updated_at"
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,12 @@ class AccountChange:
     """What happened to the logged-in account while the app was open."""
 
     user: UserRecord | None  # None: the account was deleted
+    # The password was set elsewhere (another session of the user, an admin's reset, the CLI).
+    password_changed: bool = False
 
     @property
     def signed_out(self) -> bool:
-        return self.user is None or not self.user.active
+        return self.user is None or not self.user.active or self.password_changed
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,23 @@ class DashboardServices:
         self.realtime = RealtimeConnection(
             url=self.backend.url, key=self.key, timeout=self.tuning.subscribe_timeout
         )
+        self.account = AccountService(self.backend, tenant)
+        self.audit = AuditView(self.backend, tenant)
+        # The password epoch this session may see: its login's, or the one it set itself.
+        self._password_epoch: datetime | None = tenant.password_changed_at
+
+    async def change_own_password(self, current: str, new: str, repeated: str) -> None:
+        """The user's own password; their other open sessions end, this one stays."""
+        previous = self._password_epoch
+        epoch = datetime.now(UTC)
+        # Known before the write, so this session's own feed never mistakes it for a change
+        # made elsewhere, however early the row's update arrives.
+        self._password_epoch = epoch
+        try:
+            await self.account.change_password(current, new, repeated, changed_at=epoch)
+        except BaseException:
+            self._password_epoch = previous
+            raise
 
     # -- feeds --------------------------------------------------------------------------------
     async def _start(
@@ -222,15 +244,18 @@ class DashboardServices:
     async def watch_account(
         self, on_change: Callable[[AccountChange], None], on_status: Callable[[FeedStatus], None]
     ) -> LiveFeed[Keyed]:
-        """Deactivation, deletion or a role change of the logged-in user, within seconds."""
+        """Deactivation, deletion, a role or password change of the logged-in user, within
+        seconds."""
 
         def changed(batch: FeedBatch[Any]) -> None:
             if batch.deletes:
                 on_change(AccountChange(None))
                 return
             for user in batch.upserts:
-                if (not user.active) or user.role != self.session.role or batch.initial:
-                    on_change(AccountChange(UserRecord.model_validate(user.model_dump())))
+                moved = not _same_instant(user.password_changed_at, self._password_epoch)
+                if (not user.active) or user.role != self.session.role or batch.initial or moved:
+                    record = UserRecord.model_validate(user.model_dump())
+                    on_change(AccountChange(record, password_changed=moved))
 
         spec = FeedSpec(
             name="account",
@@ -290,6 +315,8 @@ class DashboardServices:
             self.users,
             self.alerts,
             self.bot_health,
+            self.account,
+            self.audit,
         )
         for service in services:
             service.session = session
@@ -310,3 +337,9 @@ class DashboardServices:
             except Exception:
                 log.exception("feed %s did not stop cleanly", feed.spec.name)
         await self.realtime.close()
+
+
+def _same_instant(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a == b

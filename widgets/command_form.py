@@ -117,9 +117,10 @@ class MessageArea(TextArea):
         self.limit = limit
         self.cursor_blink = False
 
-    async def _on_paste(self, event: events.Paste) -> None:
+    async def on_paste(self, event: events.Paste) -> None:
         # Wrapping a 1 MB line would stall the UI, and the bot would refuse it anyway: keep
-        # what is already typed, insert nothing, and say why (TextArea's own handler is skipped).
+        # what is already typed, insert nothing, and say why (this public handler runs before
+        # TextArea's own, and prevent_default skips that one).
         if len(self.text) - len(self.selected_text) + len(event.text) > self.limit:
             event.prevent_default()
             event.stop()
