@@ -90,6 +90,10 @@ class FeedSpec(Generic[T]):
     # A column that grows with every change (updated_at): an older version never replaces a
     # newer one, whichever path (realtime or re-read) brought it first.
     version_column: str | None = None
+    # How many delivered rows the feed remembers for de-duplication; None: all of them. A feed
+    # of immutable events needs only the recent ones (the catch-up overlaps by seconds), and
+    # remembering a whole day's events would grow without end.
+    retain: int | None = None
 
 
 @dataclass
@@ -350,6 +354,12 @@ class LiveFeed(Generic[T]):
                     return False
                 self._versions[item.key] = version
         self._delivered[item.key] = item
+        retain = self.spec.retain
+        if retain is not None and len(self._delivered) > retain:
+            # Oldest delivered first (dicts keep insertion order).
+            oldest = next(iter(self._delivered))
+            del self._delivered[oldest]
+            self._versions.pop(oldest, None)
         return True
 
     def _parse(self, row: dict[str, Any]) -> T | None:
