@@ -30,7 +30,14 @@ from core.settings import (
     supabase_key_kind,
 )
 from services.backend import Backend
-from services.doctor import CheckResult, Status, check_realtime, check_supabase, check_yclients
+from services.doctor import (
+    CheckResult,
+    Status,
+    check_realtime,
+    check_supabase,
+    check_unknown_tenants,
+    check_yclients,
+)
 from services.private_files import mode_problems
 
 SECRET_KEYS = ("supabase_service_key", "yclients_partner_token", "yclients_user_token")
@@ -169,6 +176,7 @@ async def _backend_checks() -> list[CheckResult]:
         results += supabase
         if any(r.status == Status.fail for r in supabase):
             return results
+        results.append(await check_unknown_tenants(backend))
         results += await check_realtime(url, key)
         results += await check_yclients(
             backend, settings.yclients_base_url, settings.yclients_partner_token

@@ -30,9 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_devstack_parsers(sub)
     from cli.analytics import add_analytics_parser
     from cli.doctor import add_doctor_parser
+    from cli.tenant import add_tenant_parser
     from cli.user import add_user_parser
 
     add_analytics_parser(sub)
+    add_tenant_parser(sub)
     add_user_parser(sub)
     add_doctor_parser(sub)
     from cli.serve_web import add_serve_web_parser
@@ -87,6 +89,10 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             from cli.user import run_user
 
             return run_user(args)
+        if args.command == "tenant":
+            from cli.tenant import run_tenant
+
+            return run_tenant(args)
         if args.command == "analytics":
             from cli.analytics import run_analytics
 

@@ -30,7 +30,9 @@ LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
 LOCKOUT_DURATION = timedelta(minutes=15)
 MAX_EMAIL_LENGTH = 320
-USER_COLUMNS = "id,tenant_id,email,name,encrypted_password,role,active,last_login_at"
+USER_COLUMNS = (
+    "id,tenant_id,email,name,encrypted_password,role,active,last_login_at,password_changed_at"
+)
 
 
 class LoginFailed(ServiceError):
@@ -143,6 +145,7 @@ class AuthService:
             tenant_name=tenant.name,
             tenant_timezone=tenant.timezone,
             started_at=now,
+            password_changed_at=user.password_changed_at,
         )
 
     async def confirm_password(self, session: UserSession, password: str) -> bool:

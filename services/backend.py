@@ -41,6 +41,7 @@ EXPECTED_COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
         "role",
         "active",
         "last_login_at",
+        "password_changed_at",
     ),
     ("dashboard", "bot_commands"): (
         "id",

@@ -213,3 +213,25 @@ async def check_yclients(
         finally:
             await client.aclose()
     return results
+
+
+async def check_unknown_tenants(backend: Backend) -> CheckResult:
+    """Tenant ids in the bot's tables with no salon here: their rows reach no one's dashboard."""
+    from services.tenant_admin import TenantAdmin
+
+    name = "tenants.unknown"
+    try:
+        unknown = await TenantAdmin(backend).unknown()
+    except ServiceError as exc:
+        return CheckResult(name, Status.fail, str(exc), "apply supabase/migrations to the project")
+    if not unknown:
+        return CheckResult(name, Status.ok, "every tenant id in the bot's tables has a salon")
+    count = len(unknown)
+    ids = "tenant id" if count == 1 else "tenant ids"
+    return CheckResult(
+        name,
+        Status.warn,
+        f"{count} {ids} in the bot's tables {'has' if count == 1 else 'have'} no salon "
+        "in dashboard.tenants",
+        "agentp tenant list --unknown, then agentp tenant add --id ID --name NAME",
+    )

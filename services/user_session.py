@@ -43,6 +43,8 @@ class UserSession:
     tenant_name: str
     tenant_timezone: str
     started_at: datetime
+    # The account's password epoch at login: a different one later means it changed elsewhere.
+    password_changed_at: datetime | None = None
     # `agentp --read-only`: whatever the role, nothing is sent or changed. Checked here, by
     # the services, and not only by hiding actions: a direct service call writes nothing.
     read_only: bool = False

@@ -142,7 +142,10 @@ class SessionLifecycle:
         if session is None:
             return
         if change.signed_out:
-            self.app.notify(t("notice.signed_out_deactivated"), severity="warning", markup=False)
+            why = "notice.signed_out_password" if change.password_changed else None
+            self.app.notify(
+                t(why or "notice.signed_out_deactivated"), severity="warning", markup=False
+            )
             self.logout()
         elif change.user is not None and change.user.role != session.role:
             rescoped = session.with_role(change.user.role)

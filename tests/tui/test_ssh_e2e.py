@@ -28,7 +28,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tests.tui.conftest import PASSWORD, StackProcess, create_salon
+from tests.tui.conftest import PASSWORD, Salon, StackProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "deploy-ssh.md"
@@ -159,11 +159,15 @@ def deployed(
         f"Include {base}/sshd_agentp.conf\n"
     )
 
+    # The bot owns the salon's id: its rows exist before the guide adds the salon (§7).
+    tenant_id = uuid.uuid4()
+
     async def arrange() -> None:
         conn = await asyncpg.connect(tui_stack.database_url)
         try:
-            salon = await create_salon(conn, name=tenant)
-            await salon.add_wish(client_name="Ирма", service_title="Маникюр")
+            await Salon(conn, tenant_id, tenant).add_wish(
+                client_name="Ирма", service_title="Маникюр"
+            )
         finally:
             await conn.close()
 
@@ -186,7 +190,11 @@ def deployed(
         "STAFF_KEY": str(base / "staff.pub"),
         "STAFF_EMAIL": email,
         "STAFF_PASSWORD": PASSWORD,
+        "TENANT_ID": str(tenant_id),
         "TENANT": tenant,
+        "TENANT_TIMEZONE": "Asia/Yekaterinburg",
+        "YCLIENTS_COMPANY_ID": "4564",
+        "YCLIENTS_USER_TOKEN": "e2e-user-token",
     }
     env.pop("AGENTP_CONFIG", None)
     sshd = None
@@ -202,6 +210,10 @@ def deployed(
             timeout=600,
         )
         assert result.returncode == 0, result.stderr[-2000:]
+        # The guide listed the bot's id as unknown, then added the salon with its YClients.
+        assert f"{tenant_id}\twishlist 1\tconversations 0" in result.stdout
+        assert f"{tenant_id}\t{tenant}\tAsia/Yekaterinburg\tyes (4564)\t0\t1\t0" in result.stdout
+        assert "e2e-user-token" not in result.stdout + result.stderr
         sshd = subprocess.Popen(
             ["/usr/sbin/sshd", "-D", "-e", "-f", str(base / "sshd_config")],
             stderr=subprocess.PIPE,
