@@ -50,7 +50,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "wishlist.message", "m", "message_client", "wishlist.action.message", "wishlist", write=True
     ),
+    ActionSpec("wishlist.status", "f", "cycle_status", "wishlist.action.status", "wishlist"),
     ActionSpec("wishlist.sort", "s", "cycle_sort", "wishlist.action.sort", "wishlist"),
+    ActionSpec(
+        "wishlist.by_day", "d", "toggle_desired_sort", "wishlist.action.sort_desired", "wishlist"
+    ),
     ActionSpec("wishlist.older", "o", "load_older", "wishlist.action.older", "wishlist"),
     # the sessions tab
     ActionSpec("sessions.search", "slash", "search", "sessions.action.search", "sessions"),

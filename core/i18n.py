@@ -22,12 +22,14 @@ LOCALE_MODULES = (
     "common",
     "login",
     "wishlist",
+    "wishlist_day",
     "sessions",
     "commands",
     "analytics",
     "bot",
     "accounts",
     "alerts",
+    "presence",
     "security",
 )
 

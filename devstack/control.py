@@ -2,7 +2,8 @@
 
 Reachable over HTTP with the service key only, so nothing but the stack's owner can break it:
 `POST /_devstack/faults/{fault}?seconds=N&count=N&status=N` (the parameters each fault reads
-are listed in devstack.faults).
+are listed in devstack.faults). `GET /_devstack/realtime/sockets` lists the open realtime
+websockets (client address, joined topics), for the benches that count an app's sockets.
 """
 
 from __future__ import annotations
@@ -111,7 +112,8 @@ def _params(request: web.Request) -> FaultParams:
         raise FaultRefused("seconds, count and status must be numbers") from None
 
 
-async def _handle(request: web.Request) -> web.Response:
+def _owner(request: web.Request) -> DevStack | None:
+    """The stack, if the request carries its service key."""
     from devstack.stack import STACK_KEY
 
     stack: DevStack = request.app[STACK_KEY]
@@ -120,8 +122,28 @@ async def _handle(request: web.Request) -> web.Response:
         claims = stack.keys.verify_apikey(token)
     except InvalidKey:
         claims = {}
-    if claims.get("role") != "service_role":
-        return web.json_response({"message": "the service key is required"}, status=401)
+    return stack if claims.get("role") == "service_role" else None
+
+
+def _unauthorized() -> web.Response:
+    return web.json_response({"message": "the service key is required"}, status=401)
+
+
+async def _sockets(request: web.Request) -> web.Response:
+    stack = _owner(request)
+    if stack is None:
+        return _unauthorized()
+    sockets = [
+        {"peer": list(s.peer) if s.peer else None, "topics": list(s.topics)}
+        for s in stack.realtime.open_sockets()
+    ]
+    return web.json_response({"sockets": sockets})
+
+
+async def _handle(request: web.Request) -> web.Response:
+    stack = _owner(request)
+    if stack is None:
+        return _unauthorized()
     fault = request.match_info["fault"]
     if fault not in FAULTS:
         return web.json_response(
@@ -137,3 +159,4 @@ async def _handle(request: web.Request) -> web.Response:
 
 def add_control_routes(app: web.Application) -> None:
     app.router.add_post("/_devstack/faults/{fault}", _handle)
+    app.router.add_get("/_devstack/realtime/sockets", _sockets)

@@ -22,12 +22,14 @@ from core.context import AppContext, context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest, OutboxChanged
 from modals.confirm import ConfirmScreen
-from services.dashboard import DashboardServices
+from services.dashboard import DashboardServices, PresenceWatch
 from services.errors import ServiceError
 from services.feeds import FeedBatch, FeedState, FeedStatus, LiveFeed
 from services.models import ConversationSession, SessionSummary
+from services.presence import Viewer
 from widgets.footer import LocalizedFooter
 from widgets.literal import literal
+from widgets.presence_line import PresenceLine
 from widgets.session_list import channel_label, status_label
 from widgets.thread_view import ThreadView
 from widgets.timefmt import clock_time, short_time
@@ -58,6 +60,10 @@ class ThreadScreen(Screen[None]):
     class Failed(Message):
         reason: str
 
+    @dataclass
+    class Viewers(Message):
+        viewers: list[Viewer]
+
     def __init__(self, session_id: str, preview: SessionSummary | None = None) -> None:
         super().__init__()
         self.session_id = str(session_id)
@@ -66,7 +72,9 @@ class ThreadScreen(Screen[None]):
         self.feed_status: FeedStatus | None = None
         self._feed: LiveFeed[ConversationSession] | None = None
         self._services: DashboardServices | None = None
-        self._closed = False
+        self._presence: PresenceWatch | None = None
+        # Not `_closed`: that one is Textual's own (MessagePump), and writing it stops messages.
+        self._leaving = False
 
     @property
     def ctx(self) -> AppContext:
@@ -74,6 +82,7 @@ class ThreadScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), id="thread-header", markup=False)
+        yield PresenceLine(id="thread-presence")
         yield Static("", id="thread-error", markup=False)
         yield ThreadView(id="thread-messages")
         yield LocalizedFooter()
@@ -99,7 +108,20 @@ class ThreadScreen(Screen[None]):
             self.post_message(self.Failed(str(exc)))
             return
         self._feed, self._services = feed, services
-        if self._closed:  # closed while the feed was starting: it must not outlive the screen
+        if self._leaving:  # closed while the feed was starting: it must not outlive the screen
+            self._stop_feed()
+            return
+        # Seen by the others with it open, and seeing them: nobody answers unknowingly.
+
+        def viewers_changed(viewers: list[Viewer]) -> None:
+            self.post_message(self.Viewers(viewers))
+
+        try:
+            presence = await services.watch_presence(self.session_id, viewers_changed)
+        except ServiceError:
+            return  # the thread itself is shown; who else looks is a bonus that failed
+        self._presence = presence
+        if self._leaving:
             self._stop_feed()
 
     def on_thread_screen_changed(self, message: Changed) -> None:
@@ -109,6 +131,9 @@ class ThreadScreen(Screen[None]):
             self.session = session
             self.query_one(ThreadView).show(session, self._timezone(), self.ctx.clock())
         self._refresh_header()
+
+    def on_thread_screen_viewers(self, message: Viewers) -> None:
+        self.query_one(PresenceLine).show([viewer.name for viewer in message.viewers])
 
     def on_thread_screen_status_changed(self, message: StatusChanged) -> None:
         self.feed_status = message.status
@@ -125,15 +150,21 @@ class ThreadScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_unmount(self) -> None:
-        self._closed = True
+        self._leaving = True
         self._stop_feed()
 
     def _stop_feed(self) -> None:
-        feed, services = self._feed, self._services
-        self._feed = None
-        if feed is not None and services is not None:
-            # On the App: this screen's own workers end with it, the feed's shutdown must not.
+        feed, services, presence = self._feed, self._services, self._presence
+        self._feed = self._presence = None
+        if services is None:
+            return
+        # On the App: this screen's own workers end with it, the feed's shutdown must not.
+        if feed is not None:
             self.app.run_worker(services.stop_feed(feed), group="thread-stop", exit_on_error=False)
+        if presence is not None:
+            self.app.run_worker(
+                services.stop_presence(presence), group="thread-stop", exit_on_error=False
+            )
 
     # -- what it shows -----------------------------------------------------------------------
     def _timezone(self) -> str:

@@ -25,6 +25,8 @@ from services.commands.service import CommandService
 from services.conversations import ConversationService
 from services.feeds import FeedBatch, FeedSpec, FeedStatus, FeedTuning, Keyed, LiveFeed
 from services.models import BotCommand, ConversationSession, UserRecord, WishlistEntry
+from services.presence import ConversationPresence, Listener, Viewer, display_name
+from services.realtime_connection import RealtimeConnection
 from services.user_admin import UserAdmin
 from services.user_session import UserSession
 from services.wishlist import WishlistService
@@ -48,6 +50,14 @@ class AccountChange:
         return self.user is None or not self.user.active or self.password_changed
 
 
+@dataclass(frozen=True)
+class PresenceWatch:
+    """One screen's interest in a conversation's presence (see `watch_presence`)."""
+
+    session_id: str
+    listener: Listener = field(compare=False)
+
+
 class _AccountKey(UserRecord):
     @property
     def key(self) -> str:
@@ -66,6 +76,7 @@ class DashboardServices:
     read_only: bool = False
     # Told once when a damaged outbox file was moved aside and what could be read recovered.
     on_outbox_recovered: Callable[[OutboxRecovery], None] | None = None
+    _presence: dict[str, ConversationPresence] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.read_only:
@@ -79,6 +90,10 @@ class DashboardServices:
         self.users = UserAdmin(self.backend, tenant)
         self.alerts = AlertService(self.backend, tenant)
         self.bot_health = BotHealthService(self.backend, tenant)
+        # Every feed and open conversation is a channel on this one socket.
+        self.realtime = RealtimeConnection(
+            url=self.backend.url, key=self.key, timeout=self.tuning.subscribe_timeout
+        )
         self.account = AccountService(self.backend, tenant)
         self.audit = AuditView(self.backend, tenant)
         # The password epoch this session may see: its login's, or the one it set itself.
@@ -111,6 +126,7 @@ class DashboardServices:
             on_batch=on_batch,
             on_status=on_status,
             tuning=self.tuning,
+            connection=self.realtime,
         )
         self._feeds.append(feed)
         await feed.start()
@@ -255,6 +271,38 @@ class DashboardServices:
         )
         return await self._start(spec, changed, on_status)
 
+    # -- presence -----------------------------------------------------------------------------
+    async def watch_presence(self, session_id: str, on_change: Listener) -> PresenceWatch:
+        """Be seen in one conversation of this tenant, and hear who else is (checked first).
+
+        Every screen showing the conversation shares one presence; it leaves with the last.
+        """
+        thread = await self.conversations.thread(session_id)
+        key = str(thread.id)
+        presence = self._presence.get(key)
+        if presence is None:
+            me = Viewer(
+                display_name(self.session.name, self.session.email), str(self.session.user_id)
+            )
+            presence = ConversationPresence(
+                connection=self.realtime,
+                tenant_id=str(self.session.tenant_id),
+                session_id=key,
+                me=me,
+                tuning=self.tuning,
+            )
+            self._presence[key] = presence
+            presence.start()
+        presence.add_listener(on_change)
+        return PresenceWatch(key, on_change)
+
+    async def stop_presence(self, watch: PresenceWatch) -> None:
+        presence = self._presence.get(watch.session_id)
+        if presence is None or presence.remove_listener(watch.listener) > 0:
+            return
+        del self._presence[watch.session_id]
+        await presence.stop()
+
     def rescope(self, session: UserSession) -> None:
         """The user's role changed while logged in: every service follows at once."""
         if self.read_only:
@@ -279,12 +327,16 @@ class DashboardServices:
         await feed.stop()
 
     async def close(self) -> None:
+        presences, self._presence = list(self._presence.values()), {}
+        for presence in presences:
+            await presence.stop()
         feeds, self._feeds = self._feeds, []
         for feed in feeds:
             try:
                 await feed.stop()
             except Exception:
                 log.exception("feed %s did not stop cleanly", feed.spec.name)
+        await self.realtime.close()
 
 
 def _same_instant(a: datetime | None, b: datetime | None) -> bool:
