@@ -8,15 +8,26 @@ are listed in devstack.faults).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from devstack.faults import FAULT_HELP, FAULTS
-from devstack.keys import InvalidKey
+from devstack.keys import InvalidKey, Keys
 
-if TYPE_CHECKING:
-    from devstack.stack import DevStack
+
+class FaultTarget(Protocol):
+    """What the faults act on: the parts of a running `DevStack` (devstack/stack.py)."""
+
+    keys: Keys
+    rest: Any
+    realtime: Any
+    yclients: Any
+
+    @property
+    def postgres_down(self) -> bool: ...
+
+    async def restart_postgres(self, down_for: float = 0.0) -> None: ...
 
 
 class FaultRefused(ValueError):
@@ -31,7 +42,7 @@ class FaultParams:
 
 
 async def apply_fault(
-    stack: DevStack, fault: str, seconds: float = 0.0, *, count: int = 1, status: int = 503
+    stack: FaultTarget, fault: str, seconds: float = 0.0, *, count: int = 1, status: int = 503
 ) -> None:
     params = FaultParams(seconds, count, status)
     _check(params)
@@ -53,7 +64,7 @@ async def apply_fault(
         raise ValueError(f"unknown fault {fault!r}; one of: {', '.join(FAULTS)}")
 
 
-def _yclients_fault(stack: DevStack, fault: str, params: FaultParams) -> None:
+def _yclients_fault(stack: FaultTarget, fault: str, params: FaultParams) -> None:
     sandbox = stack.yclients
     if sandbox is None:
         raise FaultRefused("this devstack runs without the YClients sandbox")
@@ -85,10 +96,7 @@ def _params(request: web.Request) -> FaultParams:
         raise FaultRefused("seconds, count and status must be numbers") from None
 
 
-async def _handle(request: web.Request) -> web.Response:
-    from devstack.stack import STACK_KEY
-
-    stack: DevStack = request.app[STACK_KEY]
+async def _handle(stack: FaultTarget, request: web.Request) -> web.Response:
     token = request.headers.get("apikey") or request.query.get("apikey") or ""
     try:
         claims = stack.keys.verify(token)
@@ -109,5 +117,8 @@ async def _handle(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "fault": fault})
 
 
-def add_control_routes(app: web.Application) -> None:
-    app.router.add_post("/_devstack/faults/{fault}", _handle)
+def add_control_routes(app: web.Application, stack: FaultTarget) -> None:
+    async def handle(request: web.Request) -> web.Response:
+        return await _handle(stack, request)
+
+    app.router.add_post("/_devstack/faults/{fault}", handle)
