@@ -15,7 +15,7 @@ from core.settings import Settings
 if TYPE_CHECKING:
     from services.backend import Backend
     from services.dashboard import DashboardServices
-    from services.feeds import FeedStatus
+    from services.feed_types import FeedStatus
     from services.user_session import UserSession
 
 

@@ -11,7 +11,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from services.backend import Backend
     from services.dashboard import AccountChange
-    from services.feeds import FeedBatch, FeedStatus
+    from services.feed_types import FeedBatch, FeedStatus
     from services.user_session import UserSession
 
 

@@ -18,7 +18,8 @@ from services.backend import Backend
 from services.commands.outbox import Outbox
 from services.commands.service import CommandService
 from services.conversations import ConversationService
-from services.feeds import FeedBatch, FeedSpec, FeedStatus, FeedTuning, Keyed, LiveFeed
+from services.feed_types import FeedBatch, FeedSpec, FeedStatus, FeedTuning, Keyed
+from services.feeds import LiveFeed
 from services.models import BotCommand, ConversationSession, UserRecord, WishlistEntry
 from services.user_admin import UserAdmin
 from services.user_session import UserSession

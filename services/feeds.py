@@ -21,9 +21,8 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Generic
 
 from pydantic import SecretStr, ValidationError
 from realtime import (
@@ -35,70 +34,15 @@ from realtime import (
 from services.backend import Backend
 from services.backoff import backoff_delay
 from services.errors import ServiceError
+from services.feed_types import FeedBatch, FeedSpec, FeedState, FeedStatus, FeedTuning, T
 from services.keyset import Cursor
 from services.models import describe_invalid
 from services.realtime_client import CooperativeRealtimeClient
 
+# The feed's types live in services/feed_types.py; named here too for callers of the feed.
+__all__ = ["FeedBatch", "FeedSpec", "FeedState", "FeedStatus", "FeedTuning", "LiveFeed"]
+
 log = logging.getLogger(__name__)
-
-
-class Keyed(Protocol):
-    @property
-    def key(self) -> str: ...
-
-
-T = TypeVar("T", bound=Keyed)
-
-
-class FeedState(StrEnum):
-    connecting = "connecting"
-    live = "live"
-    reconnecting = "reconnecting"
-    polling = "polling"
-    stopped = "stopped"
-
-
-@dataclass(frozen=True)
-class FeedStatus:
-    state: FeedState
-    since: datetime
-    detail: str | None = None
-
-
-@dataclass(frozen=True)
-class FeedBatch(Generic[T]):
-    upserts: list[T]
-    deletes: list[str]
-    initial: bool = False
-
-
-@dataclass(frozen=True)
-class FeedSpec(Generic[T]):
-    name: str
-    schema: str
-    table: str
-    parse: Callable[[dict[str, Any]], T]
-    cursor_column: str
-    filter_column: str
-    filter_value: str
-    select: str = "*"
-    window: int = 200
-    # A column that grows with every change (updated_at): an older version never replaces a
-    # newer one, whichever path (realtime or re-read) brought it first.
-    version_column: str | None = None
-
-
-@dataclass
-class FeedTuning:
-    batch_interval: float = 0.05
-    poll_interval: float = 5.0
-    backoff_base: float = 0.5
-    backoff_cap: float = 30.0
-    # Consecutive realtime failures after which the feed polls while it keeps retrying.
-    polling_after: int = 3
-    subscribe_timeout: float = 10.0
-    catch_up_overlap: timedelta = timedelta(seconds=5)
-    page_size: int = 1000
 
 
 @dataclass

@@ -26,7 +26,7 @@ from services.commands.registry import REGISTRY, CommandValidationError, validat
 from services.commands.service import EnqueueResult
 from services.dashboard import DashboardServices
 from services.errors import NotFound, PermissionDenied, ServiceError
-from services.feeds import FeedBatch
+from services.feed_types import FeedBatch
 from services.keyset import Cursor
 from services.models import BotCommand
 from services.user_session import Permission

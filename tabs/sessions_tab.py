@@ -25,7 +25,7 @@ from core.i18n import t
 from modals.thread import ThreadScreen
 from services.conversations import MAX_SEARCH_CHARS, SessionFilter, SessionPage
 from services.errors import InvalidInput, ServiceError
-from services.feeds import FeedBatch
+from services.feed_types import FeedBatch
 from services.keyset import Cursor
 from services.models import SessionSummary
 from tabs.tab_view import TabView

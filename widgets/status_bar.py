@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from core.i18n import t
-from services.feeds import FeedState, FeedStatus
+from services.feed_types import FeedState, FeedStatus
 from widgets.literal import literal
 from widgets.timefmt import clock_time
 
