@@ -3,6 +3,9 @@
 Every problem becomes one `SettingsError` line that names the setting and where to set it, so
 the command line can print it instead of a traceback. Secrets are `SecretStr`: their values
 never appear in reprs, logs or error messages.
+
+The three sources are read here (`_sources`) rather than by pydantic-settings: that package
+cost about a third of the app's own start-up before the login screen could paint.
 """
 
 from __future__ import annotations
@@ -10,25 +13,21 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import (
     AliasChoices,
+    BaseModel,
+    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
 )
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
-from pydantic_settings import SettingsError as SourceError
 
 APP_NAME = "agentp"
 CONFIG_ENV = "AGENTP_CONFIG"
@@ -53,15 +52,8 @@ def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        env_prefix="AGENTP_",  # app options; the Supabase/YClients names are set by alias below
-        extra="ignore",
-        case_sensitive=False,
-        populate_by_name=True,
-    )
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     # Supabase: the project URL and its service key (Project Settings -> API).
     supabase_url: str | None = Field(default=None, validation_alias=_env("supabase_url"))
@@ -135,22 +127,6 @@ class Settings(BaseSettings):
             raise ValueError("cannot contain a NUL character")
         return value
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (
-            init_settings,
-            env_settings,
-            dotenv_settings,
-            TomlConfigSettingsSource(settings_cls, toml_file=config_file()),
-        )
-
     def require_supabase(self) -> tuple[str, SecretStr]:
         missing = [
             name
@@ -185,10 +161,15 @@ def _shown(path: Path) -> str:
     )
 
 
-def _where(field: str) -> str:
-    env_name = (
+def _env_name(field: str) -> str:
+    # App options carry the AGENTP_ prefix; the Supabase and YClients names are the services'.
+    return (
         field.upper() if field.startswith(("supabase", "yclients")) else f"AGENTP_{field.upper()}"
     )
+
+
+def _where(field: str) -> str:
+    env_name = _env_name(field)
     return (
         f"set {env_name} in the environment or in .env, or `{field} = ...` in "
         f"{_shown(config_file())}"
@@ -215,22 +196,53 @@ def load_settings(**overrides: Any) -> Settings:
     if path.exists() or path.is_symlink():
         check_toml_file(path)
     try:
-        return Settings(**overrides)
+        return Settings(**{**_sources(path), **overrides})
     except ValidationError as exc:
         error = exc.errors(include_url=False, include_input=False)[0]
         field = _field_of(tuple(error.get("loc", ())))
         reason = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
         raise SettingsError(f"setting {field} is invalid ({reason}): {_where(field)}") from None
-    except SourceError as exc:
-        # pydantic-settings could not decode a value (AGENTP_KEYMAP that is not JSON).
-        match = re.search(r'field "(\w+)"', str(exc))
-        field = _field_of((match.group(1),)) if match else "settings"
-        raise SettingsError(
-            f"setting {field} is invalid (it cannot be parsed; a table is written as JSON, "
-            f'e.g. {{"tab.wishlist": "f1"}}): {_where(field)}'
-        ) from None
-    except UnicodeDecodeError:
-        raise SettingsError(".env is not valid UTF-8: save it as UTF-8") from None
+
+
+def _sources(path: Path) -> dict[str, Any]:
+    """The TOML file, `.env` over it, the environment over both: field name -> raw value."""
+    values: dict[str, Any] = {}
+    if path.exists():
+        with path.open("rb") as toml:
+            values.update(tomllib.load(toml))
+    dotenv = Path(".env")
+    if dotenv.is_file():
+        from dotenv import dotenv_values
+
+        try:
+            values.update(_from_environment(dotenv_values(dotenv, encoding="utf-8")))
+        except UnicodeDecodeError:
+            raise SettingsError(".env is not valid UTF-8: save it as UTF-8") from None
+    values.update(_from_environment(os.environ))
+    return values
+
+
+def _from_environment(variables: Mapping[str, str | None]) -> dict[str, Any]:
+    """The settings among environment variables (any case); a table is written as JSON."""
+    by_name = {name.lower(): value for name, value in variables.items() if value is not None}
+    found: dict[str, Any] = {}
+    for field, info in Settings.model_fields.items():
+        value = by_name.get(_env_name(field).lower())
+        if value is None:
+            continue
+        if get_origin(info.annotation) in (dict, list):
+            import json  # only for a table given in the environment; not on the start path
+
+            try:
+                found[field] = json.loads(value)
+            except ValueError:
+                raise SettingsError(
+                    f"setting {field} is invalid (it cannot be parsed; a table is written as "
+                    f'JSON, e.g. {{"tab.wishlist": "f1"}}): {_where(field)}'
+                ) from None
+        else:
+            found[field] = value
+    return found
 
 
 def check_toml_file(path: Path) -> None:
