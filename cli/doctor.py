@@ -17,7 +17,13 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from core.settings import SettingsError, check_toml_file, config_file, load_settings
+from core.settings import (
+    SettingsError,
+    check_toml_file,
+    config_file,
+    load_settings,
+    supabase_key_kind,
+)
 from services.backend import Backend
 from services.doctor import CheckResult, Status, check_realtime, check_supabase, check_yclients
 
@@ -111,7 +117,12 @@ async def _backend_checks() -> list[CheckResult]:
         url, key = settings.require_supabase()
     except SettingsError as exc:
         return [CheckResult("settings", Status.fail, str(exc), "see README: Configuration")]
-    results = [CheckResult("settings", Status.ok, "SUPABASE_URL and SUPABASE_SERVICE_KEY are set")]
+    kind = supabase_key_kind(key.get_secret_value())
+    results = [
+        CheckResult(
+            "settings", Status.ok, f"SUPABASE_URL and SUPABASE_SERVICE_KEY are set (a {kind})"
+        )
+    ]
     backend = await Backend.open(url, key)
     try:
         supabase = await check_supabase(backend)

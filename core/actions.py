@@ -50,6 +50,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("sessions.filter", "f", "cycle_filter", "sessions.action.filter", "sessions"),
     ActionSpec("sessions.open", "enter", "open_session", "sessions.action.open", "sessions"),
     ActionSpec("sessions.older", "o", "load_older", "sessions.action.older", "sessions"),
+    ActionSpec(
+        "sessions.needs_staff", "n", "toggle_needs_staff", "sessions.action.needs_staff", "sessions"
+    ),
     # an open conversation
     ActionSpec(
         "thread.message", "m", "message_client", "thread.action.message", "thread", write=True

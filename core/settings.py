@@ -10,6 +10,8 @@ cost about a third of the app's own start-up before the login screen could paint
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import tomllib
@@ -80,6 +82,8 @@ class Settings(BaseModel):
     language: Literal["ru", "en"] | None = None
     idle_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
     bell: bool = True
+    # A command pending this long means the bot is not taking commands (status bar, composer).
+    bot_pickup_seconds: int = Field(default=60, ge=5, le=24 * 3600)
     theme: str = "textual-dark"
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP_NAME)))
     # action id -> key(s), e.g. {"tab.wishlist" = "f1"}; see `?` in the app for the ids.
@@ -120,6 +124,18 @@ class Settings(BaseModel):
             )
         return SecretStr(stripped)
 
+    @field_validator("supabase_service_key")
+    @classmethod
+    def _a_service_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # A publishable key is the public one: with it every read would come back empty (RLS)
+        # rather than fail, so it is refused here. The key itself is never repeated.
+        if value is not None and value.get_secret_value().startswith(PUBLISHABLE_PREFIX):
+            raise ValueError(
+                "is a publishable key (sb_publishable_…), which is public; use the secret key "
+                "(sb_secret_…) or the legacy service_role key"
+            )
+        return value
+
     @field_validator("cache_dir")
     @classmethod
     def _real_path(cls, value: Path) -> Path:
@@ -143,6 +159,30 @@ class Settings(BaseModel):
 
 
 _HEADER_SAFE = re.compile(r"[!-~]+")
+PUBLISHABLE_PREFIX = "sb_publishable_"
+SECRET_PREFIX = "sb_secret_"  # noqa: S105 (a prefix, not a secret)
+
+
+def supabase_key_kind(key: str) -> str:
+    """Which kind of Supabase key this is, in words safe to show (the key is never shown).
+
+    Supabase hands out `sb_secret_…` / `sb_publishable_…` keys and, until they retire, the
+    legacy JWT keys whose `role` claim says anon or service_role."""
+    if key.startswith(SECRET_PREFIX):
+        return "secret key (sb_secret_…)"
+    if key.startswith(PUBLISHABLE_PREFIX):
+        return "publishable key (sb_publishable_…)"
+    parts = key.split(".")
+    if len(parts) == 3:
+        try:
+            padded = parts[1] + "=" * (-len(parts[1]) % 4)
+            role = json.loads(base64.urlsafe_b64decode(padded)).get("role")
+        except (ValueError, AttributeError):
+            role = None
+        if isinstance(role, str) and role.isidentifier():
+            return f"legacy {role} key (JWT)"
+        return "legacy key (JWT)"
+    return "key of an unknown kind (neither sb_secret_… nor a JWT)"
 
 
 def _host_of(url: str) -> str | None:

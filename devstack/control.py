@@ -7,6 +7,7 @@ are listed in devstack.faults).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,11 +24,16 @@ class FaultTarget(Protocol):
     rest: Any
     realtime: Any
     yclients: Any
+    bot: Any
 
     @property
     def postgres_down(self) -> bool: ...
 
     async def restart_postgres(self, down_for: float = 0.0) -> None: ...
+
+
+# Restarts scheduled by `stop-bot --seconds`: held so the loop does not drop them half-way.
+_restarts: set[asyncio.Future[None]] = set()
 
 
 class FaultRefused(ValueError):
@@ -60,8 +66,29 @@ async def apply_fault(
         stack.rest.make_unavailable(seconds)
     elif fault.startswith("yclients-") and fault in FAULT_HELP:
         _yclients_fault(stack, fault, params)
+    elif fault in {"stop-bot", "start-bot"}:
+        await _bot_fault(stack, fault, seconds)
     else:
         raise ValueError(f"unknown fault {fault!r}; one of: {', '.join(FAULTS)}")
+
+
+async def _bot_fault(stack: FaultTarget, fault: str, seconds: float) -> None:
+    """A bot that stops polling, as a crashed or wedged bot does: the dashboard must notice."""
+    bot = stack.bot
+    if bot is None:
+        raise FaultRefused("this devstack runs without the bot simulator (--bot off)")
+    if fault == "start-bot":
+        await bot.start()
+        return
+    await bot.stop()
+    if seconds > 0:
+
+        def restart() -> None:
+            task = asyncio.ensure_future(bot.start())
+            _restarts.add(task)
+            task.add_done_callback(_restarts.discard)
+
+        asyncio.get_running_loop().call_later(seconds, restart)
 
 
 def _yclients_fault(stack: FaultTarget, fault: str, params: FaultParams) -> None:
@@ -99,7 +126,7 @@ def _params(request: web.Request) -> FaultParams:
 async def _handle(stack: FaultTarget, request: web.Request) -> web.Response:
     token = request.headers.get("apikey") or request.query.get("apikey") or ""
     try:
-        claims = stack.keys.verify(token)
+        claims = stack.keys.verify_apikey(token)
     except InvalidKey:
         claims = {}
     if claims.get("role") != "service_role":

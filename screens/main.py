@@ -83,8 +83,20 @@ class MainScreen(Screen[None]):
                 read_only=ctx.read_only,
                 feeds=dict(ctx.feed_status),
                 outbox=ctx.outbox_waiting,
+                bot=ctx.bot_health,
             )
         )
+
+    def refresh_needs_staff(self) -> None:
+        """The Sessions tab's badge, and its "needs staff" list when that is shown."""
+        count = len(context_of(self.app).needs_staff)
+        label = t("tab.sessions")
+        if count:
+            label = t("tab.sessions.badge", name=label, count=count)
+        self.query_one(TabbedContent).get_tab("sessions").label = label
+        sessions = self.tab_view("sessions")
+        assert isinstance(sessions, SessionsTab)
+        sessions.needs_staff_changed()
 
     def refresh_permissions(self) -> None:
         for name in TABS:

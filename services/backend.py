@@ -124,7 +124,8 @@ def describe_api_error(
         )
     if code == "42501":
         return PermissionDenied(
-            "the Supabase key may not do this: the dashboard needs the service_role key"
+            "the Supabase key may not do this: the dashboard needs the secret key (sb_secret_…) "
+            "or the legacy service_role key"
         )
     if code.startswith(("08", "53", "57")) or code in {"PGRST000", "PGRST001", "PGRST002"}:
         return BackendUnavailable(f"the database is not available right now{where}")

@@ -14,7 +14,9 @@ from typing import Any, TypeVar
 
 from pydantic import SecretStr
 
+from services.alerts import AlertService, BotEvent
 from services.backend import Backend
+from services.bot_health import BotHealthService
 from services.commands.outbox import Outbox
 from services.commands.service import CommandService
 from services.conversations import ConversationService
@@ -63,6 +65,8 @@ class DashboardServices:
         self.conversations = ConversationService(self.backend, tenant)
         self.commands = CommandService(self.backend, tenant, Outbox(self.outbox_path))
         self.users = UserAdmin(self.backend, tenant)
+        self.alerts = AlertService(self.backend, tenant)
+        self.bot_health = BotHealthService(self.backend, tenant)
 
     # -- feeds --------------------------------------------------------------------------------
     async def _start(
@@ -151,6 +155,26 @@ class DashboardServices:
         )
         return await self._start(spec, on_batch, on_status)
 
+    async def watch_events(
+        self,
+        on_batch: Callable[[FeedBatch[BotEvent]], None],
+        on_status: Callable[[FeedStatus], None],
+        *,
+        window: int = 100,
+    ) -> LiveFeed[BotEvent]:
+        """The bot's status events of this tenant (hand-offs for alerts); rows never change."""
+        spec = FeedSpec(
+            name="events",
+            schema="dashboard",
+            table="bot_events",
+            parse=BotEvent.model_validate,
+            cursor_column="at",
+            filter_column="tenant_id",
+            filter_value=str(self.session.tenant_id),
+            window=window,
+        )
+        return await self._start(spec, on_batch, on_status)
+
     async def watch_thread(
         self,
         session_id: str,
@@ -202,7 +226,15 @@ class DashboardServices:
     def rescope(self, session: UserSession) -> None:
         """The user's role changed while logged in: every service follows at once."""
         self.session = session
-        for service in (self.wishlist, self.conversations, self.commands, self.users):
+        services = (
+            self.wishlist,
+            self.conversations,
+            self.commands,
+            self.users,
+            self.alerts,
+            self.bot_health,
+        )
+        for service in services:
             service.session = session
 
     async def stop_feed(self, feed: LiveFeed[Any]) -> None:

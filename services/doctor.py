@@ -33,6 +33,10 @@ WATCHED_TABLES = (
     ("dashboard", "users"),
 )
 NOBODY = str(uuid.UUID(int=0))
+SERVICE_KEY_FIX = (
+    "set SUPABASE_SERVICE_KEY to the project's secret key (sb_secret_…), "
+    "or the legacy service_role key (Project Settings → API Keys)"
+)
 
 
 class Status(StrEnum):
@@ -71,7 +75,7 @@ async def check_supabase(backend: Backend) -> list[CheckResult]:
     except (BackendMisconfigured, ServiceError) as exc:
         text = str(exc)
         if "key was rejected" in text or "service_role" in text:
-            failed, fix = 1, "set SUPABASE_SERVICE_KEY to the project's service_role key"
+            failed, fix = 1, SERVICE_KEY_FIX
         elif "Exposed schemas" in text:
             failed, fix = 2, "Project Settings → API → Exposed schemas: add dashboard"
         else:

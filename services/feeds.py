@@ -35,7 +35,7 @@ from services.backend import Backend
 from services.backoff import backoff_delay
 from services.errors import ServiceError
 from services.feed_types import FeedBatch, FeedSpec, FeedState, FeedStatus, FeedTuning, T
-from services.keyset import Cursor
+from services.keyset import Cursor, oldest_first_after
 from services.models import describe_invalid
 from services.realtime_client import CooperativeRealtimeClient
 
@@ -231,22 +231,32 @@ class LiveFeed(Generic[T]):
         """Rows changed since the cursor (paged), and the newest window refreshed."""
         changed: list[T] = []
         if self._cursor is not None:
-            after = Cursor(self._cursor - self.tuning.catch_up_overlap, "")
+            since = (self._cursor - self.tuning.catch_up_overlap).isoformat()
+            after: Cursor | None = None
             while True:
-                query = self._base_query().gte(self.spec.cursor_column, after.at.isoformat())
-                query = (
-                    query.order(self.spec.cursor_column).order("id").limit(self.tuning.page_size)
-                )
+                query = self._base_query()
+                if after is None:
+                    query = query.gte(self.spec.cursor_column, since)
+                    query = query.order(self.spec.cursor_column).order("id")
+                else:
+                    # Keyset by (time, id): rows written in one transaction share a timestamp,
+                    # and a gap of them larger than a page must still be read whole.
+                    query = oldest_first_after(
+                        query, at_column=self.spec.cursor_column, after=after
+                    )
                 rows = (
-                    await self.backend.run(query, context=f"{self.spec.schema}.{self.spec.table}")
+                    await self.backend.run(
+                        query.limit(self.tuning.page_size),
+                        context=f"{self.spec.schema}.{self.spec.table}",
+                    )
                 ).data
                 changed += self._absorb(rows)
                 if len(rows) < self.tuning.page_size:
                     break
                 last_at = _parse_time(rows[-1].get(self.spec.cursor_column))
-                if last_at is None or last_at <= after.at:
-                    break  # a page of equal timestamps: the window refresh covers the rest
-                after = Cursor(last_at, "")
+                if last_at is None:
+                    break  # no timestamp to continue from: the window refresh covers the rest
+                after = Cursor(last_at, str(rows[-1].get("id")))
         window = (
             await self.backend.run(
                 self._base_query()

@@ -33,6 +33,7 @@ from services.user_session import Permission
 from tabs.tab_view import TabView
 from widgets.command_form import CommandForm, Draft, explain, fill_literal
 from widgets.command_history import CommandHistory
+from widgets.timefmt import clock_time
 
 PAGE_SIZE = 100
 # The commands feed's first batch is its newest window: a shorter one holds every command.
@@ -201,7 +202,18 @@ class CommandsTab(TabView):
                 form.set_busy(True)
                 self._send(draft)
 
-        self.app.push_screen(ConfirmScreen(form.question(draft)), answered)
+        self.app.push_screen(ConfirmScreen(self._warned(form.question(draft))), answered)
+
+    def _warned(self, question: Text) -> Text:
+        """The question, after a warning when the bot is not taking commands: the operator
+        decides knowing the command will wait (a client may need a call instead)."""
+        health = self.ctx.bot_health
+        if health is None or health.taking_commands or health.since is None:
+            return question
+        session = self.ctx.session
+        since = clock_time(health.since, session.tenant_timezone if session else "UTC")
+        warning = Text(t("commands.confirm.bot_stalled", time=since), style="bold red")
+        return Text("\n\n").join([warning, question])
 
     def action_resend(self) -> None:
         command = self.history.selected()
@@ -222,7 +234,7 @@ class CommandsTab(TabView):
             if yes:
                 self._resend(command.id)
 
-        self.app.push_screen(ConfirmScreen(question), answered)
+        self.app.push_screen(ConfirmScreen(self._warned(question)), answered)
 
     def _explain(self, error: CommandValidationError, draft: Draft) -> str:
         return explain(error.field, error.message, draft.value(error.field), self.form.limits)

@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
-from cli.doctor import check_config_file, check_terminal
+from cli.doctor import _backend_checks, check_config_file, check_terminal
 from devstack.demo_tenants import LOTOS
 from devstack.keys import Keys
 from devstack.stack import DevStack
@@ -178,3 +178,23 @@ async def test_cli_json_and_exit_code(devstack: DevStack, tmp_path: Path) -> Non
     checks = {c["check"]: c for c in json.loads(down.stdout)["checks"]}
     assert checks["supabase.reachable"]["status"] == "fail"
     assert checks["supabase.key"]["status"] == "skip"
+
+
+@pytest.mark.parametrize(
+    ("kind", "named"),
+    [("secret_key", "secret key (sb_secret_…)"), ("service_key", "legacy service_role key (JWT)")],
+)
+async def test_doctor_names_the_kind_of_key_and_never_shows_it(
+    devstack: DevStack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str, named: str
+) -> None:
+    key = getattr(devstack.info, kind)
+    monkeypatch.setenv("SUPABASE_URL", devstack.info.supabase_url)
+    monkeypatch.setenv("SUPABASE_SERVICE_KEY", key)
+    monkeypatch.setenv("AGENTP_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.chdir(tmp_path)
+    results = await _backend_checks()
+    by_name = {r.check: r for r in results}
+    assert named in by_name["settings"].detail
+    for name in ("supabase.key", "realtime.reachable"):
+        assert by_name[name].status == Status.ok, by_name[name]
+    assert all(key not in r.detail + r.fix for r in results)

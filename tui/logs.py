@@ -16,6 +16,7 @@ from typing import TextIO
 
 _PATTERNS = (
     re.compile(r"eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}"),  # JWTs: Supabase keys and user tokens
+    re.compile(r"sb_secret_[\w-]{8,}"),  # Supabase's current secret keys, wherever they appear
     re.compile(r"(?i)(apikey=)[^&\s'\"]+"),
     re.compile(r"(?i)(bearer\s+)[^\s,'\"]+"),
     re.compile(r"(?i)(user\s+)[A-Za-z0-9._-]{12,}"),  # YClients `Authorization: ..., User <t>`

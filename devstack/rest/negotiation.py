@@ -31,14 +31,17 @@ def identify(request: web.Request, keys: Keys) -> Identity:
     if not apikey:
         raise missing_apikey()
     try:
-        claims = keys.verify(apikey)
+        claims = keys.verify_apikey(apikey)
     except InvalidKey:
         raise invalid_apikey() from None
     auth = request.headers.get("Authorization", "")
     scheme, _, token = auth.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
+    token = token.strip()
+    # The clients send the key itself as the Bearer when nobody is signed in; for an `sb_` key
+    # the gateway then stands in the key's role. Any other Bearer is a JWT for PostgREST.
+    if scheme.lower() == "bearer" and token and token != apikey:
         try:
-            claims = keys.verify(token.strip())
+            claims = keys.verify(token)
         except InvalidKey as exc:
             raise jwt_error(str(exc)) from None
     return Identity(str(claims["role"]), claims)

@@ -30,7 +30,7 @@ from services.yclients.errors import (
     describe_fields,
     parse_error_body,
 )
-from services.yclients.limiter import RateLimiter, shared_limiter
+from services.yclients.limiter import Limiter, shared_limiter
 from services.yclients.models import (
     ApiCompany,
     ApiRecord,
@@ -91,7 +91,7 @@ class YClientsClient:
         user_token: SecretStr,
         company_id: int,
         transport: httpx.AsyncBaseTransport | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         timeout: float = 30.0,
         max_attempts: int = 6,
         backoff_base: float = 0.5,

@@ -312,7 +312,7 @@ async def settle_and_check(
     await app.wait_for(lambda: app.ctx.outbox_waiting == 0, 60)
     assert await services.commands.waiting() == 0
     rows = await db.fetch(
-        "select id, idempotency_key, payload->>'text' as text from dashboard.bot_commands"
+        "select id, idempotency_key, payload->>'message' as text from dashboard.bot_commands"
         " where tenant_id = $1",
         tenant_id,
     )

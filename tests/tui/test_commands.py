@@ -106,12 +106,12 @@ async def test_compose_validate_confirm_send_and_watch_it_reach_done(
 
         await pilot.press("ctrl+s")  # empty text: the message sits on the text field
         await shows(app, "Write the message first")
-        assert form(app).error_text("text") == "Write the message first: it is empty."
+        assert form(app).error_text("message") == "Write the message first: it is empty."
         assert not isinstance(app.screen, ConfirmScreen)
         assert await command_rows(salon.db, salon.tenant_id) == []
 
         await pilot.press(*"Ждём вас в 15:00")
-        assert form(app).error_text("text") == "", "typing clears the error"
+        assert form(app).error_text("message") == "", "typing clears the error"
         await pilot.press("ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         question = screen_text(app)
@@ -120,10 +120,10 @@ async def test_compose_validate_confirm_send_and_watch_it_reach_done(
 
         await app.wait_for(lambda: "done" in screen_text(app))
         assert statuses[0] == "pending" and statuses[-1] == "done"
-        assert form(app).draft().text == "", "the form is cleared after sending"
+        assert form(app).draft().message == "", "the form is cleared after sending"
         rows = await command_rows(salon.db, salon.tenant_id)
         assert len(rows) == 1 and rows[0]["status"] == "done"
-        assert json.loads(rows[0]["payload"])["text"] == "Ждём вас в 15:00"
+        assert json.loads(rows[0]["payload"])["message"] == "Ждём вас в 15:00"
         assert HOSTILE_SHOWN in screen_text(app), "the history shows the name literally"
 
 
@@ -139,7 +139,7 @@ async def test_cancel_at_the_confirmation_writes_nothing_and_keeps_the_text(
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await app.wait_for(lambda: isinstance(app.screen, MainScreen))
-        assert form(app).draft().text == "Перенесём?"
+        assert form(app).draft().message == "Перенесём?"
         assert await command_rows(salon.db, salon.tenant_id) == []
 
 
@@ -168,7 +168,9 @@ async def test_message_from_elsewhere_lands_on_the_tab_with_the_client_filled(
 
 async def test_viewer_sees_the_history_but_cannot_send(make_app: AppFactory, salon: Salon) -> None:
     conversation = await salon.add_session(client_name="Клиентка Истории")
-    await insert_command(salon, payload={"client_id": conversation["client_id"], "text": "Привет"})
+    await insert_command(
+        salon, payload={"client_id": conversation["client_id"], "message": "Привет"}
+    )
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, salon, "viewer")
@@ -209,7 +211,7 @@ async def test_a_failed_command_shows_its_error_and_r_sends_it_again(
         salon,
         status="failed",
         error="interrupted: the bot restarted while performing this command",
-        payload={"client_id": conversation["client_id"], "text": "Ваша запись подтверждена"},
+        payload={"client_id": conversation["client_id"], "message": "Ваша запись подтверждена"},
     )
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -224,7 +226,7 @@ async def test_a_failed_command_shows_its_error_and_r_sends_it_again(
         await app.wait_for(lambda: "done" in screen_text(app))
         rows = await command_rows(salon.db, salon.tenant_id)
         assert [row["status"] for row in rows] == ["failed", "done"]
-        assert json.loads(rows[1]["payload"])["text"] == "Ваша запись подтверждена"
+        assert json.loads(rows[1]["payload"])["message"] == "Ваша запись подтверждена"
 
 
 @pytest.mark.parametrize("back_online", ["a feed batch", "a feed live again"])
@@ -251,9 +253,9 @@ async def test_offline_send_waits_locally_and_reaches_the_database_once(
             await pilot.press(*"Сообщение без сети", "ctrl+s")
             await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
             await pilot.press("y")
-            await shows(app, "1 waiting to send")
+            await shows(app, "1 command waiting")
             assert notified(app, "waits on this computer and will be sent automatically")
-            assert form(app).draft().text == ""
+            assert form(app).draft().message == ""
             assert await command_rows(salon.db, salon.tenant_id) == []
         finally:
             services.commands.backend = online
@@ -264,7 +266,7 @@ async def test_offline_send_waits_locally_and_reaches_the_database_once(
         else:
             live = FeedStatus(FeedState.live, since=FIXED_NOW)
             app.post_message(FeedStatusChanged("wishlist", live))
-        await app.wait_for(lambda: "waiting to send" not in screen_text(app))
+        await app.wait_for(lambda: "command waiting" not in screen_text(app))
         await app.wait_for(lambda: "Сообщение без сети" in screen_text(app))
         rows = await command_rows(salon.db, salon.tenant_id)
         assert len(rows) == 1
@@ -289,7 +291,7 @@ async def test_another_salons_client_is_refused_on_the_field_and_nothing_is_writ
             form(app).error_text("client_id") == "No conversation with this client in your salon."
         )
         await shows(app, "No conversation with")
-        assert form(app).draft().text == "Чужой клиент", "nothing typed is lost"
+        assert form(app).draft().message == "Чужой клиент", "nothing typed is lost"
     assert await command_rows(salon.db, salon.tenant_id) == []
     assert await command_rows(salon.db, other.tenant_id) == []
 
@@ -304,12 +306,12 @@ async def test_a_megabyte_paste_and_bad_fields_get_messages_and_nothing_is_sent(
         tab(app).start_message(conversation["client_id"], None, None)
         area = app.screen.query_one(MessageArea)
         area.post_message(events.Paste("я" * 1_048_576))
-        await app.wait_for(lambda: form(app).error_text("text") != "")
-        assert "1,048,576 characters" in form(app).error_text("text")
+        await app.wait_for(lambda: form(app).error_text("message") != "")
+        assert "1,048,576 characters" in form(app).error_text("message")
         assert area.text == ""
         area.load_text("x" * 4097)
         await pilot.press("ctrl+s")
-        await app.wait_for(lambda: "4,097 characters" in form(app).error_text("text"))
+        await app.wait_for(lambda: "4,097 characters" in form(app).error_text("message"))
         area.load_text("ok")
         app.screen.query_one("#field-session_id", TextField).value = "not-a-uuid"
         await pilot.press("ctrl+s")

@@ -383,11 +383,13 @@ async def test_hostile_message_text_is_refused_on_its_field_or_sent_exactly(
             area = app.screen.query_one(MessageArea)
             area.clear()
             await paste(pilot, area, entry.text)
-            typed = form(app).draft().text
+            typed = form(app).draft().message
             before = await command_count(salon)
             await pilot.press("ctrl+s")
             await app.wait_for(
-                lambda: isinstance(app.screen, ConfirmScreen) or form(app).error_text("text") != ""
+                lambda: (
+                    isinstance(app.screen, ConfirmScreen) or form(app).error_text("message") != ""
+                )
             )
             if not isinstance(app.screen, ConfirmScreen):
                 assert await command_count(salon) == before, "a refused message was written"
@@ -395,9 +397,9 @@ async def test_hostile_message_text_is_refused_on_its_field_or_sent_exactly(
                 return
             assert not raw_controls(screen_text(app)), "the confirmation shows raw controls"
             await pilot.press("y")
-            await app.wait_for(lambda: not form(app).busy and form(app).draft().text == "")
+            await app.wait_for(lambda: not form(app).busy and form(app).draft().message == "")
             stored = await salon.db.fetchval(
-                "select payload ->> 'text' from dashboard.bot_commands where tenant_id = $1"
+                "select payload ->> 'message' from dashboard.bot_commands where tenant_id = $1"
                 " order by id desc limit 1",
                 salon.tenant_id,
             )

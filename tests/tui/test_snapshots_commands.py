@@ -33,7 +33,11 @@ COMMANDS: tuple[tuple[timedelta, str, dict[str, Any], str, str | None], ...] = (
     (
         timedelta(days=-1, hours=10),
         "send_message",
-        {"client_id": "tg:1001", "text": "Напоминаем о записи завтра в 10:00", "author": "Ольга"},
+        {
+            "client_id": "tg:1001",
+            "message": "Напоминаем о записи завтра в 10:00",
+            "author": "Ольга",
+        },
         "done",
         None,
     ),
@@ -47,7 +51,7 @@ COMMANDS: tuple[tuple[timedelta, str, dict[str, Any], str, str | None], ...] = (
     (
         timedelta(hours=2),
         "send_message",
-        {"client_id": "tg:1002", "text": "Окно на 17:30 свободно", "author": "Ольга"},
+        {"client_id": "tg:1002", "message": "Окно на 17:30 свободно", "author": "Ольга"},
         "failed",
         "interrupted: the bot restarted while performing this command; check the conversation",
     ),
@@ -61,7 +65,7 @@ COMMANDS: tuple[tuple[timedelta, str, dict[str, Any], str, str | None], ...] = (
     (
         timedelta(hours=4),
         "send_message",
-        {"client_id": "tg:1001", "text": "Мастер ждёт вас в 12:00.\nАдрес: ул. Ленина, 5"},
+        {"client_id": "tg:1001", "message": "Мастер ждёт вас в 12:00.\nАдрес: ул. Ленина, 5"},
         "done",
         None,
     ),
