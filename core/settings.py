@@ -271,8 +271,6 @@ def _from_environment(variables: Mapping[str, str | None]) -> dict[str, Any]:
         if value is None:
             continue
         if get_origin(info.annotation) in (dict, list):
-            import json  # only for a table given in the environment; not on the start path
-
             try:
                 found[field] = json.loads(value)
             except ValueError:
