@@ -56,6 +56,12 @@ class AppContext:
             and self.session.can(Permission.send_commands)
         )
 
+    def is_admin(self) -> bool:
+        """Managing the salon's accounts (Staff, Audit): the screens mirror the services' rule."""
+        from services.user_session import Permission
+
+        return self.session is not None and self.session.can(Permission.manage_users)
+
     def require_services(self) -> DashboardServices:
         if self.services is None:
             raise RuntimeError("no user is logged in")

@@ -22,11 +22,15 @@ LOCALE_MODULES = (
     "common",
     "login",
     "wishlist",
+    "wishlist_day",
     "sessions",
     "commands",
     "analytics",
     "bot",
+    "accounts",
     "alerts",
+    "presence",
+    "security",
 )
 
 Message = str | Mapping[str, str]

@@ -66,6 +66,8 @@ class OutboxChanged(Message):
 @dataclass
 class UnlockChecked(Message):
     ok: bool
+    # The email is locked out (too many failures, here or in other sessions): log out.
+    locked: bool = False
 
 
 @dataclass

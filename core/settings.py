@@ -1,11 +1,17 @@
 """Settings: the environment, then `.env`, then the TOML config file, then defaults.
 
+Except in a deployment: when `AGENTP_CONFIG` names a file that exists, that file is the only
+source of the connection settings (the Supabase URL and key, the YClients URL, tokens and
+company), and `.env` is not read at all. A staff member who can write a `.env` in their home or
+set a variable must not be able to send the service key to a URL of their choosing. The
+environment and `.env` are for development and the single-user CLI.
+
 Every problem becomes one `SettingsError` line that names the setting and where to set it, so
 the command line can print it instead of a traceback. Secrets are `SecretStr`: their values
 never appear in reprs, logs or error messages.
 
-The three sources are read here (`_sources`) rather than by pydantic-settings: that package
-cost about a third of the app's own start-up before the login screen could paint.
+The sources are read here (`_sources`) rather than by pydantic-settings: that package cost about
+a third of the app's own start-up before the login screen could paint.
 """
 
 from __future__ import annotations
@@ -35,6 +41,17 @@ APP_NAME = "agentp"
 CONFIG_ENV = "AGENTP_CONFIG"
 
 
+# Where the app connects and with what: in a deployment these come from the protected file only.
+CONNECTION_FIELDS = (
+    "supabase_url",
+    "supabase_service_key",
+    "yclients_base_url",
+    "yclients_partner_token",
+    "yclients_user_token",
+    "yclients_company_id",
+)
+
+
 def default_config_file() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
@@ -43,6 +60,18 @@ def config_file() -> Path:
     """The TOML file in use: `$AGENTP_CONFIG` if set, else the user's config dir."""
     chosen = os.environ.get(CONFIG_ENV)
     return Path(chosen).expanduser() if chosen else default_config_file()
+
+
+def protected_config() -> Path | None:
+    """The deployment's config file: named by `$AGENTP_CONFIG` and present (None otherwise).
+
+    A missing file is no deployment (tests and development point AGENTP_CONFIG at nothing to
+    keep a personal config out); it holds no secret either, so nothing is there to protect."""
+    chosen = os.environ.get(CONFIG_ENV)
+    if not chosen:
+        return None
+    path = Path(chosen).expanduser()
+    return path if path.exists() or path.is_symlink() else None
 
 
 class SettingsError(Exception):
@@ -153,7 +182,7 @@ class Settings(BaseModel):
             if value is None
         ]
         if missing:
-            raise SettingsError(_missing_message(missing[0]))
+            raise SettingsError(missing_message(missing[0]))
         assert self.supabase_url is not None and self.supabase_service_key is not None
         return self.supabase_url, self.supabase_service_key
 
@@ -203,20 +232,22 @@ def _shown(path: Path) -> str:
 
 def _env_name(field: str) -> str:
     # App options carry the AGENTP_ prefix; the Supabase and YClients names are the services'.
-    return (
-        field.upper() if field.startswith(("supabase", "yclients")) else f"AGENTP_{field.upper()}"
-    )
+    name = field.upper()
+    return name if field.startswith(("supabase", "yclients")) else f"AGENTP_{name}"
 
 
 def _where(field: str) -> str:
     env_name = _env_name(field)
+    if field in CONNECTION_FIELDS and protected_config() is not None:
+        return f"`{field} = ...` in {_shown(config_file())}"
     return (
         f"set {env_name} in the environment or in .env, or `{field} = ...` in "
         f"{_shown(config_file())}"
     )
 
 
-def _missing_message(field: str) -> str:
+def missing_message(field: str) -> str:
+    """One line: the setting is missing, and where to set it."""
     return f"setting {field} is missing: {_where(field)}"
 
 
@@ -245,20 +276,27 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def _sources(path: Path) -> dict[str, Any]:
-    """The TOML file, `.env` over it, the environment over both: field name -> raw value."""
+    """The TOML file, `.env` over it, the environment over both: field name -> raw value.
+
+    In a deployment (`protected_config()`), `.env` is not read and the environment cannot set
+    the connection settings: the protected file alone says where the app connects."""
     values: dict[str, Any] = {}
     if path.exists():
         with path.open("rb") as toml:
             values.update(tomllib.load(toml))
+    protected = protected_config() is not None
     dotenv = Path(".env")
-    if dotenv.is_file():
+    if not protected and dotenv.is_file():
         from dotenv import dotenv_values
 
         try:
             values.update(_from_environment(dotenv_values(dotenv, encoding="utf-8")))
         except UnicodeDecodeError:
             raise SettingsError(".env is not valid UTF-8: save it as UTF-8") from None
-    values.update(_from_environment(os.environ))
+    environment = _from_environment(os.environ)
+    if protected:
+        environment = {k: v for k, v in environment.items() if k not in CONNECTION_FIELDS}
+    values.update(environment)
     return values
 
 

@@ -2,7 +2,8 @@
 
 Reachable over HTTP with the service key only, so nothing but the stack's owner can break it:
 `POST /_devstack/faults/{fault}?seconds=N&count=N&status=N` (the parameters each fault reads
-are listed in devstack.faults).
+are listed in devstack.faults). `GET /_devstack/realtime/sockets` lists the open realtime
+websockets (client address, joined topics), for the benches that count an app's sockets.
 """
 
 from __future__ import annotations
@@ -123,14 +124,35 @@ def _params(request: web.Request) -> FaultParams:
         raise FaultRefused("seconds, count and status must be numbers") from None
 
 
-async def _handle(stack: FaultTarget, request: web.Request) -> web.Response:
+def _owner(stack: FaultTarget, request: web.Request) -> FaultTarget | None:
+    """The stack, if the request carries its service key."""
     token = request.headers.get("apikey") or request.query.get("apikey") or ""
     try:
         claims = stack.keys.verify_apikey(token)
     except InvalidKey:
         claims = {}
-    if claims.get("role") != "service_role":
-        return web.json_response({"message": "the service key is required"}, status=401)
+    return stack if claims.get("role") == "service_role" else None
+
+
+def _unauthorized() -> web.Response:
+    return web.json_response({"message": "the service key is required"}, status=401)
+
+
+async def _sockets(target: FaultTarget, request: web.Request) -> web.Response:
+    stack = _owner(target, request)
+    if stack is None:
+        return _unauthorized()
+    sockets = [
+        {"peer": list(s.peer) if s.peer else None, "topics": list(s.topics)}
+        for s in stack.realtime.open_sockets()
+    ]
+    return web.json_response({"sockets": sockets})
+
+
+async def _handle(target: FaultTarget, request: web.Request) -> web.Response:
+    stack = _owner(target, request)
+    if stack is None:
+        return _unauthorized()
     fault = request.match_info["fault"]
     if fault not in FAULTS:
         return web.json_response(
@@ -148,4 +170,8 @@ def add_control_routes(app: web.Application, stack: FaultTarget) -> None:
     async def handle(request: web.Request) -> web.Response:
         return await _handle(stack, request)
 
+    async def sockets(request: web.Request) -> web.Response:
+        return await _sockets(stack, request)
+
     app.router.add_post("/_devstack/faults/{fault}", handle)
+    app.router.add_get("/_devstack/realtime/sockets", sockets)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
-from core.actions import bindings
+from core.actions import admin_actions, bindings
 from core.context import context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest
@@ -86,6 +86,31 @@ class MainScreen(Screen[None]):
                 bot=ctx.bot_health,
             )
         )
+
+    # -- accounts: everyone's own password; Staff and Audit for admins only ------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Hidden, not greyed: only an admin sees that Staff and Audit exist.
+        ctx = context_of(self.app)
+        if action == "change_password" and ctx.read_only:
+            return False
+        return not (action in admin_actions() and not ctx.is_admin())
+
+    def action_change_password(self) -> None:
+        from modals.change_password import ChangePasswordScreen
+
+        self.app.push_screen(ChangePasswordScreen())
+
+    def action_show_staff(self) -> None:
+        from modals.staff import StaffScreen
+
+        if context_of(self.app).is_admin():
+            self.app.push_screen(StaffScreen())
+
+    def action_show_audit(self) -> None:
+        from modals.audit import AuditScreen
+
+        if context_of(self.app).is_admin():
+            self.app.push_screen(AuditScreen())
 
     def refresh_needs_staff(self) -> None:
         """The Sessions tab's badge, and its "needs staff" list when that is shown."""

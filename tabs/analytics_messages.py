@@ -72,7 +72,12 @@ class BotFailed(_Run):
 
 
 class Exported(Message):
-    def __init__(self, path: Path | None, reason: str = "") -> None:
+    def __init__(
+        self, path: Path | None, reason: str = "", size: int = 0, text: str | None = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.reason = reason
+        self.size = size
+        # The CSV itself when it fits the clipboard; None otherwise.
+        self.text = text

@@ -20,7 +20,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from core.actions import bindings
-from core.i18n import t
+from core.i18n import number, t
 from services.bot_activity import BotActivityReader
 from services.errors import ServiceError
 from services.tenant_yclients import (
@@ -52,6 +52,11 @@ from widgets.timefmt import clock_time, zone
 
 # Switching back to the tab re-syncs only when the figures are older than this.
 RESYNC_AFTER_SECONDS = 60.0
+
+
+# What OSC 52 carries safely: terminals and tmux cap the sequence (xterm and hterm near 100 kB
+# of base64), and a cut-off paste is worse than none.
+CLIPBOARD_LIMIT = 64 * 1024
 
 
 class AnalyticsTab(TabView):
@@ -361,10 +366,14 @@ class AnalyticsTab(TabView):
             path = await asyncio.to_thread(
                 export_csv, figures.report, directory, figures.company_id
             )
+            # Over SSH the file is on the server, in the service account's folder staff cannot
+            # open: a table that fits goes to the staff member's clipboard through the terminal.
+            data = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:
             self.post_message(Exported(None, str(exc)))
-        else:
-            self.post_message(Exported(path))
+            return
+        text = data.decode("utf-8-sig") if len(data) <= CLIPBOARD_LIMIT else None
+        self.post_message(Exported(path, size=len(data), text=text))
 
     def on_exported(self, message: Exported) -> None:
         if message.path is None:
@@ -372,6 +381,11 @@ class AnalyticsTab(TabView):
             self.notify(text, severity="error", markup=False)
         else:
             self.last_export = message.path
-            self.notify(
-                t("analytics.export.done", path=str(message.path)), markup=False, timeout=10
-            )
+            size = number(max(1, round(message.size / 1024)))
+            if message.text is not None:
+                self.app.copy_to_clipboard(message.text)
+                text = t("analytics.export.copied", size=size, path=str(message.path))
+                self.notify(text, markup=False, timeout=10)
+            else:
+                text = t("analytics.export.too_big", size=size, path=str(message.path))
+                self.notify(text, severity="warning", markup=False, timeout=20)

@@ -147,6 +147,9 @@ async def test_cli_json_and_exit_code(devstack: DevStack, tmp_path: Path) -> Non
         "YCLIENTS_BASE_URL": devstack.info.yclients_url or "",
         "YCLIENTS_PARTNER_TOKEN": devstack.info.yclients_partner_token or "",
         "AGENTP_CONFIG": str(tmp_path / "none.toml"),
+        # The app's own folders (checked for their modes) are this test's, not the machine's.
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "TERM": "xterm-256color",
         "LANG": "C.UTF-8",
         "COLUMNS": "120",

@@ -43,6 +43,12 @@ def test_defaults_without_any_source() -> None:
 def test_environment_beats_dotenv_beats_toml(
     monkeypatch: pytest.MonkeyPatch, clean_env: Path
 ) -> None:
+    # The user's own config file (development, the single-user CLI); a deployment's file named
+    # by AGENTP_CONFIG wins instead (tests/test_config_trust.py).
+    monkeypatch.delenv("AGENTP_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(clean_env.parent / "xdg"))
+    clean_env = clean_env.parent / "xdg" / "agentp" / "config.toml"
+    clean_env.parent.mkdir(parents=True)
     clean_env.write_text(
         'supabase_url = "https://toml.example.co"\nidle_lock_minutes = 5\nlanguage = "en"\n'
     )

@@ -196,6 +196,10 @@ class AgentPApp(App[int]):
         from modals.help import HelpScreen
 
         hidden = set() if self.ctx.can_write() else {spec.id for spec in ACTIONS if spec.write}
+        if not self.ctx.is_admin():
+            hidden |= {spec.id for spec in ACTIONS if spec.admin}
+        if self.ctx.read_only:
+            hidden.add("account.password")
         self.push_screen(HelpScreen(self.ctx.settings.keymap, hidden))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -13,7 +13,6 @@ STRINGS: dict[str, dict[str, Message]] = {
         "bot.health.stalled": "bot not taking commands since {time}",
         "bot.health.silent": "no sign of the bot since {time}",
         "tab.sessions.badge": "{name} ●{count}",
-        "sessions.action.needs_staff": "Needs staff",
         "sessions.needs_staff.shown": {
             "one": "Needs staff: {count} conversation, longest waiting first · n shows all",
             "other": "Needs staff: {count} conversations, longest waiting first · n shows all",
@@ -36,7 +35,6 @@ STRINGS: dict[str, dict[str, Message]] = {
         "bot.health.stalled": "бот не берёт команды с {time}",
         "bot.health.silent": "бот молчит с {time}",
         "tab.sessions.badge": "{name} ●{count}",
-        "sessions.action.needs_staff": "Ждут сотрудника",
         "sessions.needs_staff.shown": {
             "one": "Ждут сотрудника: {count} диалог, дольше всех ждущие сверху · n — все",
             "few": "Ждут сотрудника: {count} диалога, дольше всех ждущие сверху · n — все",

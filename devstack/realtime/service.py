@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import dataclass
 
 import aiohttp
 import asyncpg
@@ -39,6 +40,14 @@ MAX_CLIENT_FRAME = 1024 * 1024
 
 def _gateway_error(message: str, hint: str) -> web.Response:
     return web.json_response({"message": message, "hint": hint}, status=401)
+
+
+@dataclass(frozen=True)
+class OpenSocket:
+    """One open websocket as the server sees it: the client's address and its joined topics."""
+
+    peer: tuple[str, int] | None
+    topics: tuple[str, ...]
 
 
 class RealtimeService:
@@ -108,6 +117,18 @@ class RealtimeService:
         await self.stop()
         await self.start()
         log.info("realtime restarted in %.0f ms", (time.monotonic() - started) * 1000)
+
+    def open_sockets(self) -> list[OpenSocket]:
+        """The websockets open now (the benches count an app's sockets by their peers)."""
+        sockets = []
+        for session in list(self._sessions):
+            if session.closed:
+                continue
+            transport = session.request.transport
+            peer = transport.get_extra_info("peername") if transport is not None else None
+            address = (str(peer[0]), int(peer[1])) if peer else None
+            sockets.append(OpenSocket(address, tuple(sorted(session.channels))))
+        return sockets
 
     @property
     def delivered(self) -> int:
