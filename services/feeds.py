@@ -37,11 +37,10 @@ from services.backend import Backend
 from services.backoff import backoff_delay
 from services.errors import ServiceError
 from services.feed_types import FeedBatch, FeedSpec, FeedState, FeedStatus, FeedTuning, T
-from services.keyset import Cursor, oldest_first_after
+from services.keyset import Cursor, oldest_first_after, parse_row_time
 from services.models import describe_invalid
 from services.realtime_client import CooperativeRealtimeClient
 from services.realtime_connection import RealtimeConnection
-from services.realtime_connection import realtime_url as realtime_url  # services.doctor's
 
 # The feed's types live in services/feed_types.py; named here too for callers of the feed.
 __all__ = ["FeedBatch", "FeedSpec", "FeedState", "FeedStatus", "FeedTuning", "LiveFeed"]
@@ -256,7 +255,7 @@ class LiveFeed(Generic[T]):
                 changed += self._absorb(rows)
                 if len(rows) < self.tuning.page_size:
                     break
-                last_at = _parse_time(rows[-1].get(self.spec.cursor_column))
+                last_at = parse_row_time(rows[-1].get(self.spec.cursor_column))
                 if last_at is None:
                     break  # no timestamp to continue from: the window refresh covers the rest
                 after = Cursor(last_at, str(rows[-1].get("id")))
@@ -287,7 +286,7 @@ class LiveFeed(Generic[T]):
         if self._delivered.get(item.key) == item:
             return False
         if self.spec.version_column:
-            version = _parse_time(row.get(self.spec.version_column))
+            version = parse_row_time(row.get(self.spec.version_column))
             known = self._versions.get(item.key)
             if version is not None:
                 if known is not None and version < known:
@@ -309,7 +308,7 @@ class LiveFeed(Generic[T]):
                 detail = describe_invalid(row, exc)
             log.warning("feed %s: skipped a malformed row (%s)", self.spec.name, detail)
             return None
-        at = _parse_time(row.get(self.spec.cursor_column))
+        at = parse_row_time(row.get(self.spec.cursor_column))
         if at is not None and (self._cursor is None or at > self._cursor):
             self._cursor = at
         return item
@@ -390,13 +389,3 @@ class LiveFeed(Generic[T]):
             self._on_status(self.status)
         except Exception:
             log.exception("feed %s: the consumer failed on a status", self.spec.name)
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -10,7 +10,6 @@ import asyncio
 import math
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +41,8 @@ from services.yclients.models import (
 from services.yclients.responses import (
     RETRY_STATUSES,
     ApiResponse,
+    ClientStats,
+    RecordPage,
     envelope_data,
     first_error,
     json_or_text,
@@ -59,28 +60,6 @@ ACCEPT_ALTEGIO = "application/vnd.api.v2+json"
 DEFAULT_PAGE_SIZE = 300
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(slots=True)
-class ClientStats:
-    """Counters for progress lines and the benchmark (no timings here)."""
-
-    requests: int = 0
-    retries: int = 0
-    throttled: int = 0
-    server_errors: int = 0
-    network_errors: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class RecordPage:
-    records: list[ApiRecord]
-    page: int
-    pages_total: int
-    total_count: int
-    # The server's `Date` at the first page of this scan: the safe `changed_after` cursor.
-    scan_started: datetime | None = None
-    restarted: bool = False
 
 
 class YClientsClient:

@@ -25,6 +25,30 @@ from services.yclients.errors import (
     describe_fields,
     parse_error_body,
 )
+from services.yclients.models import ApiRecord
+
+
+@dataclass(slots=True)
+class ClientStats:
+    """Counters for progress lines and the benchmark (no timings here)."""
+
+    requests: int = 0
+    retries: int = 0
+    throttled: int = 0
+    server_errors: int = 0
+    network_errors: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPage:
+    records: list[ApiRecord]
+    page: int
+    pages_total: int
+    total_count: int
+    # The server's `Date` at the first page of this scan: the safe `changed_after` cursor.
+    scan_started: datetime | None = None
+    restarted: bool = False
+
 
 # 429 and 5xx are transient by the docs' account; 401/403/404/422 will not change on retry.
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
