@@ -33,6 +33,8 @@ from services.user_session import UserSession
 from services.wishlist import WishlistService
 
 log = logging.getLogger(__name__)
+# The events feed de-duplicates the recent ones only; receipts keep alerts once per event.
+EVENTS_RETAINED = 2_000
 T = TypeVar("T", bound=Keyed)
 
 ACCOUNT_COLUMNS = "id,tenant_id,email,name,role,active,last_login_at,password_changed_at,updated_at"
@@ -218,6 +220,7 @@ class DashboardServices:
             filter_column="tenant_id",
             filter_value=str(self.session.tenant_id),
             window=window,
+            retain=EVENTS_RETAINED,
         )
         return await self._start(spec, on_batch, on_status)
 

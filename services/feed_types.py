@@ -56,6 +56,10 @@ class FeedSpec(Generic[T]):
     # A column that grows with every change (updated_at): an older version never replaces a
     # newer one, whichever path (realtime or re-read) brought it first.
     version_column: str | None = None
+    # How many delivered rows the feed remembers for de-duplication; None: all of them. A feed
+    # of immutable events needs only the recent ones (the catch-up overlaps by seconds), and
+    # remembering a whole day's events would grow without end.
+    retain: int | None = None
 
 
 @dataclass

@@ -293,6 +293,12 @@ class LiveFeed(Generic[T]):
                     return False
                 self._versions[item.key] = version
         self._delivered[item.key] = item
+        retain = self.spec.retain
+        if retain is not None and len(self._delivered) > retain:
+            # Oldest delivered first (dicts keep insertion order).
+            oldest = next(iter(self._delivered))
+            del self._delivered[oldest]
+            self._versions.pop(oldest, None)
         return True
 
     def _parse(self, row: dict[str, Any]) -> T | None:
