@@ -23,7 +23,8 @@ from services.bot_health import BotHealthService
 from services.commands.outbox import Outbox, OutboxRecovery
 from services.commands.service import CommandService
 from services.conversations import ConversationService
-from services.feeds import FeedBatch, FeedSpec, FeedStatus, FeedTuning, Keyed, LiveFeed
+from services.feed_types import FeedBatch, FeedSpec, FeedStatus, FeedTuning, Keyed
+from services.feeds import LiveFeed
 from services.models import BotCommand, ConversationSession, UserRecord, WishlistEntry
 from services.presence import ConversationPresence, Listener, Viewer, display_name
 from services.realtime_connection import RealtimeConnection
