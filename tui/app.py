@@ -45,6 +45,7 @@ from screens.lock import LockScreen
 from screens.login import LoginScreen
 from services.errors import ServiceError
 from tui import heap
+from tui.keyboard import KeySequencer
 from tui.palette import DashboardCommands
 from widgets.timefmt import clock_time
 
@@ -60,6 +61,7 @@ IDLE_UNIT_SECONDS = 60.0  # the setting is in minutes; tests shrink the unit
 OUTBOX_RETRY_SECONDS = 15.0
 CONNECT_RETRY_BASE = 2.0  # seconds before the first automatic retry; doubles up to the cap
 CONNECT_RETRY_CAP = 30.0
+CONNECT_WAIT_SECONDS = 10.0  # a login typed during the first connection waits this long for it
 # What the login screen does not need (the Supabase client, the services, the main screen):
 # imported in a thread once the login screen is painted, so the first paint does not wait for
 # them and the switch to the main screen after login does not stall the event loop.
@@ -107,6 +109,8 @@ class AgentPApp(App[int]):
         self.locked = False
         # Tests and benchmarks await state changes instead of sleeping.
         self._changed = asyncio.Event()
+        # Keys typed together go to the widgets in their order, across focus changes.
+        self.keys = KeySequencer(self, lambda event: App.on_event(self, event))
 
     # -- start ------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -191,6 +195,14 @@ class AgentPApp(App[int]):
 
     @work(exclusive=True, group="login", exit_on_error=False)
     async def attempt_login(self, email: str, password: str) -> None:
+        if self.ctx.backend is None and self._connect_retry is None:
+            # Typed (or auto-typed) before the first connection finished: wait for it rather
+            # than refuse a login the user could not have timed.
+            with contextlib.suppress(TimeoutError):
+                await self.wait_for(
+                    lambda: self.ctx.backend is not None or self._connect_retry is not None,
+                    CONNECT_WAIT_SECONDS,
+                )
         backend = self.ctx.backend
         if backend is None:
             self.post_message(LoginRefused("unavailable", t("login.connecting")))
@@ -360,7 +372,12 @@ class AgentPApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
             self._touch()
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            await self.keys.feed(event)
+            return
         await super().on_event(event)
+        if isinstance(event, events.Key):
+            self.keys.returned(event)
 
     def _touch(self) -> None:
         loop_time = asyncio.get_running_loop().time()
