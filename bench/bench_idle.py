@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import pty
 import re
@@ -37,6 +36,7 @@ import bcrypt
 
 from bench import harness
 from bench.figures import Figure, Goal, Samples
+from cli.stack_process import start_devstack
 
 BENCH = harness.Bench(
     name="idle",
@@ -74,29 +74,6 @@ class Instance:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         return 0.0
-
-
-def start_stack(data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli.main",
-            "devstack",
-            "--json",
-            "--bot",
-            "off",
-            "--no-yclients",
-            "--data-dir",
-            str(data_dir),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
-    )
-    assert proc.stdout is not None
-    return proc, json.loads(proc.stdout.readline())
 
 
 async def make_users(dsn: str, count: int) -> tuple[str, list[str]]:
@@ -321,7 +298,8 @@ class Settings:
 def measure_runs(repeats: int, settings: Settings) -> Samples:
     runs = Samples()
     with tempfile.TemporaryDirectory() as tmp:
-        stack, info = start_stack(Path(tmp) / "stack")
+        stack = start_devstack(Path(tmp) / "stack", "--bot", "off", "--no-yclients")
+        info = stack.info
         try:
             print(f"idle cost, {settings.idle:.0f} s idle window per run, apps under ptys (80×24)")
             for index in range(repeats):
@@ -349,8 +327,7 @@ def measure_runs(repeats: int, settings: Settings) -> Samples:
                 "goals: RSS < 120 MB, CPU idle < 0.5 %, 0 B per idle minute, last insert < 500 ms"
             )
         finally:
-            stack.send_signal(signal.SIGTERM)
-            stack.wait(timeout=60)
+            stack.stop()
     return runs
 
 

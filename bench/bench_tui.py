@@ -27,7 +27,6 @@ import asyncio
 import gc
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from typing import Any
 
 from bench import harness
 from bench.figures import Figure, Floor, Goal, Samples
+from cli.stack_process import start_devstack
 
 BENCH = harness.Bench(
     name="tui",
@@ -139,32 +139,6 @@ def measure_startup(kind: str, env: dict[str, str]) -> float:
 
 
 # -- the devstack and a salon --------------------------------------------------------------
-def start_stack(data_dir: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli.main",
-            "devstack",
-            "--json",
-            "--bot",
-            "0",
-            "--data-dir",
-            str(data_dir),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.kill()
-        raise SystemExit("the devstack did not start")
-    return proc, json.loads(line)
-
-
 async def create_salon(db: Any, name: str) -> tuple[Any, str]:
     import bcrypt
 
@@ -189,7 +163,7 @@ def make_app(info: dict[str, Any], data_dir: Path) -> Any:
     from pydantic import SecretStr
 
     from core.settings import Settings
-    from tui.app import AgentPApp
+    from tests.tui.observed import ObservedApp  # the App plus `wait_for`, as the tests use it
 
     settings = Settings(
         supabase_url=info["supabase_url"],
@@ -198,7 +172,7 @@ def make_app(info: dict[str, Any], data_dir: Path) -> Any:
         bell=False,
         cache_dir=data_dir / "cache",
     )
-    return AgentPApp(settings, data_dir=data_dir / "app")
+    return ObservedApp(settings, data_dir=data_dir / "app")
 
 
 async def login(pilot: Any, email: str) -> None:
@@ -404,7 +378,8 @@ def measure_runs(repeats: int, settings: Settings) -> Samples:
     runs = Samples()
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as tmp_name:
         tmp = Path(tmp_name)
-        proc, info = start_stack(tmp / "stack")
+        stack = start_devstack(tmp / "stack", "--bot", "0")
+        info = stack.info
         try:
             env = {
                 **os.environ,
@@ -447,8 +422,7 @@ def measure_runs(repeats: int, settings: Settings) -> Samples:
                 for key, value in json.loads(out.read_text()).items():
                     runs.add(key, value)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=60)
+            stack.stop()
     return runs
 
 

@@ -22,7 +22,11 @@ from zoneinfo import ZoneInfo
 from platformdirs import user_cache_dir
 from pydantic import SecretStr
 
+from cli.analytics_bot import bot_report, bot_table, tenant_id
+from core.settings import SettingsError
 from services.analytics import AnalyticsReport, compute_analytics, write_csv
+from services.bot_analytics import BotReport
+from services.errors import ServiceError
 from services.yclients.cache import RecordCache, cache_path
 from services.yclients.client import YCLIENTS_BASE_URL, YClientsClient
 from services.yclients.errors import YClientsError
@@ -67,6 +71,15 @@ def add_analytics_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--no-cache", action="store_true", help="read everything from YClients, keep nothing"
     )
+    parser.add_argument(
+        "--tenant",
+        default=None,
+        metavar="UUID",
+        help=(
+            "also the bot's figures for this salon (key `bot` in JSON); reads Supabase with "
+            "SUPABASE_URL and the secret key"
+        ),
+    )
     parser.set_defaults(handler=run_analytics)
 
 
@@ -74,11 +87,17 @@ def run_analytics(args: argparse.Namespace) -> int:
     secrets: list[str] = []
     try:
         settings = _settings(args, secrets)
-        report = asyncio.run(_collect(args, settings))
-    except _UsageError as exc:
+        tenant = tenant_id(args.tenant) if args.tenant is not None else None
+        report, tz, raw = asyncio.run(_collect(args, settings))
+        bot = (
+            asyncio.run(bot_report(tenant, report.period_from, report.period_to, tz, raw))
+            if tenant is not None
+            else None
+        )
+    except (_UsageError, ValueError, SettingsError) as exc:
         _fail(str(exc), secrets)
         return EXIT_USAGE
-    except YClientsError as exc:
+    except (YClientsError, ServiceError) as exc:
         _fail(str(exc), secrets)
         return EXIT_FAILURE
     except (sqlite3.Error, OSError) as exc:
@@ -90,19 +109,23 @@ def run_analytics(args: argparse.Namespace) -> int:
     except Exception as exc:  # a script gets one line, never a traceback
         _fail(f"unexpected {type(exc).__name__}: {exc}", secrets)
         return EXIT_FAILURE
-    sys.stdout.write(render(report, args.format))
+    sys.stdout.write(render(report, args.format, bot))
     sys.stdout.flush()
     return 0
 
 
-def render(report: AnalyticsReport, fmt: str) -> str:
+def render(report: AnalyticsReport, fmt: str, bot: BotReport | None = None) -> str:
     if fmt == "json":
-        return json.dumps(report.to_json_dict(), ensure_ascii=False) + "\n"
+        data = report.to_json_dict()
+        if bot is not None:
+            data["bot"] = bot.to_json_dict()
+        return json.dumps(data, ensure_ascii=False) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
         write_csv(report, buffer)
         return buffer.getvalue()
-    return _table(report)
+    table = _table(report)
+    return table + "\n".join(bot_table(bot)) + "\n" if bot is not None else table
 
 
 def _settings(args: argparse.Namespace, secrets: list[str]) -> dict[str, Any]:
@@ -141,7 +164,10 @@ def _settings(args: argparse.Namespace, secrets: list[str]) -> dict[str, Any]:
     }
 
 
-async def _collect(args: argparse.Namespace, settings: dict[str, Any]) -> AnalyticsReport:
+async def _collect(
+    args: argparse.Namespace, settings: dict[str, Any]
+) -> tuple[AnalyticsReport, ZoneInfo, list[str]]:
+    """The figures, the company's zone and its raw records (the bot's bookings match them)."""
     period_from: date = args.period_from
     period_to: date = args.period_to
     show_progress = sys.stderr.isatty()
@@ -154,6 +180,7 @@ async def _collect(args: argparse.Namespace, settings: dict[str, Any]) -> Analyt
         if args.no_cache:
             records = await client.fetch_records(period_from, period_to)
             tz: ZoneInfo = await client.company_timezone()
+            raw: list[str] = []
         else:
             cache_dir = args.cache_dir or Path(user_cache_dir("agentp"))
             path = cache_path(cache_dir, settings["base_url"], settings["company_id"])
@@ -166,7 +193,9 @@ async def _collect(args: argparse.Namespace, settings: dict[str, Any]) -> Analyt
                 records = await cache.load(period_from, period_to)
                 state = await cache.state()
                 tz = ZoneInfo(state.timezone_name or "UTC")
-    return compute_analytics(records, period_from=period_from, period_to=period_to, tz=tz)
+                raw = await cache.load_raw(period_from, period_to)
+    report = compute_analytics(records, period_from=period_from, period_to=period_to, tz=tz)
+    return report, tz, raw
 
 
 def _fail(message: str, secrets: list[str]) -> None:

@@ -37,6 +37,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("tab.analytics", "4", "show_tab('analytics')", "tab.analytics", "main", show=False),
     ActionSpec("session.lock", "ctrl+l", "app.lock", "action.lock", "main"),
     ActionSpec("session.logout", "ctrl+o", "app.logout", "action.logout", "main"),
+    # Shown only while a text field has the focus: the way back to the tab's list (and to the
+    # keys 1–4, which a field takes as text).
+    ActionSpec("main.leave_field", "escape", "leave_field", "action.leave_field", "main"),
     # the wishlist tab
     ActionSpec("wishlist.filter", "slash", "filter", "wishlist.action.filter", "wishlist"),
     ActionSpec("wishlist.open", "enter", "open_entry", "wishlist.action.open", "wishlist"),

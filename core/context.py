@@ -59,13 +59,6 @@ class AppContext:
 class HasContext(Protocol):
     ctx: AppContext
 
-    def mark_changed(self) -> None: ...
-
 
 def context_of(app: App[object]) -> AppContext:
     return cast(HasContext, app).ctx
-
-
-def mark_changed(app: App[object]) -> None:
-    """Tell waiters (tests, benchmarks) that visible state changed; see AgentPApp.wait_for."""
-    cast(HasContext, app).mark_changed()

@@ -18,7 +18,16 @@ import os
 from collections.abc import Mapping
 
 LANGUAGES = ("en", "ru")
-LOCALE_MODULES = ("common", "login", "wishlist", "sessions", "commands", "analytics")
+LOCALE_MODULES = (
+    "common",
+    "login",
+    "wishlist",
+    "sessions",
+    "commands",
+    "analytics",
+    "bot",
+    "keys",
+)
 
 Message = str | Mapping[str, str]
 PLURAL_FORMS: dict[str, tuple[str, ...]] = {

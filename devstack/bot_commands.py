@@ -108,11 +108,15 @@ async def _session_for_update(
 
 async def send_message(conn: asyncpg.Connection, command: Command) -> dict[str, Any]:
     payload = command.payload
-    _check_fields(payload, {"client_id", "text"}, {"session_id", "author"})
+    if "text" in payload:
+        # The payload names the message `message` (the seed's contract); say so rather than
+        # only that `message` is missing.
+        raise CommandRejected("payload has 'text'; send_message reads the message from 'message'")
+    _check_fields(payload, {"client_id", "message"}, {"session_id", "author"})
     client_id = _string(payload, "client_id", MAX_CLIENT_ID)
     if client_id != client_id.strip():
         raise CommandRejected("payload.client_id must not start or end with spaces")
-    text = _string(payload, "text", MAX_TEXT)
+    text = _string(payload, "message", MAX_TEXT)
     author = _string(payload, "author", MAX_AUTHOR) if "author" in payload else None
     if "session_id" in payload:
         session = await _session_for_update(conn, command.tenant_id, _uuid(payload, "session_id"))
@@ -130,7 +134,8 @@ async def send_message(conn: asyncpg.Connection, command: Command) -> dict[str, 
         )
         if session is None:
             raise CommandRejected(f"client {_shown(client_id)} has no conversation in this tenant")
-    # The id is derived from the command, so performing a command twice appends once.
+    # The id is derived from the command, so performing a command twice appends once. The
+    # thread element keeps `text` (docs/bot-tables.md): only the command payload says `message`.
     message_id = f"cmd-{command.id}"
     now = now_ms()
     message: dict[str, Any] = {"id": message_id, "role": "staff", "text": text, "at": iso_at(now)}

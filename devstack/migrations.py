@@ -13,11 +13,8 @@ _VERSION = re.compile(r"^(\d{14})_(.+)\.sql$")
 
 
 def migrations_dir() -> Path:
-    """`supabase/migrations` of the checkout, or the copy packaged into the wheel."""
-    checkout = Path(__file__).resolve().parent.parent / "supabase" / "migrations"
-    if checkout.is_dir():
-        return checkout
-    return Path(__file__).resolve().parent / "_migrations"
+    """`supabase/migrations` of the checkout (the devstack runs from a checkout only)."""
+    return Path(__file__).resolve().parent.parent / "supabase" / "migrations"
 
 
 @dataclass(frozen=True)

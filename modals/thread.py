@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -15,11 +16,13 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import Worker
 
 from core.actions import bindings, write_actions
-from core.context import AppContext, context_of, mark_changed
+from core.context import AppContext, context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest, OutboxChanged
+from core.worker_failure import ReportsWorkerFailures
 from modals.confirm import ConfirmScreen
 from services.dashboard import DashboardServices
 from services.errors import ServiceError
@@ -34,7 +37,7 @@ from widgets.timefmt import clock_time, short_time
 _FEED_STYLES = {FeedState.live: "green", FeedState.polling: "magenta", FeedState.stopped: "dim"}
 
 
-class ThreadScreen(Screen[None]):
+class ThreadScreen(ReportsWorkerFailures, Screen[None]):
     SCOPE = "thread"
     BINDINGS = bindings("thread")
     DEFAULT_CSS = """
@@ -111,17 +114,20 @@ class ThreadScreen(Screen[None]):
         self.feed_status = message.status
         self._refresh_header()
 
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: the live thread did not start; show it on the screen.
+        if worker.group == "thread-feed":
+            self.post_message(self.Failed(t("worker.what.thread")))
+
     def on_thread_screen_failed(self, message: Failed) -> None:
         error = self.query_one("#thread-error", Static)
         error.update(literal(t("thread.failed", reason=message.reason)))
         error.add_class("-shown")
         self.notify(message.reason, severity="error", markup=False)
-        mark_changed(self.app)
 
     def _refresh_header(self) -> None:
         self.query_one("#thread-header", Static).update(self._header())
         self.refresh_bindings()
-        mark_changed(self.app)
 
     def on_unmount(self) -> None:
         self._closed = True
@@ -130,6 +136,10 @@ class ThreadScreen(Screen[None]):
     def _stop_feed(self) -> None:
         feed, services = self._feed, self._services
         self._feed = None
+        # The app is exiting (a hang-up, a quit): closing the realtime client ends every feed at
+        # once; a leave per channel would only hold the exit up waiting for replies.
+        if self.app.return_code is not None:
+            return
         if feed is not None and services is not None:
             # On the App: this screen's own workers end with it, the feed's shutdown must not.
             self.app.run_worker(services.stop_feed(feed), group="thread-stop", exit_on_error=False)
@@ -235,7 +245,6 @@ class ThreadScreen(Screen[None]):
                 group="thread-command",
                 exit_on_error=False,
             )
-        mark_changed(self.app)
 
 
 async def _send(
@@ -246,7 +255,6 @@ async def _send(
         result = await services.commands.enqueue(command_type, {"session_id": session_id})
     except ServiceError as exc:
         app.notify(str(exc), severity="error", markup=False)
-        mark_changed(app)
         return
     if result.command is None:
         app.notify(t("thread.queued_offline"), severity="warning", markup=False)
@@ -254,4 +262,3 @@ async def _send(
     else:
         key = "thread.pause_sent" if command_type == "pause_bot" else "thread.resume_sent"
         app.notify(t(key, id=result.command.id), markup=False)
-    mark_changed(app)

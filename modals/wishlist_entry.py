@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -21,11 +22,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
+from textual.worker import Worker
 
 from core.actions import bindings, write_actions
-from core.context import context_of, mark_changed
+from core.context import context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest
+from core.worker_failure import ReportsWorkerFailures
 from services.errors import ServiceError
 from services.models import ConversationSession
 from widgets.literal import literal
@@ -99,7 +102,7 @@ def render_thread(thread: ConversationSession, timezone: str, now: datetime) -> 
     return Group(*parts)
 
 
-class WishlistEntryScreen(ModalScreen[None]):
+class WishlistEntryScreen(ReportsWorkerFailures, ModalScreen[None]):
     DEFAULT_CSS = """
     WishlistEntryScreen { align: center middle; }
     #entry-box {
@@ -173,7 +176,11 @@ class WishlistEntryScreen(ModalScreen[None]):
         else:
             body.update(render_thread(message.thread, self.timezone, self.clock()))
             self.query_one("#entry-thread", VerticalScroll).scroll_end(animate=False)
-        mark_changed(self.app)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: not "loading…" for ever.
+        if worker.group == "wishlist-entry":
+            self.post_message(self.ConversationFailed(t("worker.what.thread")))
 
     @on(ConversationFailed)
     def _show_failure(self, message: ConversationFailed) -> None:
@@ -183,7 +190,6 @@ class WishlistEntryScreen(ModalScreen[None]):
             Text(t("wishlist.entry.failed"), style="italic")
         )
         self.notify(message.reason, severity="error", markup=False)
-        mark_changed(self.app)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return allowed(self.app, action, parameters)

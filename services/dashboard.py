@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import SecretStr
 
+from services.alerts import AlertService, BotEvent
 from services.backend import Backend
 from services.commands.outbox import Outbox
 from services.commands.service import CommandService
@@ -62,6 +63,7 @@ class DashboardServices:
         self.conversations = ConversationService(self.backend, tenant)
         self.commands = CommandService(self.backend, tenant, Outbox(self.outbox_path))
         self.users = UserAdmin(self.backend, tenant)
+        self.alerts = AlertService(self.backend, tenant)
 
     # -- feeds --------------------------------------------------------------------------------
     async def _start(
@@ -150,6 +152,26 @@ class DashboardServices:
         )
         return await self._start(spec, on_batch, on_status)
 
+    async def watch_events(
+        self,
+        on_batch: Callable[[FeedBatch[BotEvent]], None],
+        on_status: Callable[[FeedStatus], None],
+        *,
+        window: int = 100,
+    ) -> LiveFeed[BotEvent]:
+        """The bot's status events of this tenant (hand-offs for alerts); rows never change."""
+        spec = FeedSpec(
+            name="events",
+            schema="dashboard",
+            table="bot_events",
+            parse=BotEvent.model_validate,
+            cursor_column="at",
+            filter_column="tenant_id",
+            filter_value=str(self.session.tenant_id),
+            window=window,
+        )
+        return await self._start(spec, on_batch, on_status)
+
     async def watch_thread(
         self,
         session_id: str,
@@ -201,7 +223,7 @@ class DashboardServices:
     def rescope(self, session: UserSession) -> None:
         """The user's role changed while logged in: every service follows at once."""
         self.session = session
-        for service in (self.wishlist, self.conversations, self.commands, self.users):
+        for service in (self.wishlist, self.conversations, self.commands, self.users, self.alerts):
             service.session = session
 
     async def stop_feed(self, feed: LiveFeed[Any]) -> None:

@@ -33,6 +33,7 @@ from realtime import (
 )
 
 from services.backend import Backend
+from services.backoff import backoff_delay
 from services.errors import ServiceError
 from services.keyset import Cursor
 from services.models import describe_invalid
@@ -187,7 +188,7 @@ class LiveFeed(Generic[T]):
             self._set_status(
                 FeedState.polling if polling else FeedState.reconnecting, outage_since, detail
             )
-            delay = min(self.tuning.backoff_cap, self.tuning.backoff_base * 2 ** (failures - 1))
+            delay = backoff_delay(failures, self.tuning.backoff_base, self.tuning.backoff_cap)
             delay *= self._rng.uniform(0.5, 1.0)
             if polling:
                 await self._poll_for(delay)

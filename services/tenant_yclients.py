@@ -13,7 +13,7 @@ import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,9 @@ from services.backend import Backend
 from services.user_session import UserSession
 from services.yclients.cache import RecordCache, SyncReport, SyncState, cache_path
 from services.yclients.client import YClientsClient
-from services.yclients.limiter import RateLimiter, shared_limiter
+from services.yclients.host_limiter import host_limiter
+from services.yclients.limiter import Limiter
+from services.yclients.sync_lock import company_sync_lock
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -124,15 +126,16 @@ class TenantAnalytics:
         cache_dir: Path,
         *,
         fallback_timezone: str = "UTC",
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.config = config
         self.cache = RecordCache(
             cache_path(cache_dir, config.base_url, config.company_id), config.company_id
         )
         self._fallback_timezone = fallback_timezone
-        # Every tenant draws from the one process-wide budget YClients grants the app's IP.
-        self._limiter = limiter if limiter is not None else shared_limiter()
+        # Every tenant and every process on the host draws from the one budget YClients
+        # grants the server's IP: the limiter's log is a file in the shared cache dir.
+        self._limiter = limiter if limiter is not None else host_limiter(cache_dir)
         self._client: YClientsClient | None = None
 
     def __repr__(self) -> str:
@@ -179,12 +182,44 @@ class TenantAnalytics:
         )
 
     async def sync(
-        self, period_from: date, period_to: date, *, progress: ProgressCallback | None = None
+        self,
+        period_from: date,
+        period_to: date,
+        *,
+        progress: ProgressCallback | None = None,
+        waiting: Callable[[], None] | None = None,
     ) -> SyncReport:
-        """Bring the period up to date; cancelling leaves the cache consistent (cache.py)."""
-        return await self.cache.sync(
-            self._require_client(), period_from, period_to, progress=progress
-        )
+        """Bring the period up to date; cancelling leaves the cache consistent (cache.py).
+
+        One sync per company runs at a time on the host. A process that had to wait for
+        another's sync, which finished after this one asked and covers the period, reads the
+        cache it wrote instead of asking YClients again. `waiting` is called once if it must
+        wait for such a sync.
+        """
+        asked = datetime.now(UTC)
+        async with company_sync_lock(self.cache.path, waiting=waiting) as turn:
+            if turn.waited:
+                state = await self.cache.state()
+                if (
+                    state.synced_at is not None
+                    and state.synced_at >= asked
+                    and await self.covers(period_from, period_to)
+                    and state.covered_from is not None
+                    and state.covered_to is not None
+                ):
+                    return SyncReport(
+                        full_ranges=(),
+                        incremental=True,
+                        requests=0,
+                        pages=0,
+                        records_written=0,
+                        covered_from=state.covered_from,
+                        covered_to=state.covered_to,
+                        by_peer=True,
+                    )
+            return await self.cache.sync(
+                self._require_client(), period_from, period_to, progress=progress
+            )
 
     async def figures(self, period_from: date, period_to: date) -> Figures:
         """The period's figures from the cache, bucketed in the company's timezone."""

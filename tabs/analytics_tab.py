@@ -14,16 +14,19 @@ import sqlite3
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
+from textual.worker import Worker
 
 from core.actions import bindings
-from core.context import mark_changed
 from core.i18n import t
+from services.bot_activity import BotActivityReader
+from services.bot_analytics import BotReport
 from services.errors import ServiceError
 from services.tenant_yclients import (
     Figures,
@@ -38,6 +41,7 @@ from tabs.tab_view import TabView
 from widgets.analytics_figures import AnalyticsFigures
 from widgets.analytics_tables import AnalyticsTables
 from widgets.bar_chart import DayChart, StaffChart
+from widgets.bot_figures import BotFigures
 from widgets.period_picker import Period, PeriodPicker
 from widgets.timefmt import clock_time, zone
 
@@ -88,6 +92,19 @@ class LoadFailed(_Run):
         self.reason = reason
 
 
+class BotReady(_Run):
+    def __init__(self, run: int, report: BotReport, *, yclients: bool) -> None:
+        super().__init__(run)
+        self.report = report
+        self.yclients = yclients
+
+
+class BotFailed(_Run):
+    def __init__(self, run: int, reason: str) -> None:
+        super().__init__(run)
+        self.reason = reason
+
+
 class Exported(Message):
     def __init__(self, path: Path | None, reason: str = "") -> None:
         super().__init__()
@@ -134,6 +151,8 @@ class AnalyticsTab(TabView):
             yield DayChart(id="analytics-day-chart").add_class("figures")
             yield StaffChart(id="analytics-staff-chart").add_class("figures")
             yield AnalyticsTables(id="analytics-tables").add_class("figures")
+            # The bot's figures come from Supabase: shown with or without YClients.
+            yield BotFigures(id="analytics-bot")
 
     def focus_main(self) -> None:
         self.query_one("#analytics-body", VerticalScroll).focus()
@@ -168,12 +187,10 @@ class AnalyticsTab(TabView):
     def _left_dates(self, event: PeriodPicker.Left) -> None:
         event.stop()
         self.focus_main()
-        mark_changed(self.app)
 
     def _period_changed(self) -> None:
         if self._started:
             self._start(sync=True)
-        mark_changed(self.app)
 
     def action_sync(self) -> None:
         self._started = True
@@ -213,6 +230,7 @@ class AnalyticsTab(TabView):
         self.progress = None
         self._set_phase(Phase.checking if self._config is None else Phase.syncing)
         self._load(self._run, period.start, period.end, sync)
+        self._load_bot(self._run, period.start, period.end, self._config)
 
     # -- the worker: no widget access, only messages --------------------------------------------
     @work(exclusive=True, group="analytics", exit_on_error=False)
@@ -278,14 +296,61 @@ class AnalyticsTab(TabView):
             self._synced_at = self.ctx.clock()
             self._synced_loop_time = asyncio.get_running_loop().time()
             self._set_phase(Phase.ready)
+            # The records just synced are what the bot's bookings are matched against.
+            report = message.figures.report
+            self._load_bot(self._run, report.period_from, report.period_to, self._config)
         else:
             self._redraw()
+
+    # -- the bot's section: its own worker, so YClients being slow or absent never holds it --
+    @work(exclusive=True, group="analytics-bot", exit_on_error=False)
+    async def _load_bot(
+        self, run: int, start: date, end: date, config: TenantYClients | None
+    ) -> None:
+        ctx = self.ctx
+        session, backend = ctx.session, ctx.backend
+        if session is None or backend is None:
+            return
+        tz = zone(session.tenant_timezone)
+        raw: list[str] = []
+        try:
+            if config is not None:
+                async with TenantAnalytics(config, ctx.settings.cache_dir) as analytics:
+                    if await analytics.covers(start, end):
+                        raw = await analytics.cache.load_raw(start, end)
+            report = await BotActivityReader.for_session(backend, session).report(
+                start, end, tz, yclients_raw=raw
+            )
+        except ServiceError as exc:
+            self.post_message(BotFailed(run, str(exc)))
+        except (sqlite3.Error, OSError, ValueError) as exc:
+            self.post_message(BotFailed(run, str(exc)))
+        else:
+            self.post_message(BotReady(run, report, yclients=config is not None))
+
+    def on_bot_ready(self, message: BotReady) -> None:
+        if message.run != self._run:
+            return
+        self.query_one(BotFigures).show(message.report, yclients=message.yclients)
+
+    def on_bot_failed(self, message: BotFailed) -> None:
+        if message.run != self._run:
+            return
+        self.query_one(BotFigures).say(t("bot.failed", reason=message.reason))
 
     def on_sync_progress(self, message: SyncProgress) -> None:
         if message.run != self._run:
             return
         self.progress = (message.done, message.total)
         self._redraw_state()
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: a sync that raised is a failed sync, not one running for ever.
+        if worker.group == "analytics":
+            self.error = t("worker.failed", what=t("worker.what.analytics"))
+            self._set_phase(Phase.failed)
+        elif worker.group == "analytics-bot":
+            self.query_one(BotFigures).say(t("worker.failed", what=t("worker.what.analytics")))
 
     def on_load_failed(self, message: LoadFailed) -> None:
         if message.run != self._run:
@@ -318,7 +383,6 @@ class AnalyticsTab(TabView):
         state = self.query_one("#analytics-state", Static)
         state.set_class(self.phase == Phase.failed, "-error")
         state.update(self.state_text())
-        mark_changed(self.app)
 
     def state_text(self) -> str:
         phase, progress = self.phase, self.progress
@@ -377,4 +441,3 @@ class AnalyticsTab(TabView):
             self.notify(
                 t("analytics.export.done", path=str(message.path)), markup=False, timeout=10
             )
-        mark_changed(self.app)

@@ -9,7 +9,9 @@ messages; the handlers below are the only code that touches widgets.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from annotated_types import MaxLen
 from rich.text import Text
@@ -17,9 +19,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.worker import Worker
 
 from core.actions import bindings, write_actions
-from core.context import mark_changed
 from core.i18n import t
 from core.messages import OutboxChanged
 from modals.confirm import ConfirmScreen
@@ -103,9 +105,6 @@ class CommandsTab(TabView):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._asked_names: set[str] = set()
-        # Set by start_message: the tab switch that brought us here must not move the focus
-        # from the composer back to the history (see focus_main).
-        self._focus_composer = False
 
     def compose(self) -> ComposeResult:
         yield CommandForm(_limits(), id="composer")
@@ -126,10 +125,6 @@ class CommandsTab(TabView):
 
     # -- what the main screen calls -----------------------------------------------------------
     def focus_main(self) -> None:
-        if self._focus_composer and self.ctx.can_write():
-            self._focus_composer = False
-            self.form.focus_first()
-            return
         self.history.table.focus()
 
     def refresh_permissions(self) -> None:
@@ -138,7 +133,6 @@ class CommandsTab(TabView):
         if reason is not None and self.form.has_focus_within:
             self.focus_main()
         super().refresh_permissions()
-        mark_changed(self.app)
 
     def apply_batch(self, batch: FeedBatch[BotCommand]) -> None:
         history = self.history
@@ -150,18 +144,16 @@ class CommandsTab(TabView):
             history.set_paging("more" if len(batch.upserts) >= FEED_WINDOW else "end")
         self._resolve_unknown_names()
         self.refresh_bindings()
-        mark_changed(self.app)
 
     def start_message(
         self, client_id: str, client_name: str | None, session_id: str | None
-    ) -> None:
+    ) -> Callable[[], None] | None:
+        """Prefill a message; returns where the focus lands (the main screen applies it)."""
         self.form.prefill(client_id, client_name, session_id)
         if self.ctx.can_write():
-            self._focus_composer = True
-            self.form.focus_first()
-        else:
-            self.notify(self._disabled_reason() or "", severity="warning", markup=False)
-        mark_changed(self.app)
+            return self.form.focus_first
+        self.notify(self._disabled_reason() or "", severity="warning", markup=False)
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in write_actions() and not self.ctx.can_write():
@@ -198,17 +190,14 @@ class CommandsTab(TabView):
             validate_command(draft.command_type, draft.payload())
         except CommandValidationError as exc:
             form.show_error(exc.field, self._explain(exc, draft))
-            mark_changed(self.app)
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
                 form.set_busy(True)
                 self._send(draft)
-            mark_changed(self.app)
 
         self.app.push_screen(ConfirmScreen(form.question(draft)), answered)
-        mark_changed(self.app)
 
     def action_resend(self) -> None:
         command = self.history.selected()
@@ -228,10 +217,8 @@ class CommandsTab(TabView):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._resend(command.id)
-            mark_changed(self.app)
 
         self.app.push_screen(ConfirmScreen(question), answered)
-        mark_changed(self.app)
 
     def _explain(self, error: CommandValidationError, draft: Draft) -> str:
         return explain(error.field, error.message, draft.value(error.field), self.form.limits)
@@ -300,6 +287,15 @@ class CommandsTab(TabView):
             self._asked_names.update(clients, sessions)
             self._resolve_names(clients, sessions)
 
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: undo what the worker held; what was typed stays.
+        if worker.group in {"commands-send", "commands-resend"}:
+            self.form.set_busy(False)
+        elif worker.group == "commands-older":
+            self.history.set_paging("more")
+        elif worker.group == "commands-names":
+            self._asked_names.clear()  # asked again with the next batch
+
     # -- handlers ------------------------------------------------------------------------------
     def on_command_sent(self, message: CommandSent) -> None:
         form = self.form
@@ -323,38 +319,32 @@ class CommandsTab(TabView):
                 t("commands.sent", id=result.command.id if result.command else ""), markup=False
             )
         self.refresh_bindings()
-        mark_changed(self.app)
 
     def on_command_refused(self, message: CommandRefused) -> None:
         self.form.set_busy(False)
         if message.field:
             self.form.show_error(message.field, message.reason)
         self.notify(message.reason, severity="error", markup=False)
-        mark_changed(self.app)
 
     def on_command_failed(self, message: CommandFailed) -> None:
         self.form.set_busy(False)
         self.notify(
             t("commands.failed_to_send", reason=message.reason), severity="error", markup=False
         )
-        mark_changed(self.app)
 
     def on_older_loaded(self, message: OlderLoaded) -> None:
         self.history.apply(message.commands)
         self.history.set_paging("end" if message.complete else "more")
         self._resolve_unknown_names()
-        mark_changed(self.app)
 
     def on_older_failed(self, message: OlderFailed) -> None:
         self.history.set_paging("more")
         self.notify(
             t("commands.history.load_failed", reason=message.reason), severity="error", markup=False
         )
-        mark_changed(self.app)
 
     def on_names_resolved(self, message: NamesResolved) -> None:
         self.history.learn_names(message.clients, message.sessions)
-        mark_changed(self.app)
 
     @on(DataTable.RowHighlighted, "#history-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -19,9 +19,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
+from textual.worker import Worker
 
 from core.actions import bindings
-from core.context import mark_changed
 from core.i18n import t
 from modals.thread import ThreadScreen
 from services.conversations import MAX_SEARCH_CHARS, SessionFilter, SessionPage
@@ -73,7 +73,6 @@ class SessionsTab(TabView):
         self.loading = False
         self._generation = 0
         self._live_refresh_due = False
-        self.live_refreshes = 0  # reloads caused by the live feed (tests)
 
     def compose(self) -> ComposeResult:
         yield TextField(
@@ -108,7 +107,6 @@ class SessionsTab(TabView):
     def _live_refresh(self) -> None:
         self._live_refresh_due = False
         if self.display and self.is_on_screen and not self.loading:
-            self.live_refreshes += 1
             self.reload(keep_loaded=True, quiet=True)
 
     # -- loading -----------------------------------------------------------------------------
@@ -163,7 +161,12 @@ class SessionsTab(TabView):
             listing.replace(message.page.items)
         self.cursor = message.page.next_cursor
         self._show_count()
-        mark_changed(self.app)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: the list is no longer loading; say so where it shows.
+        if worker.group == "sessions-list":
+            self.loading = False
+            self._show_status(t("sessions.failed", reason=t("worker.what.sessions")), error=True)
 
     def on_sessions_tab_load_failed(self, message: LoadFailed) -> None:
         if message.generation != self._generation:
@@ -176,7 +179,6 @@ class SessionsTab(TabView):
         else:
             self._show_status(t("sessions.failed", reason=message.reason), error=True)
             self.notify(message.reason, severity="error", markup=False)
-        mark_changed(self.app)
 
     def _show_count(self) -> None:
         count = len(self.session_list.summaries)
@@ -371,4 +373,3 @@ class FilterScreen(ModalScreen[SessionFilter | None]):
         error = self.query_one("#filter-error", Static)
         error.update(reason)
         error.add_class("-shown")
-        mark_changed(self.app)

@@ -7,9 +7,10 @@ from typing import Any
 from textual.containers import Container
 
 from core.context import AppContext, context_of
+from core.worker_failure import ReportsWorkerFailures
 
 
-class TabView(Container):
+class TabView(ReportsWorkerFailures, Container):
     """A tab's content. `SCOPE` names its actions in core/actions.py (its BINDINGS)."""
 
     SCOPE = ""

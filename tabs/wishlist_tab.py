@@ -11,16 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
+from textual.worker import Worker
 
 from core.actions import bindings
-from core.context import mark_changed
 from core.i18n import t
 from core.messages import ComposeMessageRequest
 from modals.wishlist_entry import WishlistEntryScreen, allowed
@@ -95,7 +95,6 @@ class WishlistTab(TabView):
         self.filter_text = ""
         self.exhausted = False
         self.loading_older = False
-        self.batches = 0  # feed batches applied (each one diff): tests count repaints by it
 
     def compose(self) -> ComposeResult:
         yield TextField(
@@ -135,7 +134,6 @@ class WishlistTab(TabView):
             self.entries.pop(key, None)
         self._trim()
         fresh = [key for key in new if key in self.entries]
-        self.batches += 1
         self._show(fresh)
         if fresh and self.ctx.settings.bell:
             self.app.bell()
@@ -158,7 +156,6 @@ class WishlistTab(TabView):
         with self.app.batch_update():
             self.table.show(visible, fresh=fresh or ())
             self._render_info(visible)
-        mark_changed(self.app)
 
     def _render_info(self, visible: list[Wish]) -> None:
         info = Text()
@@ -188,7 +185,6 @@ class WishlistTab(TabView):
     def action_filter(self) -> None:
         self.add_class("-filtering")
         self.filter_field.focus()
-        mark_changed(self.app)
 
     @on(Input.Changed, "#wishlist-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -202,7 +198,6 @@ class WishlistTab(TabView):
         if not event.value:
             self.remove_class("-filtering")
         self.table.focus()
-        mark_changed(self.app)
 
     def on_key(self, event: events.Key) -> None:
         # Esc in the filter field, or in the table while a filter is set: clear and close it.
@@ -211,7 +206,6 @@ class WishlistTab(TabView):
             self.filter_field.value = ""  # Input.Changed re-shows every row
             self.remove_class("-filtering")
             self.table.focus()
-            mark_changed(self.app)
 
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
@@ -231,7 +225,6 @@ class WishlistTab(TabView):
         session = self.ctx.session
         timezone = session.tenant_timezone if session else "UTC"
         self.app.push_screen(WishlistEntryScreen(entry, timezone, self.ctx.clock))
-        mark_changed(self.app)
 
     def action_message_client(self) -> None:
         entry = self.table.entry_at_cursor()
@@ -287,7 +280,12 @@ class WishlistTab(TabView):
         self.loading_older = False
         self._render_info(self._visible_now())
         self.notify(message.reason, severity="error", markup=False)
-        mark_changed(self.app)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: an unexpected error must not leave "loading older" for ever.
+        if worker.group == "wishlist-older":
+            self.loading_older = False
+            self._render_info(self._visible_now())
 
     def _visible_now(self) -> list[Wish]:
         return [e for key in self.table.keys if (e := self.entries.get(key)) is not None]

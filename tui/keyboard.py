@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HOLD_LIMIT = 0.5  # seconds a key may wait for its predecessor to settle
+HOLD_LIMIT = 2.0  # seconds a key may wait for its predecessor to settle
 POLL = 0.001  # seconds between checks while a key waits
 
 Sequenced = events.Key | events.Paste

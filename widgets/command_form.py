@@ -24,12 +24,12 @@ from widgets.text_field import TextField
 COMMAND_TYPES = ("send_message", "handoff_to_human", "pause_bot", "resume_bot")
 # The payload fields each command type asks for, in the order they are shown.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "send_message": ("client_id", "session_id", "text"),
+    "send_message": ("client_id", "session_id", "message"),
     "handoff_to_human": ("session_id", "note"),
     "pause_bot": ("session_id",),
     "resume_bot": ("session_id",),
 }
-ALL_FIELDS = ("client_id", "session_id", "text", "note")
+ALL_FIELDS = ("client_id", "session_id", "message", "note")
 SESSION_ID_MAX_CHARS = 64
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -53,7 +53,7 @@ class Draft:
     command_type: str
     client_id: str = ""
     session_id: str = ""
-    text: str = ""
+    message: str = ""
     note: str = ""
 
     def value(self, field: str) -> str:
@@ -65,8 +65,8 @@ class Draft:
         payload: dict[str, str] = {}
         if "client_id" in fields:
             payload["client_id"] = self.client_id
-        if "text" in fields:
-            payload["text"] = self.text
+        if "message" in fields:
+            payload["message"] = self.message
         # An id never carries meaningful spaces; a blank optional one means "not given".
         session = self.session_id.strip()
         if "session_id" in fields and session:
@@ -79,7 +79,9 @@ class Draft:
 def explain(field: str, reason: str, value: str, limits: Mapping[str, int]) -> str:
     """A validation error in the user's language; `reason` is the registry's English words."""
     if not value.strip():
-        return t("commands.error.text_empty") if field == "text" else t("commands.error.required")
+        return (
+            t("commands.error.text_empty") if field == "message" else t("commands.error.required")
+        )
     if "control character" in reason:
         detail = reason[reason.find("(") + 1 : reason.rfind(")")] or reason
         return t("commands.error.control", detail=detail)
@@ -145,9 +147,9 @@ class CommandForm(Vertical):
     CommandForm TextField, CommandForm Select { width: 1fr; margin-left: 1; }
     CommandForm .error { color: $error; height: auto; padding-left: 1; }
     CommandForm #client-name { height: auto; color: $accent; padding-left: 1; }
-    CommandForm #text-counter { width: 1fr; text-align: right; color: $text-muted; }
-    CommandForm #text-counter.-over { color: $error; text-style: bold; }
-    CommandForm #group-text { height: 1fr; }
+    CommandForm #message-counter { width: 1fr; text-align: right; color: $text-muted; }
+    CommandForm #message-counter.-over { color: $error; text-style: bold; }
+    CommandForm #group-message { height: 1fr; }
     CommandForm MessageArea { height: 1fr; min-height: 3; margin-left: 1; }
     CommandForm #composer-hint { height: auto; color: $text-muted; }
     """
@@ -155,7 +157,7 @@ class CommandForm(Vertical):
     def __init__(self, limits: Mapping[str, int], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.limits = dict(limits)
-        self.text_limit = self.limits.get("text", 4096)
+        self.text_limit = self.limits.get("message", 4096)
         self.busy = False
         # Client id -> name, shared with the history; the prefill adds to it.
         self.client_names: dict[str, str] = {}
@@ -177,12 +179,12 @@ class CommandForm(Vertical):
             yield from self._field("client_id")
             yield Static("", id="client-name", markup=False)
             yield from self._field("session_id")
-            with Vertical(id="group-text", classes="group"):
+            with Vertical(id="group-message", classes="group"):
                 with Horizontal(classes="label-row"):
                     yield Static(t("commands.field.text"), classes="label", markup=False)
-                    yield Static("", id="text-counter", markup=False)
-                yield MessageArea(self.text_limit, id="field-text")
-                yield Static("", id="error-text", classes="error", markup=False)
+                    yield Static("", id="message-counter", markup=False)
+                yield MessageArea(self.text_limit, id="field-message")
+                yield Static("", id="error-message", classes="error", markup=False)
             yield from self._field("note")
             yield Static("", id="error-form", classes="error", markup=False)
             yield Static(t("commands.composer.hint"), id="composer-hint", markup=False)
@@ -201,7 +203,7 @@ class CommandForm(Vertical):
 
     def on_mount(self) -> None:
         for group in self.query(".group"):
-            group.styles.height = "1fr" if group.id == "group-text" else "auto"
+            group.styles.height = "1fr" if group.id == "group-message" else "auto"
         self._show_type("send_message")
         self._update_counter()
         for error in self.query(".error"):
@@ -219,7 +221,7 @@ class CommandForm(Vertical):
             command_type=self.command_type,
             client_id=self.query_one("#field-client_id", TextField).value,
             session_id=self.query_one("#field-session_id", TextField).value,
-            text=self.query_one("#field-text", MessageArea).text,
+            message=self.query_one("#field-message", MessageArea).text,
             note=self.query_one("#field-note", TextField).value,
         )
 
@@ -238,7 +240,7 @@ class CommandForm(Vertical):
         """After a send: empty every field, keep the command type."""
         for name in ("client_id", "session_id", "note"):
             self.query_one(f"#field-{name}", TextField).value = ""
-        self.query_one("#field-text", MessageArea).clear()
+        self.query_one("#field-message", MessageArea).clear()
         self.clear_errors()
 
     def question(self, draft: Draft) -> Text:
@@ -259,7 +261,7 @@ class CommandForm(Vertical):
             client.append(" (")
             client.append_text(literal(draft.client_id, single_line=True))
             client.append(")")
-        text = literal(draft.text, limit=600)
+        text = literal(draft.message, limit=600)
         question = fill_literal(t("commands.confirm.send_message"), client=client, text=text)
         if conversation:
             question.append_text(
@@ -338,8 +340,8 @@ class CommandForm(Vertical):
         label.display = bool(name) and self.command_type == "send_message"
 
     def _update_counter(self) -> None:
-        count = len(self.query_one("#field-text", MessageArea).text)
-        counter = self.query_one("#text-counter", Static)
+        count = len(self.query_one("#field-message", MessageArea).text)
+        counter = self.query_one("#message-counter", Static)
         counter.update(t("commands.counter", count=number(count), limit=number(self.text_limit)))
         counter.set_class(count > self.text_limit, "-over")
 
@@ -358,18 +360,20 @@ class CommandForm(Vertical):
         if field == "client_id":
             self._show_client_name(event.value)
 
-    @on(TextArea.Changed, "#field-text")
+    @on(TextArea.Changed, "#field-message")
     def _text_changed(self, event: TextArea.Changed) -> None:
         self._update_counter()
-        self._hide_error("text")
+        self._hide_error("message")
 
     @on(MessageArea.PasteRefused)
     def _paste_refused(self, event: MessageArea.PasteRefused) -> None:
         if event.bad_character is not None:
-            self.show_error("text", t("commands.error.paste_control", detail=event.bad_character))
+            self.show_error(
+                "message", t("commands.error.paste_control", detail=event.bad_character)
+            )
             return
         self.show_error(
-            "text",
+            "message",
             t(
                 "commands.error.paste_too_long",
                 count=number(event.length),

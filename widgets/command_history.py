@@ -255,8 +255,12 @@ class CommandHistory(Vertical):
         )
         text.append("\n" + t("commands.detail.for"))
         text.append_text(self._target(command))
-        for field, label in (("text", "commands.detail.text"), ("note", "commands.detail.note")):
-            value = command.payload.get(field)
+        # `text` is how commands queued before the seed's `message` name still read in history.
+        message = command.payload.get("message", command.payload.get("text"))
+        for value, label in (
+            (message, "commands.detail.text"),
+            (command.payload.get("note"), "commands.detail.note"),
+        ):
             if isinstance(value, str):
                 text.append("\n" + t(label))
                 text.append_text(literal(value, single_line=True, limit=300))

@@ -16,7 +16,6 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from core.context import mark_changed
 from core.i18n import t
 from widgets.text_field import TextField
 
@@ -166,7 +165,6 @@ class PeriodPicker(Vertical):
     def _show_error(self, text: str) -> None:
         self.query_one("#period-error", Static).update(text)
         self.set_class(bool(text), "-invalid")
-        mark_changed(self.app)
 
     def _draw(self) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")

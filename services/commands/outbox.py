@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from services.commands.registry import upgrade_payload
+
 _SCHEMA = """
 create table if not exists outbox (
   idempotency_key text primary key,
@@ -117,7 +119,8 @@ class Outbox:
                 tenant_id=row[1],
                 created_by=row[2],
                 command_type=row[3],
-                payload=json.loads(row[4]),
+                # An entry queued by an older dashboard (`text`) is sent in today's words.
+                payload=upgrade_payload(row[3], json.loads(row[4])),
                 queued_at=datetime.fromisoformat(row[5]),
                 attempts=row[6],
                 last_error=row[7],

@@ -42,10 +42,13 @@ def _clean_text(value: str, *, allow_empty: bool) -> str:
 
 
 class SendMessage(_Payload):
-    """A message from the salon to a client, sent by the bot on the client's channel."""
+    """A message from the salon to a client, sent by the bot on the client's channel.
+
+    The field order is the wire order: `{"client_id": …, "message": …}` as the seed names it.
+    """
 
     client_id: str = Field(min_length=1, max_length=128)
-    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     session_id: uuid.UUID | None = None
     # Shown in the thread next to the message; the service fills in the logged-in user.
     author: str | None = Field(default=None, min_length=1, max_length=MAX_AUTHOR_CHARS)
@@ -58,9 +61,9 @@ class SendMessage(_Payload):
             raise ValueError("is not a valid client id")
         return value
 
-    @field_validator("text")
+    @field_validator("message")
     @classmethod
-    def _text(cls, value: str) -> str:
+    def _message(cls, value: str) -> str:
         return _clean_text(value, allow_empty=False)
 
     @field_validator("author")
@@ -108,6 +111,27 @@ REGISTRY: dict[str, CommandType] = {
 }
 
 
+# Fields an older dashboard wrote under another name: a payload that still carries one is
+# refused with the right name, so the writer learns what the bot reads.
+RENAMED_FIELDS: dict[str, dict[str, str]] = {"send_message": {"text": "message"}}
+
+
+def upgrade_payload(command_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A payload written by an older dashboard (`text` for `message`) in today's words.
+
+    Only for what this dashboard itself queued earlier (the local outbox, a failed command
+    sent again): nothing it wrote before the rename may be lost or refused.
+    """
+    renamed = RENAMED_FIELDS.get(command_type, {})
+    if not isinstance(payload, dict) or not any(old in payload for old in renamed):
+        return payload
+    upgraded = dict(payload)
+    for old, new in renamed.items():
+        if old in upgraded and new not in upgraded:
+            upgraded[new] = upgraded.pop(old)
+    return upgraded
+
+
 def validate_command(command_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The payload as the bot expects it (JSON-ready); CommandValidationError names the field."""
     spec = REGISTRY.get(command_type)
@@ -117,6 +141,11 @@ def validate_command(command_type: str, payload: dict[str, Any]) -> dict[str, An
         )
     if not isinstance(payload, dict):
         raise CommandValidationError("payload", "must be an object")
+    for old, new in RENAMED_FIELDS.get(command_type, {}).items():
+        if old in payload:
+            raise CommandValidationError(
+                old, f"is not a field of {command_type}; the bot reads the message from '{new}'"
+            )
     try:
         model = spec.payload_model.model_validate(payload)
     except ValidationError as exc:

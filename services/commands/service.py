@@ -15,7 +15,12 @@ from typing import Any
 
 from services.backend import Backend
 from services.commands.outbox import Outbox, OutboxEntry
-from services.commands.registry import MAX_AUTHOR_CHARS, REGISTRY, validate_command
+from services.commands.registry import (
+    MAX_AUTHOR_CHARS,
+    REGISTRY,
+    upgrade_payload,
+    validate_command,
+)
 from services.errors import BackendUnavailable, NotFound, ServiceError
 from services.keyset import Cursor, newest_first
 from services.models import BotCommand
@@ -114,7 +119,10 @@ class CommandService:
         if original.status != "failed":
             raise ServiceError("only a failed command can be sent again")
         payload = {k: v for k, v in original.payload.items() if k != "author"}
-        return await self.enqueue(original.command_type, payload)
+        # A command that failed before the `message` rename goes out again as the bot reads it.
+        return await self.enqueue(
+            original.command_type, upgrade_payload(original.command_type, payload)
+        )
 
     async def get(self, command_id: int) -> BotCommand:
         self.session.require(Permission.read)

@@ -82,6 +82,9 @@ class SyncState:
     covered_from: date | None
     covered_to: date | None
     cursor: datetime | None
+    # When the last sync finished (this host's clock): a process that waited for another's
+    # sync reads it to know the cache is as fresh as a sync of its own would make it.
+    synced_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,8 @@ class SyncReport:
     records_written: int
     covered_from: date
     covered_to: date
+    # True when another process synced the period while this one waited for its turn.
+    by_peer: bool = False
 
 
 class RecordCache:
@@ -123,6 +128,18 @@ class RecordCache:
     async def load(self, period_from: date, period_to: date) -> list[Record]:
         """Records (deleted ones included) whose local visit date is in the period."""
         return await self._run(self._load, period_from.isoformat(), period_to.isoformat())
+
+    async def load_raw(self, period_from: date, period_to: date) -> list[str]:
+        """The records of the period as YClients sent them (JSON), for fields `Record` omits."""
+        return await self._run(
+            lambda conn: [
+                raw
+                for (raw,) in conn.execute(
+                    "SELECT raw FROM records WHERE local_date BETWEEN ? AND ? ORDER BY start, id",
+                    (period_from.isoformat(), period_to.isoformat()),
+                )
+            ]
+        )
 
     async def sync(
         self,
@@ -202,6 +219,7 @@ class RecordCache:
                 "covered_from": hull[0].isoformat(),
                 "covered_to": hull[1].isoformat(),
                 "cursor": cursor.astimezone(UTC).isoformat(),
+                "synced_at": datetime.now(UTC).isoformat(),
             },
         )
         return SyncReport(
@@ -270,6 +288,7 @@ class RecordCache:
             else None,
             covered_to=date.fromisoformat(meta["covered_to"]) if "covered_to" in meta else None,
             cursor=datetime.fromisoformat(meta["cursor"]) if "cursor" in meta else None,
+            synced_at=datetime.fromisoformat(meta["synced_at"]) if "synced_at" in meta else None,
         )
 
     @staticmethod

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from pydantic import SecretStr, ValidationError
 
+from services.backoff import backoff_delay
 from services.yclients.errors import (
     YClientsApiError,
     YClientsAuthError,
@@ -36,7 +37,7 @@ from services.yclients.errors import (
     describe_fields,
     parse_error_body,
 )
-from services.yclients.limiter import RateLimiter, shared_limiter
+from services.yclients.limiter import Limiter, shared_limiter
 from services.yclients.models import (
     ApiCompany,
     ApiRecord,
@@ -95,7 +96,7 @@ class YClientsClient:
         user_token: SecretStr,
         company_id: int,
         transport: httpx.AsyncBaseTransport | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         timeout: float = 30.0,
         max_attempts: int = 6,
         backoff_base: float = 0.5,
@@ -364,7 +365,7 @@ class YClientsClient:
         return error, delay
 
     def _backoff(self, attempt: int) -> float:
-        ceiling: float = min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
+        ceiling = backoff_delay(attempt, self._backoff_base, self._backoff_cap)
         return ceiling * (0.5 + self._rng.random() / 2)
 
     def _accept(self, response: httpx.Response, path: str) -> _Response:

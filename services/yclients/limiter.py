@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -31,6 +32,14 @@ YCLIENTS_WINDOWS: tuple[Window, ...] = (Window(5, 1.0), Window(200, 60.0))
 # The server measures arrival times, which wobble by network jitter relative to our reserved
 # send times; a small guard keeps a perfectly packed schedule from tripping the server's log.
 DEFAULT_GUARD_SECONDS = 0.1
+
+
+class Limiter(Protocol):
+    """What a YClients client needs of a limiter: this process's, or the host's (host_limiter)."""
+
+    async def acquire(self) -> None: ...
+
+    def defer(self, seconds: float) -> None: ...
 
 
 class RateLimiter:

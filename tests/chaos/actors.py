@@ -21,13 +21,14 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import Worker, WorkerState
 
+from core.messages import ComposeMessageRequest
 from modals.confirm import ConfirmScreen
 from screens.main import MainScreen
 from services.commands.service import EnqueueResult
 from services.feeds import FeedState
 from tabs.analytics_tab import AnalyticsTab, Phase
 from tabs.commands_tab import CommandsTab
-from tui.app import AgentPApp
+from tests.tui.observed import ObservedApp
 from widgets.command_form import MessageArea
 from widgets.status_bar import StatusBar, StatusInfo, render_status
 
@@ -120,9 +121,9 @@ class Operator:
     analytics_state: str = ""
 
     @property
-    def app(self) -> AgentPApp:
+    def app(self) -> ObservedApp:
         app = self.pilot.app
-        assert isinstance(app, AgentPApp)
+        assert isinstance(app, ObservedApp)
         return app
 
     def spy_on_sends(self) -> None:
@@ -164,7 +165,7 @@ class Operator:
         tab = app.screen.query_one(CommandsTab)
         client_id, name = self.clients[number % len(self.clients)]
         text = f"Хаос {number}"
-        tab.start_message(client_id, name, None)
+        app.screen.compose_message(ComposeMessageRequest(client_id, name, None))
         area = app.screen.query_one(MessageArea)
         await app.wait_for(lambda: app.focused is area, 20)
         if area.text:  # a failed send keeps its text; this one starts afresh

@@ -42,9 +42,9 @@ from tests.chaos.actors import (
 )
 from tests.chaos.faults import FaultInjector
 from tests.tui.conftest import AppFactory, StackProcess, create_salon, login
+from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
 from tests.tui.test_analytics import configure
-from tui.app import AgentPApp
 from widgets.command_history import CommandHistory
 from widgets.status_bar import StatusBar
 
@@ -73,7 +73,7 @@ def recovered_since(recorder: StatusRecorder, since: float) -> bool:
 
 
 async def run_faults(
-    app: AgentPApp, faults: FaultInjector, recorder: StatusRecorder, operator: Operator
+    app: ObservedApp, faults: FaultInjector, recorder: StatusRecorder, operator: Operator
 ) -> None:
     live = recorder.all_live(FEEDS)
 
@@ -281,7 +281,7 @@ async def test_chaos(
 
 
 async def settle_and_check(
-    app: AgentPApp,
+    app: ObservedApp,
     tenant_id: Any,
     db: asyncpg.Connection,
     writer: WishlistWriter,
@@ -312,7 +312,7 @@ async def settle_and_check(
     await app.wait_for(lambda: app.ctx.outbox_waiting == 0, 60)
     assert await services.commands.waiting() == 0
     rows = await db.fetch(
-        "select id, idempotency_key, payload->>'text' as text from dashboard.bot_commands"
+        "select id, idempotency_key, payload->>'message' as text from dashboard.bot_commands"
         " where tenant_id = $1",
         tenant_id,
     )

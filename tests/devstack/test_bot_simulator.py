@@ -72,7 +72,7 @@ async def test_send_message_goes_to_the_clients_latest_conversation(
         conn,
         tenant,
         "send_message",
-        {"client_id": "tg:100", "text": text, "author": "Ольга Кузнецова"},
+        {"client_id": "tg:100", "message": text, "author": "Ольга Кузнецова"},
     )
     await run_one(pg, tenant)
 
@@ -104,7 +104,7 @@ async def test_send_message_to_a_named_conversation(
         conn,
         tenant,
         "send_message",
-        {"client_id": "wa:79161234567", "text": "x" * 4096, "session_id": str(older)},
+        {"client_id": "wa:79161234567", "message": "x" * 4096, "session_id": str(older)},
     )
     await run_one(pg, tenant)
     row = await command(conn, cid)
@@ -166,53 +166,53 @@ FAILURES: list[tuple[str, str, dict[str, Any], str]] = [
         "unknown command type 'reboot_bot' (this bot knows: "
         "send_message, handoff_to_human, pause_bot, resume_bot)",
     ),
-    ("missing text", "send_message", {"client_id": "tg:100"}, "payload is missing 'text'"),
+    ("missing message", "send_message", {"client_id": "tg:100"}, "payload is missing 'message'"),
     (
-        "empty text",
+        "empty message",
         "send_message",
-        {"client_id": "tg:100", "text": ""},
-        "payload.text must not be empty",
+        {"client_id": "tg:100", "message": ""},
+        "payload.message must not be empty",
     ),
     (
-        "blank text",
+        "blank message",
         "send_message",
-        {"client_id": "tg:100", "text": " \n "},
-        "payload.text must not be empty",
+        {"client_id": "tg:100", "message": " \n "},
+        "payload.message must not be empty",
     ),
     (
-        "long text",
+        "long message",
         "send_message",
-        {"client_id": "tg:100", "text": "я" * 4097},
-        "payload.text is 4097 characters long; at most 4096 are allowed",
+        {"client_id": "tg:100", "message": "я" * 4097},
+        "payload.message is 4097 characters long; at most 4096 are allowed",
     ),
     (
-        "text not a string",
+        "message not a string",
         "send_message",
-        {"client_id": "tg:100", "text": 42},
-        "payload.text must be a string, got 42",
+        {"client_id": "tg:100", "message": 42},
+        "payload.message must be a string, got 42",
     ),
     (
         "old field name",
         "send_message",
-        {"client_id": "tg:100", "message": "Привет!"},
-        "payload is missing 'text'",
+        {"client_id": "tg:100", "text": "Привет!"},
+        "payload has 'text'; send_message reads the message from 'message'",
     ),
     (
         "unknown field",
         "send_message",
-        {"client_id": "tg:100", "text": "Привет", "urgent": True},
-        "payload has unknown field 'urgent' (allowed: author, client_id, session_id, text)",
+        {"client_id": "tg:100", "message": "Привет", "urgent": True},
+        "payload has unknown field 'urgent' (allowed: author, client_id, message, session_id)",
     ),
     (
         "unknown client",
         "send_message",
-        {"client_id": "tg:999", "text": "Привет"},
+        {"client_id": "tg:999", "message": "Привет"},
         "client 'tg:999' has no conversation in this tenant",
     ),
     (
         "bad session id",
         "send_message",
-        {"client_id": "tg:100", "text": "Привет", "session_id": "42"},
+        {"client_id": "tg:100", "message": "Привет", "session_id": "42"},
         "payload.session_id must be a UUID string, got '42'",
     ),
     (
@@ -224,7 +224,7 @@ FAILURES: list[tuple[str, str, dict[str, Any], str]] = [
     (
         "another client's session",
         "send_message",
-        {"client_id": "tg:100", "text": "Привет", "session_id": "{other}"},
+        {"client_id": "tg:100", "message": "Привет", "session_id": "{other}"},
         "conversation {other} belongs to another client, not 'tg:100'",
     ),
     (
@@ -240,21 +240,21 @@ FAILURES: list[tuple[str, str, dict[str, Any], str]] = [
         "payload.note is 501 characters long; at most 500 are allowed",
     ),
     (
-        "escape in text",
+        "escape in message",
         "send_message",
-        {"client_id": "tg:100", "text": "Привет \x1b[31m"},
-        "payload.text contains a control character (U+001B at position 8)",
+        {"client_id": "tg:100", "message": "Привет \x1b[31m"},
+        "payload.message contains a control character (U+001B at position 8)",
     ),
     (
         "bidi override in author",
         "send_message",
-        {"client_id": "tg:100", "text": "Привет", "author": "Ольга\u202e"},
+        {"client_id": "tg:100", "message": "Привет", "author": "Ольга\u202e"},
         "payload.author contains a control character (U+202E at position 6)",
     ),
     (
         "padded client id",
         "send_message",
-        {"client_id": " tg:100", "text": "Привет"},
+        {"client_id": " tg:100", "message": "Привет"},
         "payload.client_id must not start or end with spaces",
     ),
     (
@@ -298,12 +298,12 @@ async def test_a_tenant_cannot_touch_another_tenants_conversations(
     sid = await add_session(conn, victim, "tg:555")
     before = await snapshot(conn)
     attempts = [
-        await queue(conn, tenant, "send_message", {"client_id": "tg:555", "text": "Привет"}),
+        await queue(conn, tenant, "send_message", {"client_id": "tg:555", "message": "Привет"}),
         await queue(
             conn,
             tenant,
             "send_message",
-            {"client_id": "tg:555", "text": "Привет", "session_id": str(sid)},
+            {"client_id": "tg:555", "message": "Привет", "session_id": str(sid)},
         ),
         await queue(conn, tenant, "handoff_to_human", {"session_id": str(sid)}),
         await queue(conn, tenant, "pause_bot", {"session_id": str(sid)}),
@@ -359,7 +359,7 @@ async def test_two_simulators_take_each_of_300_commands_exactly_once(
                     conn,
                     tenant,
                     "send_message",
-                    {"client_id": f"tg:{n % 10}", "text": f"сообщение {n}"},
+                    {"client_id": f"tg:{n % 10}", "message": f"сообщение {n}"},
                 )
             )
     first = simulator(pg, tenant, batch_size=7)
@@ -412,12 +412,14 @@ async def test_a_command_left_processing_is_reclaimed_and_a_stale_claim_loses(
         "insert into dashboard.bot_commands (tenant_id, command_type, payload, status) "
         "values ($1, 'send_message', $2::jsonb, 'processing') returning id",
         tenant,
-        {"client_id": "tg:100", "text": "занят другим ботом"},
+        {"client_id": "tg:100", "message": "занят другим ботом"},
     )
     crashed_worker = simulator(pg, tenant, stale_after=60)
     taker = simulator(pg, tenant, stale_after=60)
     try:
-        cid = await queue(conn, tenant, "send_message", {"client_id": "tg:100", "text": "Привет"})
+        cid = await queue(
+            conn, tenant, "send_message", {"client_id": "tg:100", "message": "Привет"}
+        )
         conn_a = await crashed_worker._connection()
         claims = await crashed_worker._claim(conn_a)
         assert [c[0] for c in claims] == [cid]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from cli.stack_process import start_devstack
 
 EXPECTED_KEYS = {"supabase_url", "anon_key", "service_key", "database_url", "yclients_url"}
 
@@ -37,30 +38,10 @@ def postgres_pids_for(data_dir: Path) -> list[int]:
 
 class RunningStack:
     def __init__(self, data_dir: Path, *extra: str) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cli.main",
-                "devstack",
-                "--json",
-                "--port",
-                "0",
-                "--data-dir",
-                str(data_dir),
-                *extra,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-        assert self.proc.stdout is not None
-        self.first_line = self.proc.stdout.readline()
-        if not self.first_line:
-            _, err = self.proc.communicate(timeout=30)
-            raise AssertionError(f"devstack exited before it was ready: {err}")
-        self.info = json.loads(self.first_line)
+        # stderr is piped: the tests read what the stack says on its way out.
+        stack = start_devstack(data_dir, "--port", "0", *extra, stderr=subprocess.PIPE)
+        self.proc = stack.proc
+        self.info = stack.info
 
     def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str, str]:
         self.proc.send_signal(sig)

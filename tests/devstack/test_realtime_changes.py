@@ -94,14 +94,14 @@ async def test_dashboard_table_insert_update_delete(
     )
     command_id = await db.fetchval(
         "insert into dashboard.bot_commands (tenant_id, command_type, payload)"
-        " values ($1, 'send_message', '{\"text\": \"Привет\"}') returning id",
+        " values ($1, 'send_message', '{\"message\": \"Привет\"}') returning id",
         tenant_id,
     )
     label, payload = await sub.next(by_tenant(tenant_id))
     assert label == "all" and (await sub.next())[0] == "mine"
     data = payload["data"]
     assert data["schema"] == "dashboard" and data["type"] == "INSERT"
-    assert data["record"]["payload"] == {"text": "Привет"}
+    assert data["record"]["payload"] == {"message": "Привет"}
     assert {"name": "payload", "type": "jsonb"} in data["columns"]
 
     await db.execute("update dashboard.bot_commands set status = 'done' where id = $1", command_id)

@@ -105,7 +105,9 @@ async def test_bot_command_lifecycle_constraints(
         "insert into dashboard.bot_commands (tenant_id, command_type, payload, idempotency_key) "
         "values ($1, 'send_message', $2::jsonb, $3) returning id, status, created_at, updated_at"
     )
-    row = await db.fetchrow(insert, tenant_id, '{"client_id": "c1", "text": "Здравствуйте"}', "k-1")
+    row = await db.fetchrow(
+        insert, tenant_id, '{"client_id": "c1", "message": "Здравствуйте"}', "k-1"
+    )
     assert row["status"] == "pending"
 
     with pytest.raises(asyncpg.UniqueViolationError):
@@ -160,4 +162,9 @@ async def test_migrations_apply_to_a_project_without_the_bot_tables_and_only_onc
     published = await fresh_database.fetchval(
         "select count(*) from pg_publication_tables where pubname = 'supabase_realtime'"
     )
-    assert published == 2  # bot_commands and users; the bot's tables are the bot's to add
+    # bot_commands, users and bot_events; the bot's tables are the bot's to add
+    assert published == 3
+    triggers = await fresh_database.fetchval(
+        "select count(*) from pg_trigger where tgname like '%_dashboard_events'"
+    )
+    assert triggers == 0  # nothing to watch yet: applied again once the bot's tables exist

@@ -124,14 +124,14 @@ async def desk(
 
 async def test_message_text_is_refused_on_its_field_or_stored_byte_for_byte(desk: Desk) -> None:
     async def check(entry: Hostile) -> None:
-        payload = {"client_id": desk.client_id, "text": entry.text}
+        payload = {"client_id": desk.client_id, "message": entry.text}
         if must_refuse(entry.text, MAX_MESSAGE_CHARS):
             assert await desk.refused("send_message", payload, error=CommandValidationError) == (
-                "text"
+                "message"
             )
             return
         stored = await desk.stored("send_message", payload)
-        assert stored["text"].encode("utf-8") == entry.text.encode("utf-8")
+        assert stored["message"].encode("utf-8") == entry.text.encode("utf-8")
         assert stored["client_id"] == desk.client_id
 
     await check_each("composer.text", [*CORPUS, *huge()], check)
@@ -161,7 +161,7 @@ async def test_hostile_client_ids_reach_only_this_salons_clients(desk: Desk) -> 
     ours = {entry.text for i, entry in enumerate(valid) if i % 2 == 0}
 
     async def check(entry: Hostile) -> None:
-        payload = {"client_id": entry.text, "text": "Ждём вас в 15:00"}
+        payload = {"client_id": entry.text, "message": "Ждём вас в 15:00"}
         if entry.text in ours:
             stored = await desk.stored("send_message", payload)
             assert stored["client_id"].encode("utf-8") == entry.text.encode("utf-8")
@@ -216,24 +216,24 @@ async def test_hostile_command_types_and_wrong_json_types_write_nothing(desk: De
     await check_each("composer.command_type", CORPUS, check)
 
     wrong: list[tuple[str, Any, str]] = [
-        ("send_message", {"client_id": desk.client_id, "text": 5}, "text"),
-        ("send_message", {"client_id": desk.client_id, "text": None}, "text"),
-        ("send_message", {"client_id": desk.client_id, "text": ["hi"]}, "text"),
-        ("send_message", {"client_id": desk.client_id, "text": {"hi": 1}}, "text"),
-        ("send_message", {"client_id": desk.client_id, "text": True}, "text"),
-        ("send_message", {"client_id": 42, "text": "hi"}, "client_id"),
-        ("send_message", {"client_id": None, "text": "hi"}, "client_id"),
+        ("send_message", {"client_id": desk.client_id, "message": 5}, "message"),
+        ("send_message", {"client_id": desk.client_id, "message": None}, "message"),
+        ("send_message", {"client_id": desk.client_id, "message": ["hi"]}, "message"),
+        ("send_message", {"client_id": desk.client_id, "message": {"hi": 1}}, "message"),
+        ("send_message", {"client_id": desk.client_id, "message": True}, "message"),
+        ("send_message", {"client_id": 42, "message": "hi"}, "client_id"),
+        ("send_message", {"client_id": None, "message": "hi"}, "client_id"),
         (
             "send_message",
-            {"client_id": desk.client_id, "text": "hi", "session_id": 7},
+            {"client_id": desk.client_id, "message": "hi", "session_id": 7},
             "session_id",
         ),
         (
             "send_message",
-            {"client_id": desk.client_id, "text": "hi", "tenant_id": "x"},
+            {"client_id": desk.client_id, "message": "hi", "tenant_id": "x"},
             "tenant_id",
         ),
-        ("send_message", {"client_id": desk.client_id, "text": "hi", "author": 5}, "author"),
+        ("send_message", {"client_id": desk.client_id, "message": "hi", "author": 5}, "author"),
         ("pause_bot", {"session_id": [desk.session_id]}, "session_id"),
         ("pause_bot", {"session_id": {"id": desk.session_id}}, "session_id"),
         ("pause_bot", {"session_id": desk.session_id, "status": "done"}, "status"),
@@ -262,7 +262,7 @@ async def test_a_staff_name_that_cannot_be_sent_does_not_block_sending(
         session = session_for({**user, "name": entry.text})
         service = CommandService(backend, session, Outbox(tmp_path / "author.sqlite"))
         result = await service.enqueue(
-            "send_message", {"client_id": conversation["client_id"], "text": "Добрый день"}
+            "send_message", {"client_id": conversation["client_id"], "message": "Добрый день"}
         )
         assert result.command is not None
         author = result.command.payload["author"]
@@ -275,12 +275,12 @@ async def test_a_staff_name_that_cannot_be_sent_does_not_block_sending(
 def test_any_message_text_is_refused_on_its_field_or_kept_exactly(text: str) -> None:
     count("composer.validate.hypothesis")
     try:
-        clean = validate_command("send_message", {"client_id": "tg:1", "text": text})
+        clean = validate_command("send_message", {"client_id": "tg:1", "message": text})
     except CommandValidationError as exc:
-        assert exc.field == "text" and exc.message
+        assert exc.field == "message" and exc.message
         assert must_refuse(text, MAX_MESSAGE_CHARS)
     else:
-        assert clean["text"] == text
+        assert clean["message"] == text
         assert not must_refuse(text, MAX_MESSAGE_CHARS)
 
 
@@ -307,9 +307,11 @@ async def test_any_enqueued_text_is_refused_without_a_write_or_stored_exactly(
     desk: Desk, text: str
 ) -> None:
     count("composer.enqueue.hypothesis")
-    payload = {"client_id": desk.client_id, "text": text}
+    payload = {"client_id": desk.client_id, "message": text}
     if must_refuse(text, MAX_MESSAGE_CHARS):
-        assert await desk.refused("send_message", payload, error=CommandValidationError) == "text"
+        assert (
+            await desk.refused("send_message", payload, error=CommandValidationError) == "message"
+        )
     else:
         stored = await desk.stored("send_message", payload)
-        assert stored["text"] == text
+        assert stored["message"] == text

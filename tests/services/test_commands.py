@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from pydantic import SecretStr
 
 from devstack.stack import StackInfo
 from services.backend import Backend
-from services.commands.outbox import Outbox
+from services.commands.outbox import Outbox, OutboxEntry
 from services.commands.registry import CommandValidationError
 from services.commands.service import CommandService
 from services.errors import NotFound, PermissionDenied, ServiceError
@@ -42,7 +43,7 @@ async def test_operator_queues_a_message_bound_to_their_tenant(
     conversation = await add_session(db, tenant_id)
     service = CommandService(backend, session_for(user), outbox)
     result = await service.enqueue(
-        "send_message", {"client_id": conversation["client_id"], "text": "Ждём вас в 15:00"}
+        "send_message", {"client_id": conversation["client_id"], "message": "Ждём вас в 15:00"}
     )
     assert result.command is not None and not result.queued_locally
     row = await db.fetchrow("select * from dashboard.bot_commands where id = $1", result.command.id)
@@ -63,7 +64,9 @@ async def test_viewer_cannot_send_and_nothing_is_written(
     conversation = await add_session(db, tenant_id)
     viewer = CommandService(backend, session_for(await make_user(tenant_id, "viewer")), outbox)
     with pytest.raises(PermissionDenied, match="viewer"):
-        await viewer.enqueue("send_message", {"client_id": conversation["client_id"], "text": "hi"})
+        await viewer.enqueue(
+            "send_message", {"client_id": conversation["client_id"], "message": "hi"}
+        )
     assert await command_count(db, tenant_id) == 0
     assert len(await viewer.history()) == 0  # but it may read
 
@@ -77,8 +80,8 @@ async def test_invalid_payload_names_the_field_and_writes_nothing(
 ) -> None:
     service = CommandService(backend, session_for(await make_user(tenant_id)), outbox)
     with pytest.raises(CommandValidationError) as caught:
-        await service.enqueue("send_message", {"client_id": "c", "text": "x" * 5000})
-    assert caught.value.field == "text"
+        await service.enqueue("send_message", {"client_id": "c", "message": "x" * 5000})
+    assert caught.value.field == "message"
     assert await command_count(db, tenant_id) == 0
     assert await service.waiting() == 0
 
@@ -99,7 +102,9 @@ async def test_another_tenants_ids_are_refused_and_nothing_is_written(
         if probe == "session_id":
             await service.enqueue("pause_bot", {"session_id": str(foreign["id"])})
         else:
-            await service.enqueue("send_message", {"client_id": foreign["client_id"], "text": "hi"})
+            await service.enqueue(
+                "send_message", {"client_id": foreign["client_id"], "message": "hi"}
+            )
     assert await command_count(db, tenant_id) == 0
     assert await command_count(db, other_tenant_id) == 0
     assert await service.waiting() == 0
@@ -120,7 +125,8 @@ async def test_outage_keeps_the_command_locally_and_flush_sends_it_exactly_once(
     try:
         offline = CommandService(dead, session_for(user), outbox)
         result = await offline.enqueue(
-            "send_message", {"client_id": conversation["client_id"], "text": "Подтвердите запись"}
+            "send_message",
+            {"client_id": conversation["client_id"], "message": "Подтвердите запись"},
         )
         assert result.queued_locally
         assert await offline.waiting() == 1
@@ -148,12 +154,10 @@ async def test_a_retry_that_raced_a_success_is_harmless(
     conversation = await add_session(db, tenant_id)
     service = CommandService(backend, session_for(user), outbox)
     sent = await service.enqueue(
-        "send_message", {"client_id": conversation["client_id"], "text": "1"}
+        "send_message", {"client_id": conversation["client_id"], "message": "1"}
     )
     # The app died after the insert but before it cleared its outbox: the entry comes back.
     from datetime import UTC, datetime
-
-    from services.commands.outbox import OutboxEntry
 
     await outbox.put(
         OutboxEntry(
@@ -161,7 +165,7 @@ async def test_a_retry_that_raced_a_success_is_harmless(
             str(tenant_id),
             str(user["id"]),
             "send_message",
-            {"client_id": conversation["client_id"], "text": "1"},
+            {"client_id": conversation["client_id"], "message": "1"},
             datetime.now(UTC),
         )
     )
@@ -182,7 +186,7 @@ async def test_resend_history_and_paging(
     ids = []
     for i in range(7):
         result = await service.enqueue(
-            "send_message", {"client_id": conversation["client_id"], "text": f"#{i}"}
+            "send_message", {"client_id": conversation["client_id"], "message": f"#{i}"}
         )
         assert result.command is not None
         ids.append(result.command.id)
@@ -197,7 +201,7 @@ async def test_resend_history_and_paging(
     assert again.command is not None and again.command.id not in ids
     assert again.command.payload == {
         "client_id": conversation["client_id"],
-        "text": "#0",
+        "message": "#0",
         "author": service.session.email,  # the one who sends it again
     }
 
@@ -228,3 +232,78 @@ async def test_history_never_shows_another_tenant(
     assert await mine.history() == []
     with pytest.raises(NotFound):
         await mine.get(sent.command.id)
+
+
+async def test_a_message_queued_with_text_before_the_rename_is_sent_as_message(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    from datetime import UTC, datetime
+
+    user = await make_user(tenant_id)
+    conversation = await add_session(db, tenant_id)
+    # An entry an older dashboard left on disk while the backend was away: `text`, not `message`.
+    await outbox.put(
+        OutboxEntry(
+            "queued-before-the-rename",
+            str(tenant_id),
+            str(user["id"]),
+            "send_message",
+            {"client_id": conversation["client_id"], "text": "Ждём вас", "author": "Ольга"},
+            datetime.now(UTC),
+        )
+    )
+    service = CommandService(backend, session_for(user), outbox)
+    report = await service.flush()
+    assert report.refused == [] and len(report.sent) == 1
+    stored = await db.fetchval(
+        "select payload::text from dashboard.bot_commands where idempotency_key = $1",
+        "queued-before-the-rename",
+    )
+    assert json.loads(stored) == {
+        "client_id": conversation["client_id"],
+        "message": "Ждём вас",
+        "author": "Ольга",
+    }
+    assert await service.waiting() == 0
+
+
+async def test_text_is_refused_naming_message_and_nothing_is_written(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    conversation = await add_session(db, tenant_id)
+    service = CommandService(backend, session_for(await make_user(tenant_id)), outbox)
+    with pytest.raises(CommandValidationError, match="'message'"):
+        await service.enqueue("send_message", {"client_id": conversation["client_id"], "text": "x"})
+    assert await command_count(db, tenant_id) == 0
+    assert await service.waiting() == 0
+
+
+async def test_a_failed_command_from_before_the_rename_is_sent_again_as_message(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    user = await make_user(tenant_id)
+    conversation = await add_session(db, tenant_id)
+    old_id = await db.fetchval(
+        "insert into dashboard.bot_commands (tenant_id, command_type, payload, idempotency_key, "
+        "created_by, status, error) values ($1, 'send_message', $2::jsonb, 'old', $3, 'failed', "
+        "'client blocked the bot') returning id",
+        tenant_id,
+        json.dumps({"client_id": conversation["client_id"], "text": "Ещё раз"}),
+        user["id"],
+    )
+    service = CommandService(backend, session_for(user), outbox)
+    again = await service.resend(old_id)
+    assert again.command is not None
+    assert again.command.payload["message"] == "Ещё раз" and "text" not in again.command.payload

@@ -53,7 +53,7 @@ async def test_a_command_sent_during_the_outage_waits_and_is_stored_once_after_i
     await apply_fault(devstack, "rest-unavailable", 120)
     try:
         result = await service.enqueue(
-            "send_message", {"client_id": conversation["client_id"], "text": "Во время сбоя"}
+            "send_message", {"client_id": conversation["client_id"], "message": "Во время сбоя"}
         )
         assert result.queued_locally, "a 503 is an outage: the command must wait, not fail"
         assert await service.waiting() == 1

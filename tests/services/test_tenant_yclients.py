@@ -72,6 +72,23 @@ class Gate(RateLimiter):
         await super().acquire()
 
 
+class HeldAfter:
+    """Lets `passes` requests through the real budget, then holds the rest until released."""
+
+    def __init__(self, passes: int) -> None:
+        self.passes = passes
+        self.release = asyncio.Event()
+
+    async def acquire(self) -> None:
+        self.passes -= 1
+        if self.passes < 0:
+            await self.release.wait()
+        await shared_limiter().acquire()
+
+    def defer(self, seconds: float) -> None:
+        shared_limiter().defer(seconds)
+
+
 def moscow_today() -> datetime:
     return datetime.now(ZoneInfo(LOTOS.timezone))
 
@@ -207,3 +224,59 @@ async def test_a_cancelled_sync_leaves_the_cache_usable(
         assert not report.incremental
         assert await analytics.covers(first, last)
         assert (await analytics.figures(first, last)).report.records > 0
+
+
+async def test_one_sync_per_company_at_a_time_the_waiting_one_reads_the_shared_cache(
+    backend: Backend,
+    devstack: DevStack,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    tmp_path: Path,
+) -> None:
+    await configure(db, tenant_id, LOTOS.company_id, LOTOS.user_token)
+    config = await config_for(backend, devstack, await make_user(tenant_id))
+    assert isinstance(config, TenantYClients)
+    today = moscow_today().date()
+    first, last = today - timedelta(days=29), today
+    # The first sync is held after its first page, so the second surely asks while it runs.
+    held = HeldAfter(2)
+    first_page, second_waits = asyncio.Event(), asyncio.Event()
+    async with (
+        TenantAnalytics(config, tmp_path, limiter=held) as syncing,
+        TenantAnalytics(config, tmp_path) as waiting,
+    ):
+        running = asyncio.create_task(
+            syncing.sync(first, last, progress=lambda d, t: first_page.set())
+        )
+        await asyncio.wait_for(first_page.wait(), 20)
+        second = asyncio.create_task(waiting.sync(first, last, waiting=second_waits.set))
+        await asyncio.wait_for(second_waits.wait(), 20)
+        held.release.set()
+        report = await asyncio.wait_for(running, 60)
+        peer = await asyncio.wait_for(second, 60)
+        assert report.requests > 0 and not report.by_peer
+        assert peer.by_peer and peer.requests == 0 and peer.pages == 0
+        mine = (await waiting.figures(first, last)).report.to_json_dict()
+        theirs = (await syncing.figures(first, last)).report.to_json_dict()
+        assert mine == theirs
+
+
+async def test_a_later_sync_after_the_lock_was_free_asks_yclients_itself(
+    backend: Backend,
+    devstack: DevStack,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    tmp_path: Path,
+) -> None:
+    await configure(db, tenant_id, LOTOS.company_id, LOTOS.user_token)
+    config = await config_for(backend, devstack, await make_user(tenant_id))
+    assert isinstance(config, TenantYClients)
+    today = moscow_today().date()
+    first, last = today - timedelta(days=6), today
+    async with TenantAnalytics(config, tmp_path) as one, TenantAnalytics(config, tmp_path) as two:
+        assert not (await one.sync(first, last)).by_peer
+        again = await two.sync(first, last)
+        # Nobody else was syncing: this is an ordinary incremental sync, not a borrowed one.
+        assert not again.by_peer and again.incremental and again.requests >= 1

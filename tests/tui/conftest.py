@@ -3,7 +3,8 @@
 - `tui_stack`: a devstack in a child process (snapshot tests run the app on their own event
   loop, so the stack cannot live on the test's loop). One per test run.
 - `salon`: a fresh tenant with a user of each role (password `PASSWORD`).
-- `make_app(...)`: an `AgentPApp` pointed at the stack, with a fixed clock by default.
+- `make_app(...)`: an `ObservedApp` (the App plus `wait_for`, tests/tui/observed.py) pointed at
+  the stack, with a fixed clock by default.
 - `login(pilot, email)`: types the credentials and waits until the main screen is live.
 - `salon.add_wish(...)` / `salon.add_session(...)`: rows written straight into the bot's tables.
 See docs/testing.md for an example.
@@ -15,9 +16,6 @@ import contextlib
 import hashlib
 import json
 import os
-import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,9 +29,10 @@ import pytest
 from pydantic import SecretStr
 from textual.pilot import Pilot
 
+from cli.stack_process import DevstackProcess, start_devstack
 from core.context import DemoLogin
 from core.settings import Settings
-from tui.app import AgentPApp
+from tests.tui.observed import ObservedApp
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -41,53 +40,18 @@ PASSWORD_HASH = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=12)).deco
 FIXED_NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class StackProcess:
-    info: dict[str, Any]
-
-    @property
-    def url(self) -> str:
-        return str(self.info["supabase_url"])
-
-    @property
-    def service_key(self) -> str:
-        return str(self.info["service_key"])
-
-    @property
-    def database_url(self) -> str:
-        return str(self.info["database_url"])
+# The stack the fixtures start: `.info` (its JSON line), `.url`, `.service_key`, `.database_url`.
+StackProcess = DevstackProcess
 
 
 @contextlib.contextmanager
 def stack_process(data_dir: Path) -> Iterator[StackProcess]:
     """`agentp devstack --json` in a child process (the bot only performs commands)."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli.main",
-            "devstack",
-            "--json",
-            "--bot",
-            "0",
-            "--data-dir",
-            str(data_dir),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.kill()
-        raise RuntimeError("the devstack for TUI tests did not start")
+    stack = start_devstack(data_dir, "--bot", "0")
     try:
-        yield StackProcess(json.loads(line))
+        yield stack
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
+        stack.stop()
 
 
 @pytest.fixture(scope="session")
@@ -201,7 +165,7 @@ async def salon(stack_db: asyncpg.Connection) -> Salon:
     return await create_salon(stack_db)
 
 
-AppFactory = Callable[..., AgentPApp]
+AppFactory = Callable[..., ObservedApp]
 
 
 @pytest.fixture
@@ -215,7 +179,7 @@ def make_app(tui_stack: StackProcess, tmp_path: Path) -> AppFactory:
         idle_lock_minutes: int = 15,
         keymap: dict[str, str] | None = None,
         yclients: bool = True,
-    ) -> AgentPApp:
+    ) -> ObservedApp:
         settings = Settings(
             supabase_url=tui_stack.url,
             supabase_service_key=SecretStr(tui_stack.service_key),
@@ -231,7 +195,7 @@ def make_app(tui_stack: StackProcess, tmp_path: Path) -> AppFactory:
             if yclients and tui_stack.info.get("yclients_partner_token")
             else None,
         )
-        return AgentPApp(
+        return ObservedApp(
             settings,
             read_only=read_only,
             clock=clock,
@@ -249,7 +213,7 @@ async def login(pilot: Pilot[Any], email: str, password: str = PASSWORD) -> None
     from services.feeds import FeedState
 
     app = pilot.app
-    assert isinstance(app, AgentPApp)
+    assert isinstance(app, ObservedApp)
     await app.wait_for(
         lambda: app.ctx.backend is not None and isinstance(app.screen, LoginScreen), 20
     )

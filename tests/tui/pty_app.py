@@ -25,6 +25,13 @@ from tests.tui.conftest import StackProcess
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _take_terminal() -> None:
+    import fcntl
+    import termios
+
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class PtyApp:
     def __init__(
         self,
@@ -35,6 +42,7 @@ class PtyApp:
         language: str = "en",
         extra_env: dict[str, str] | None = None,
         command: list[str] | None = None,
+        stderr: Path | None = None,
     ) -> None:
         import fcntl
         import pty
@@ -61,10 +69,13 @@ class PtyApp:
             command or [sys.executable, "-m", "cli.main"],
             stdin=child,
             stdout=child,
-            stderr=child,
+            stderr=stderr.open("wb") if stderr is not None else child,
             env=env,
             cwd=ROOT,
             start_new_session=True,
+            # The terminal becomes the session's controlling terminal, as sshd makes it: closing
+            # the master side then sends SIGHUP, as a dropped connection does.
+            preexec_fn=_take_terminal,
         )
         os.close(child)
         os.set_blocking(self.fd, False)

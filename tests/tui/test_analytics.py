@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 
 import pytest
 from pydantic import SecretStr
@@ -17,9 +18,10 @@ from services.yclients.client import YClientsClient
 from services.yclients.limiter import RateLimiter, shared_limiter
 from tabs.analytics_tab import AnalyticsTab, Phase
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, login
+from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
-from tui.app import AgentPApp
 from widgets.analytics_figures import figure_values
+from widgets.bot_figures import BotFigures
 from widgets.timefmt import zone
 
 TODAY = FIXED_NOW.astimezone(zone("Europe/Moscow")).date()
@@ -45,7 +47,7 @@ class Gate(RateLimiter):
 @pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch) -> Gate:
     held = Gate(2)  # the company's timezone and the first page of records
-    monkeypatch.setattr(tenant_yclients, "shared_limiter", lambda: held)
+    monkeypatch.setattr(tenant_yclients, "host_limiter", lambda _cache_dir: held)
     return held
 
 
@@ -59,11 +61,11 @@ async def configure(salon: Salon) -> None:
     )
 
 
-def tab_of(app: AgentPApp) -> AnalyticsTab:
+def tab_of(app: ObservedApp) -> AnalyticsTab:
     return app.screen.query_one(AnalyticsTab)
 
 
-async def open_tab(app: AgentPApp, pilot: object) -> AnalyticsTab:
+async def open_tab(app: ObservedApp, pilot: object) -> AnalyticsTab:
     await pilot.press("4")  # type: ignore[attr-defined]
     return tab_of(app)
 
@@ -234,7 +236,7 @@ async def test_reopening_shows_cached_figures_before_syncing(
         synced = tab.figures.report.to_json_dict()
 
     held = Gate(0)  # the second app's sync cannot send a single request until released
-    monkeypatch.setattr(tenant_yclients, "shared_limiter", lambda: held)
+    monkeypatch.setattr(tenant_yclients, "host_limiter", lambda _cache_dir: held)
     again = make_app()
     async with again.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["viewer"])
@@ -247,3 +249,61 @@ async def test_reopening_shows_cached_figures_before_syncing(
         held.open.set()
         await again.wait_for(lambda: tab.phase == Phase.ready)
         assert not tab.from_cache
+
+
+def hours(n: int) -> timedelta:
+    return timedelta(hours=n)
+
+
+async def test_the_bot_section_shows_its_figures_without_yclients(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    """Hand computation: 3 entries on 24 Nov (one booked 3 h later, one cancelled, one
+    waiting), one hand-off on 25 Nov answered 10 minutes later; YClients not connected."""
+    msk = zone("Europe/Moscow")
+    created = datetime(2026, 11, 24, 10, 0, tzinfo=msk)
+    booked = await salon.add_wish(created_at=created, client_phone="+7 912 000-00-01")
+    await salon.add_wish(created_at=created, status="cancelled")
+    await salon.add_wish(created_at=created, client_phone=None)
+    await salon.db.execute(
+        "update public.wishlist_v2 set status = 'booked' where id = $1", booked["id"]
+    )
+    conversation = await salon.add_session(status="waiting_human")
+    handed = datetime(2026, 11, 25, 12, 0, tzinfo=msk)
+    # The moments the triggers would have recorded had these rows been written on those days.
+    await salon.db.executemany(
+        "insert into dashboard.bot_events (tenant_id, source, row_id, status, at) "
+        "values ($1, $2, $3, $4, $5)",
+        [
+            (
+                salon.tenant_id,
+                "wishlist",
+                str(booked["id"]),
+                "booked",
+                created + timedelta(hours=3),
+            ),
+            (salon.tenant_id, "conversation", str(conversation["id"]), "waiting_human", handed),
+        ],
+    )
+    answer = {
+        "id": "cmd-1",
+        "role": "staff",
+        "text": "Да",
+        "at": (handed + timedelta(minutes=10)).isoformat(),
+    }
+    await salon.db.execute(
+        "update public.conversation_sessions_v2 set messages = messages || $2::jsonb where id = $1",
+        conversation["id"],
+        json.dumps([answer]),
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["viewer"])
+        await open_tab(app, pilot)
+        section = app.screen.query_one(BotFigures)
+        await app.wait_for(lambda: section.report is not None)
+        shown = str(section.render())
+        assert "Wishlist: 3 created · 1 offered · 1 booked · 1 cancelled" in shown
+        assert "Conversion (booked of created): 33.3% · to booked, median: 3 h 0 min" in shown
+        assert "Handed to staff: 1 time · first answer, median: 10 min" in shown
+        assert "YClients bookings by wishlist clients: YClients is not set up" in shown

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from textual import events
 from textual.widgets import DataTable
 
-import tui.app as app_module
+import tui.live_data as live_data
 from core.messages import ComposeMessageRequest, FeedStatusChanged
 from modals.confirm import ConfirmScreen
 from screens.main import MainScreen
@@ -21,8 +21,8 @@ from services.backend import Backend
 from services.feeds import FeedState, FeedStatus
 from tabs.commands_tab import CommandsTab
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, create_salon, login
+from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
-from tui.app import AgentPApp
 from widgets.command_form import CommandForm, MessageArea
 from widgets.command_history import CommandHistory
 from widgets.text_field import TextField
@@ -31,11 +31,11 @@ HOSTILE_NAME = "[bold]Вера[/bold] \x1b[31mred"
 HOSTILE_SHOWN = "[bold]Вера[/bold] ␛[31mred"
 
 
-def tab(app: AgentPApp) -> CommandsTab:
+def tab(app: ObservedApp) -> CommandsTab:
     return app.screen.query_one(CommandsTab)
 
 
-def form(app: AgentPApp) -> CommandForm:
+def form(app: ObservedApp) -> CommandForm:
     return app.screen.query_one(CommandForm)
 
 
@@ -62,16 +62,16 @@ async def insert_command(salon: Salon, **fields: Any) -> int:
     return command_id
 
 
-async def shows(app: AgentPApp, *texts: str) -> None:
+async def shows(app: ObservedApp, *texts: str) -> None:
     """Until every text is on screen (after the repaint that follows a state change)."""
     await app.wait_for(lambda: all(text in screen_text(app) for text in texts))
 
 
-def notified(app: AgentPApp, text: str) -> bool:
+def notified(app: ObservedApp, text: str) -> bool:
     return any(text in notification.message for notification in app._notifications)
 
 
-async def open_tab(pilot: Any, salon: Salon, role: str = "operator") -> AgentPApp:
+async def open_tab(pilot: Any, salon: Salon, role: str = "operator") -> ObservedApp:
     app = pilot.app
     await login(pilot, salon.users[role])
     await pilot.press("3")
@@ -106,12 +106,12 @@ async def test_compose_validate_confirm_send_and_watch_it_reach_done(
 
         await pilot.press("ctrl+s")  # empty text: the message sits on the text field
         await shows(app, "Write the message first")
-        assert form(app).error_text("text") == "Write the message first: it is empty."
+        assert form(app).error_text("message") == "Write the message first: it is empty."
         assert not isinstance(app.screen, ConfirmScreen)
         assert await command_rows(salon.db, salon.tenant_id) == []
 
         await pilot.press(*"Ждём вас в 15:00")
-        assert form(app).error_text("text") == "", "typing clears the error"
+        assert form(app).error_text("message") == "", "typing clears the error"
         await pilot.press("ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         question = screen_text(app)
@@ -120,10 +120,10 @@ async def test_compose_validate_confirm_send_and_watch_it_reach_done(
 
         await app.wait_for(lambda: "done" in screen_text(app))
         assert statuses[0] == "pending" and statuses[-1] == "done"
-        assert form(app).draft().text == "", "the form is cleared after sending"
+        assert form(app).draft().message == "", "the form is cleared after sending"
         rows = await command_rows(salon.db, salon.tenant_id)
         assert len(rows) == 1 and rows[0]["status"] == "done"
-        assert json.loads(rows[0]["payload"])["text"] == "Ждём вас в 15:00"
+        assert json.loads(rows[0]["payload"])["message"] == "Ждём вас в 15:00"
         assert HOSTILE_SHOWN in screen_text(app), "the history shows the name literally"
 
 
@@ -134,12 +134,12 @@ async def test_cancel_at_the_confirmation_writes_nothing_and_keeps_the_text(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_tab(pilot, salon)
-        tab(app).start_message(conversation["client_id"], "Анна", None)
+        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
         await pilot.press(*"Перенесём?", "ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await app.wait_for(lambda: isinstance(app.screen, MainScreen))
-        assert form(app).draft().text == "Перенесём?"
+        assert form(app).draft().message == "Перенесём?"
         assert await command_rows(salon.db, salon.tenant_id) == []
 
 
@@ -168,7 +168,9 @@ async def test_message_from_elsewhere_lands_on_the_tab_with_the_client_filled(
 
 async def test_viewer_sees_the_history_but_cannot_send(make_app: AppFactory, salon: Salon) -> None:
     conversation = await salon.add_session(client_name="Клиентка Истории")
-    await insert_command(salon, payload={"client_id": conversation["client_id"], "text": "Привет"})
+    await insert_command(
+        salon, payload={"client_id": conversation["client_id"], "message": "Привет"}
+    )
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, salon, "viewer")
@@ -176,7 +178,7 @@ async def test_viewer_sees_the_history_but_cannot_send(make_app: AppFactory, sal
         text = screen_text(app)
         assert "^s Send" not in text and "r Re-send" not in text
         assert app.screen.query_one("#composer-fields").disabled
-        tab(app).start_message(conversation["client_id"], None, None)
+        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
         await pilot.press(*"hello", "ctrl+s")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
@@ -209,7 +211,7 @@ async def test_a_failed_command_shows_its_error_and_r_sends_it_again(
         salon,
         status="failed",
         error="interrupted: the bot restarted while performing this command",
-        payload={"client_id": conversation["client_id"], "text": "Ваша запись подтверждена"},
+        payload={"client_id": conversation["client_id"], "message": "Ваша запись подтверждена"},
     )
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -224,7 +226,7 @@ async def test_a_failed_command_shows_its_error_and_r_sends_it_again(
         await app.wait_for(lambda: "done" in screen_text(app))
         rows = await command_rows(salon.db, salon.tenant_id)
         assert [row["status"] for row in rows] == ["failed", "done"]
-        assert json.loads(rows[1]["payload"])["text"] == "Ваша запись подтверждена"
+        assert json.loads(rows[1]["payload"])["message"] == "Ваша запись подтверждена"
 
 
 @pytest.mark.parametrize("back_online", ["a feed batch", "a feed live again"])
@@ -236,7 +238,7 @@ async def test_offline_send_waits_locally_and_reaches_the_database_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # No periodic retry within the test: only the sign of the backend's return may send.
-    monkeypatch.setattr(app_module, "OUTBOX_RETRY_SECONDS", 3600.0)
+    monkeypatch.setattr(live_data, "OUTBOX_RETRY_SECONDS", 3600.0)
     conversation = await salon.add_session()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -247,13 +249,15 @@ async def test_offline_send_waits_locally_and_reaches_the_database_once(
         dead = await Backend.open("http://127.0.0.1:9", SecretStr(tui_stack.service_key))
         services.commands.backend = dead
         try:
-            tab(app).start_message(conversation["client_id"], "Анна", None)
+            app.screen.compose_message(
+                ComposeMessageRequest(conversation["client_id"], "Анна", None)
+            )
             await pilot.press(*"Сообщение без сети", "ctrl+s")
             await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
             await pilot.press("y")
-            await shows(app, "1 waiting to send")
+            await shows(app, "1 command waiting")
             assert notified(app, "waits on this computer and will be sent automatically")
-            assert form(app).draft().text == ""
+            assert form(app).draft().message == ""
             assert await command_rows(salon.db, salon.tenant_id) == []
         finally:
             services.commands.backend = online
@@ -264,7 +268,7 @@ async def test_offline_send_waits_locally_and_reaches_the_database_once(
         else:
             live = FeedStatus(FeedState.live, since=FIXED_NOW)
             app.post_message(FeedStatusChanged("wishlist", live))
-        await app.wait_for(lambda: "waiting to send" not in screen_text(app))
+        await app.wait_for(lambda: "command waiting" not in screen_text(app))
         await app.wait_for(lambda: "Сообщение без сети" in screen_text(app))
         rows = await command_rows(salon.db, salon.tenant_id)
         assert len(rows) == 1
@@ -280,7 +284,7 @@ async def test_another_salons_client_is_refused_on_the_field_and_nothing_is_writ
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_tab(pilot, salon)
-        tab(app).start_message(theirs["client_id"], None, None)
+        app.screen.compose_message(ComposeMessageRequest(theirs["client_id"], None, None))
         await pilot.press(*"Чужой клиент", "ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -289,7 +293,7 @@ async def test_another_salons_client_is_refused_on_the_field_and_nothing_is_writ
             form(app).error_text("client_id") == "No conversation with this client in your salon."
         )
         await shows(app, "No conversation with")
-        assert form(app).draft().text == "Чужой клиент", "nothing typed is lost"
+        assert form(app).draft().message == "Чужой клиент", "nothing typed is lost"
     assert await command_rows(salon.db, salon.tenant_id) == []
     assert await command_rows(salon.db, other.tenant_id) == []
 
@@ -301,15 +305,15 @@ async def test_a_megabyte_paste_and_bad_fields_get_messages_and_nothing_is_sent(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_tab(pilot, salon)
-        tab(app).start_message(conversation["client_id"], None, None)
+        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
         area = app.screen.query_one(MessageArea)
         area.post_message(events.Paste("я" * 1_048_576))
-        await app.wait_for(lambda: form(app).error_text("text") != "")
-        assert "1,048,576 characters" in form(app).error_text("text")
+        await app.wait_for(lambda: form(app).error_text("message") != "")
+        assert "1,048,576 characters" in form(app).error_text("message")
         assert area.text == ""
         area.load_text("x" * 4097)
         await pilot.press("ctrl+s")
-        await app.wait_for(lambda: "4,097 characters" in form(app).error_text("text"))
+        await app.wait_for(lambda: "4,097 characters" in form(app).error_text("message"))
         area.load_text("ok")
         app.screen.query_one("#field-session_id", TextField).value = "not-a-uuid"
         await pilot.press("ctrl+s")

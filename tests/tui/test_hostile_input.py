@@ -21,17 +21,17 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
+from core.messages import ComposeMessageRequest
 from modals.confirm import ConfirmScreen
 from modals.thread import ThreadScreen
 from screens.login import LoginScreen
 from screens.main import MainScreen
-from tabs.commands_tab import CommandsTab
 from tabs.sessions_tab import FilterScreen, SessionsTab
 from tabs.wishlist_tab import WishlistTab
 from tests.hostile.corpus import Hostile, representative, storable
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, create_salon, login
+from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
-from tui.app import AgentPApp
 from widgets.command_form import CommandForm, MessageArea
 from widgets.literal import visible
 from widgets.session_list import SessionList
@@ -69,7 +69,7 @@ def first_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
-def notified(app: AgentPApp, text: str) -> bool:
+def notified(app: ObservedApp, text: str) -> bool:
     return any(text in str(notice.message) for notice in app._notifications)
 
 
@@ -90,7 +90,7 @@ async def each(entries: Iterable[Hostile], check: Callable[[Hostile], Awaitable[
     assert not problems, f"{len(problems)} inputs failed:\n" + "\n".join(problems)
 
 
-def status_text(app: AgentPApp) -> str:
+def status_text(app: ObservedApp) -> str:
     screen = app.screen
     assert isinstance(screen, LoginScreen)
     return str(screen.query_one("#login-status").render())
@@ -150,7 +150,7 @@ async def test_a_megabyte_paste_into_a_login_field_is_refused_with_a_message(
 
 
 # -- the wishlist ----------------------------------------------------------------------------
-def wishlist_tab(app: AgentPApp) -> WishlistTab:
+def wishlist_tab(app: ObservedApp) -> WishlistTab:
     return app.screen.query_one(WishlistTab)
 
 
@@ -222,7 +222,7 @@ async def test_a_megabyte_paste_into_the_wishlist_filter_is_refused_with_a_messa
 
 
 # -- the sessions ----------------------------------------------------------------------------
-def sessions_tab(app: AgentPApp) -> SessionsTab:
+def sessions_tab(app: ObservedApp) -> SessionsTab:
     return app.screen.query_one("#sessions-view", SessionsTab)
 
 
@@ -347,7 +347,7 @@ async def test_a_megabyte_paste_into_the_sessions_search_is_refused_with_a_messa
 
 
 # -- the composer ----------------------------------------------------------------------------
-def form(app: AgentPApp) -> CommandForm:
+def form(app: ObservedApp) -> CommandForm:
     return app.screen.query_one(CommandForm)
 
 
@@ -358,8 +358,8 @@ async def command_count(salon: Salon) -> int:
     return value
 
 
-async def open_composer(pilot: Any, salon: Salon) -> AgentPApp:
-    app: AgentPApp = pilot.app
+async def open_composer(pilot: Any, salon: Salon) -> ObservedApp:
+    app: ObservedApp = pilot.app
     await login(pilot, salon.users["operator"])
     await pilot.press("3")
     await app.wait_for(
@@ -376,18 +376,21 @@ async def test_hostile_message_text_is_refused_on_its_field_or_sent_exactly(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_composer(pilot, salon)
-        commands = app.screen.query_one(CommandsTab)
+        main = app.screen
+        assert isinstance(main, MainScreen)
 
         async def sent(entry: Hostile) -> None:
-            commands.start_message(conversation["client_id"], None, None)
+            main.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
             area = app.screen.query_one(MessageArea)
             area.clear()
             await paste(pilot, area, entry.text)
-            typed = form(app).draft().text
+            typed = form(app).draft().message
             before = await command_count(salon)
             await pilot.press("ctrl+s")
             await app.wait_for(
-                lambda: isinstance(app.screen, ConfirmScreen) or form(app).error_text("text") != ""
+                lambda: (
+                    isinstance(app.screen, ConfirmScreen) or form(app).error_text("message") != ""
+                )
             )
             if not isinstance(app.screen, ConfirmScreen):
                 assert await command_count(salon) == before, "a refused message was written"
@@ -395,9 +398,9 @@ async def test_hostile_message_text_is_refused_on_its_field_or_sent_exactly(
                 return
             assert not raw_controls(screen_text(app)), "the confirmation shows raw controls"
             await pilot.press("y")
-            await app.wait_for(lambda: not form(app).busy and form(app).draft().text == "")
+            await app.wait_for(lambda: not form(app).busy and form(app).draft().message == "")
             stored = await salon.db.fetchval(
-                "select payload ->> 'text' from dashboard.bot_commands where tenant_id = $1"
+                "select payload ->> 'message' from dashboard.bot_commands where tenant_id = $1"
                 " order by id desc limit 1",
                 salon.tenant_id,
             )
@@ -414,10 +417,11 @@ async def test_hostile_ids_and_notes_in_the_composer_write_nothing(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_composer(pilot, salon)
-        commands = app.screen.query_one(CommandsTab)
+        main = app.screen
+        assert isinstance(main, MainScreen)
 
         async def refused(entry: Hostile) -> None:
-            commands.start_message("", None, None)
+            main.compose_message(ComposeMessageRequest("", None, None))
             client = app.screen.query_one("#field-client_id", TextField)
             session = app.screen.query_one("#field-session_id", TextField)
             client.value, session.value = "", ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Static
 
-import tui.app as app_module
+import tui.session_lifecycle as session_lifecycle
 from core.i18n import set_language
 from modals.help import HelpScreen
 from screens.lock import LockScreen
@@ -135,7 +135,7 @@ async def test_lock_hides_the_data_and_only_the_password_opens_it(
 async def test_idle_time_locks_the_app(
     make_app: AppFactory, salon: Salon, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "IDLE_UNIT_SECONDS", 0.2)
+    monkeypatch.setattr(session_lifecycle, "IDLE_UNIT_SECONDS", 0.2)
     app = make_app(idle_lock_minutes=1)
     async with app.run_test(size=(120, 40)) as pilot:
         # The lock may come before the feeds are live, so no login() helper: type and wait.

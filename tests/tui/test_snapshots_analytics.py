@@ -25,8 +25,8 @@ from services.yclients.cache import RecordCache, cache_path
 from services.yclients.client import YClientsClient
 from tabs.analytics_tab import AnalyticsTab, Phase
 from tests.tui.conftest import AppFactory, StackProcess, create_salon, login
+from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
-from tui.app import AgentPApp
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 STAFF = [(11, "Ольга Кузнецова"), (12, "[bold]Марина[/bold]"), (13, "Екатерина Белова")]
@@ -116,7 +116,7 @@ def salon_setup(stack: StackProcess, name: str, *, configured: bool) -> Any:
         # The status bar lists feeds in the order they first reported, which varies between
         # runs; a fixed order keeps the snapshot about this tab (reported to the shell's owner).
         app = pilot.app
-        assert isinstance(app, AgentPApp)
+        assert isinstance(app, ObservedApp)
         app.ctx.feed_status = dict(sorted(app.ctx.feed_status.items()))
         app.screen.refresh_status()  # type: ignore[attr-defined]
         return salon.users["viewer"]
@@ -138,7 +138,7 @@ def test_not_configured(
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await arrange(pilot)
-        assert isinstance(app, AgentPApp)
+        assert isinstance(app, ObservedApp)
         await pilot.press("4")
         tab = app.screen.query_one(AnalyticsTab)
         await app.wait_for(lambda: tab.phase == Phase.not_configured)
@@ -158,7 +158,7 @@ def test_figures_from_a_pinned_cache(
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await arrange(pilot)
-        assert isinstance(app, AgentPApp)
+        assert isinstance(app, ObservedApp)
         await pilot.press("4")
         tab = app.screen.query_one(AnalyticsTab)
         await app.wait_for(lambda: tab.phase == Phase.ready and not tab.from_cache)

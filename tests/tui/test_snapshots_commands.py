@@ -18,8 +18,8 @@ from textual.pilot import Pilot
 
 from screens.main import MainScreen
 from tests.tui.conftest import AppFactory, StackProcess, create_salon, login
+from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
-from tui.app import AgentPApp
 
 SALON_NAME = "Салон «CmdSnap»"  # the Latin part makes the users' emails unique
 CLIENTS = (
@@ -33,7 +33,11 @@ COMMANDS: tuple[tuple[timedelta, str, dict[str, Any], str, str | None], ...] = (
     (
         timedelta(days=-1, hours=10),
         "send_message",
-        {"client_id": "tg:1001", "text": "Напоминаем о записи завтра в 10:00", "author": "Ольга"},
+        {
+            "client_id": "tg:1001",
+            "message": "Напоминаем о записи завтра в 10:00",
+            "author": "Ольга",
+        },
         "done",
         None,
     ),
@@ -47,7 +51,7 @@ COMMANDS: tuple[tuple[timedelta, str, dict[str, Any], str, str | None], ...] = (
     (
         timedelta(hours=2),
         "send_message",
-        {"client_id": "tg:1002", "text": "Окно на 17:30 свободно", "author": "Ольга"},
+        {"client_id": "tg:1002", "message": "Окно на 17:30 свободно", "author": "Ольга"},
         "failed",
         "interrupted: the bot restarted while performing this command; check the conversation",
     ),
@@ -61,7 +65,7 @@ COMMANDS: tuple[tuple[timedelta, str, dict[str, Any], str, str | None], ...] = (
     (
         timedelta(hours=4),
         "send_message",
-        {"client_id": "tg:1001", "text": "Мастер ждёт вас в 12:00.\nАдрес: ул. Ленина, 5"},
+        {"client_id": "tg:1001", "message": "Мастер ждёт вас в 12:00.\nАдрес: ул. Ленина, 5"},
         "done",
         None,
     ),
@@ -111,7 +115,7 @@ def snapshot_salon(tui_stack: StackProcess) -> dict[str, str]:
 def open_commands(email: str) -> Any:
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
-        assert isinstance(app, AgentPApp)
+        assert isinstance(app, ObservedApp)
         await login(pilot, email)
         await pilot.press("3")
         await app.wait_for(

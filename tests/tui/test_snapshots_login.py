@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from core.context import DemoLogin
 from screens.login import LoginScreen
 from tests.tui.conftest import AppFactory
-from tui.app import AgentPApp
+from tests.tui.observed import ObservedApp
 
 DEMO = [
     DemoLogin("operator@lotos.demo", "operator-demo-2026", "operator", "Салон «Лотос»"),
@@ -20,7 +20,7 @@ DEMO = [
 
 async def connected(pilot: Pilot[Any]) -> None:
     app = pilot.app
-    assert isinstance(app, AgentPApp)
+    assert isinstance(app, ObservedApp)
     await app.wait_for(
         lambda: app.ctx.backend is not None and isinstance(app.screen, LoginScreen), 20
     )

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from modals.wishlist_entry import WishlistEntryScreen
 from screens.main import MainScreen
 from tests.tui.conftest import FIXED_NOW, AppFactory, StackProcess, create_salon, login
-from tui.app import AgentPApp
+from tests.tui.observed import ObservedApp
 from widgets.wishlist_table import WishlistTable
 
 SALON_NAME = "Салон «Снимок Листа»"
@@ -116,7 +116,7 @@ def snapshot_salon(tui_stack: StackProcess) -> str:
 
 async def wishlist_shown(pilot: Pilot[Any], email: str) -> None:
     app = pilot.app
-    assert isinstance(app, AgentPApp)
+    assert isinstance(app, ObservedApp)
     await login(pilot, email)
     table = app.screen.query_one(WishlistTable)
     await app.wait_for(lambda: table.row_count == len(WISHES))

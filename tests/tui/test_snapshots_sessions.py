@@ -15,7 +15,7 @@ from screens.main import MainScreen
 from services.feeds import FeedState
 from tabs.sessions_tab import SessionsTab
 from tests.tui.conftest import FIXED_NOW, AppFactory, StackProcess, create_salon, login
-from tui.app import AgentPApp
+from tests.tui.observed import ObservedApp
 
 SALON_NAME = "Салон «Снимок Диалогов»"
 BASE = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -106,7 +106,7 @@ def snapshot_salon(tui_stack: StackProcess) -> str:
     return asyncio.run(prepare())
 
 
-def steady_status_bar(app: AgentPApp) -> None:
+def steady_status_bar(app: ObservedApp) -> None:
     """The status bar lists feeds in the order they first reported: fix it for the picture."""
     app.ctx.feed_status = dict(sorted(app.ctx.feed_status.items()))
     screen = app.screen
@@ -116,7 +116,7 @@ def steady_status_bar(app: AgentPApp) -> None:
 
 async def sessions_shown(pilot: Pilot[Any], email: str) -> None:
     app = pilot.app
-    assert isinstance(app, AgentPApp)
+    assert isinstance(app, ObservedApp)
     await login(pilot, email)
     steady_status_bar(app)
     await pilot.press("2")
@@ -127,7 +127,7 @@ async def sessions_shown(pilot: Pilot[Any], email: str) -> None:
 
 async def thread_shown(pilot: Pilot[Any], email: str) -> None:
     app = pilot.app
-    assert isinstance(app, AgentPApp)
+    assert isinstance(app, ObservedApp)
     await sessions_shown(pilot, email)
     await pilot.press("enter")
     await app.wait_for(lambda: isinstance(app.screen, ThreadScreen))
