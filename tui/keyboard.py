@@ -14,10 +14,11 @@ at human speed; otherwise it waits, and the waiting keys are replayed one by one
 predecessor settles. A key has settled when
 
 - the key itself is done: stopped by a handler, or back at the App and handled there;
-- then nothing is pending on the screens involved: no widget of the screen it was sent to, nor
-  of the screen now on top, has a message queued or in progress (a Submitted, a TabActivated, a
-  Focus), and every message the App had queued by then (a request to change screens, say) has
-  been handled, with the same check after it.
+- then nothing is pending along the focus: neither the widget it was sent to nor the one
+  focused now, nor any of their ancestors up to the screen, has a message queued or in
+  progress (a Submitted, a TabActivated, a Focus; a screen's repaint requests do not count,
+  a live feed keeps sending those), and every message the App had queued by then (a request
+  to change screens, a focus request) has been handled, with the same check after it.
 
 A handler that never finishes (or a queue that never empties under load) cannot freeze the
 keyboard: after HOLD_LIMIT the waiting key goes on regardless.
@@ -28,15 +29,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from textual import events
+from textual import events, messages
+from textual.app import App
+from textual.dom import DOMNode
 from textual.message_pump import MessagePump
-
-if TYPE_CHECKING:
-    from textual.app import App
-    from textual.screen import Screen
 
 log = logging.getLogger(__name__)
 
@@ -46,25 +45,41 @@ POLL = 0.001  # seconds between checks while a key waits
 Sequenced = events.Key | events.Paste
 
 
+# What a screen is sent whenever anything on it repaints: under a live feed its queue is
+# rarely free of them, and none of them moves the focus.
+_RENDERING = (messages.Update, messages.Layout, messages.UpdateScroll, messages.Prompt)
+
+
 def _busy(pump: MessagePump) -> bool:
+    """A message other than a repaint queued, or any message being handled."""
+    queue: Any = getattr(pump, "_message_queue", None)
+    if queue is None:
+        return False
     # asyncio.Queue counts a message as unfinished from put until task_done, which Textual
     # calls once the message (and the callbacks it scheduled with call_next) is handled.
-    queue: Any = getattr(pump, "_message_queue", None)
-    return bool(queue is not None and getattr(queue, "_unfinished_tasks", 0))
-
-
-def _screen_busy(screen: Screen[Any] | None) -> bool:
-    if screen is None or not screen.is_attached:
+    unfinished: int = getattr(queue, "_unfinished_tasks", 0)
+    if not unfinished:
         return False
-    if _busy(screen):
-        return True
-    return any(_busy(node) for node in screen.walk_children(with_self=False))
+    waiting = list(getattr(queue, "_queue", ()))
+    if unfinished > len(waiting):
+        return True  # one is being handled right now
+    return any(not isinstance(message, _RENDERING) for message in waiting)
+
+
+def _chain(node: DOMNode | None) -> list[MessagePump]:
+    """The focused widget and its ancestors up to the screen: where a key and what it causes
+    (Submitted, TabActivated, a focus request) travel."""
+    pumps: list[MessagePump] = []
+    while node is not None and not isinstance(node, App):
+        pumps.append(node)
+        node = node.parent
+    return pumps
 
 
 class _InFlight:
-    def __init__(self, event: Sequenced, screen: Screen[Any] | None, now: float) -> None:
+    def __init__(self, event: Sequenced, chain: list[MessagePump], now: float) -> None:
         self.event = event
-        self.screen = screen
+        self.chain = chain
         self.sent_at = now
         self.returned = False  # came back to the App (bubbled) and was handled there
 
@@ -111,23 +126,24 @@ class KeySequencer:
     # -- inside --------------------------------------------------------------------------------
     async def _send(self, event: Sequenced) -> None:
         loop = asyncio.get_running_loop()
-        self._in_flight = _InFlight(event, self._current_screen(), loop.time())
+        self._in_flight = _InFlight(event, self._focus_chain(), loop.time())
         await self._dispatch(event)
 
-    def _current_screen(self) -> Screen[Any] | None:
-        stack: Iterable[Screen[Any]] = self._app.screen_stack
-        screens = list(stack)
-        return screens[-1] if screens else None
+    def _focus_chain(self) -> list[MessagePump]:
+        screens = self._app.screen_stack
+        if not screens:
+            return []
+        screen = screens[-1]
+        return _chain(screen.focused or screen)
 
     def _key_done(self, flight: _InFlight) -> bool:
         event = flight.event
         return flight.returned or event._stop_propagation
 
     def _screens_idle(self, flight: _InFlight) -> bool:
-        current = self._current_screen()
-        if _screen_busy(current):
-            return False
-        return flight.screen is current or not _screen_busy(flight.screen)
+        # The chain the key was sent along, and the one of the focus now (another screen's,
+        # after a screen change).
+        return not any(_busy(pump) for pump in (*flight.chain, *self._focus_chain()))
 
     def _settled_now(self) -> bool:
         # Checked when a key arrives: true unless the previous key is visibly still at work.
