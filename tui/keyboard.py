@@ -53,7 +53,8 @@ _RENDERING = (messages.Update, messages.Layout, messages.UpdateScroll, messages.
 def _busy(pump: MessagePump) -> bool:
     """A message other than a repaint queued, or any message being handled."""
     queue: Any = getattr(pump, "_message_queue", None)
-    if queue is None:
+    if queue is None or pump._closing or pump._closed:
+        # A screen that was closed (the conversation, left by `m`) handles nothing more.
         return False
     # asyncio.Queue counts a message as unfinished from put until task_done, which Textual
     # calls once the message (and the callbacks it scheduled with call_next) is handled.
