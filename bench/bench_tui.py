@@ -16,7 +16,12 @@ app headless (`run_test`), logged in through the login screen, in a fresh child 
   INSERT returns (committed) to the first screen refresh after its row is in the table.
 * stall: one INSERT of 2,000 rows; a probe task sleeping 5 ms measures how late it wakes up
   (the event loop's lag) until every row has reached the tab.
-Goals (issue 5): startup within 1.5× of bare, p99 < 150 ms, no stall > 100 ms, RSS < 200 MB.
+* sockets: the app logged in with its feeds live and 5 conversations open (as the thread
+  screen opens each); the devstack lists its open realtime websockets with the client's
+  address, and the app process's own TCP connections to the stack are read from /proc (fd
+  inodes against /proc/self/net/tcp): those the devstack lists are websockets, the rest HTTP.
+Goals (issue 5): startup within 1.5× of bare, p99 < 150 ms, no stall > 100 ms, RSS < 200 MB;
+(issue 14) one realtime websocket per app, however many conversations are open.
 The report's figures are medians over runs of each run's figure.
 """
 
@@ -356,6 +361,91 @@ async def bench_latency_and_stall(
     }
 
 
+def connections_to(port: int) -> set[int]:
+    """Local ports of this process's established TCP connections to `port` on this host."""
+    inodes = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/self/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+            if state == "01" and inode in inodes and int(remote.rsplit(":", 1)[1], 16) == port:
+                ports.add(int(local.rsplit(":", 1)[1], 16))
+    return ports
+
+
+async def devstack_socket_peers(info: dict[str, Any]) -> set[int]:
+    """Client ports of the realtime websockets open on the devstack, as it lists them."""
+    import httpx
+
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(
+            info["supabase_url"].rstrip("/") + "/_devstack/realtime/sockets",
+            headers={"apikey": info["service_key"]},
+        )
+        response.raise_for_status()
+    return {int(s["peer"][1]) for s in response.json()["sockets"] if s["peer"]}
+
+
+async def count_connections(info: dict[str, Any]) -> tuple[int, int]:
+    """(realtime websockets, HTTP connections) of this process to the devstack."""
+    from urllib.parse import urlparse
+
+    port = urlparse(info["supabase_url"]).port or 80
+    peers = await devstack_socket_peers(info)
+    ours = connections_to(port)  # the listing's own connection is closed by now
+    return len(ours & peers), len(ours - peers)
+
+
+async def bench_sockets(info: dict[str, Any], db: Any, tmp: Path) -> dict[str, float]:
+    from services.feeds import FeedState
+
+    tenant, email = await create_salon(db, "Bench Sockets")
+    threads = [
+        await db.fetchval(
+            "insert into public.conversation_sessions_v2 (tenant_id, client_id, client_name) "
+            "values ($1, $2, $3) returning id",
+            tenant,
+            f"tg:sockets{n}",
+            f"Клиентка {n}",
+        )
+        for n in range(5)
+    ]
+    app = make_app(info, tmp / "sockets")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, email)
+        statuses = app.ctx.feed_status
+        await app.wait_for(
+            lambda: bool(statuses) and all(s.state == FeedState.live for s in statuses.values()),
+            30,
+        )
+        feeds_only, _ = await count_connections(info)
+        services = app.ctx.require_services()
+        feeds = len(services._feeds)
+        opened = [
+            await services.watch_thread(str(thread), lambda batch: None, lambda status: None)
+            for thread in threads
+        ]
+        await app.wait_for(lambda: all(f.status.state == FeedState.live for f in opened), 30)
+        websockets, http = await count_connections(info)
+        print(
+            f"realtime websockets of the logged-in app: {websockets} with its {feeds} "
+            f"feeds and {len(opened)} conversations open ({feeds_only} with the feeds alone); "
+            f"HTTP connections to the stack: {http}   goal: 1 websocket",
+            flush=True,
+        )
+        for feed in opened:
+            await services.stop_feed(feed)
+    return {"websockets": websockets, "websockets_feeds_only": feeds_only, "http": http}
+
+
 async def live_child(info: dict[str, Any], settings: Settings) -> dict[str, float]:
     """One run's in-app phases, in a process of its own."""
     import asyncpg
@@ -367,6 +457,7 @@ async def live_child(info: dict[str, Any], settings: Settings) -> dict[str, floa
             # Latency first: the 50,000-row heap of the RSS run would otherwise be
             # garbage collected in the middle of it.
             figures = await bench_latency_and_stall(info, db, settings.seconds, tmp)
+            figures |= await bench_sockets(info, db, tmp)
             gc.collect()
             figures |= await bench_rss(info, db, settings.rss_rows, tmp)
         finally:
@@ -463,6 +554,19 @@ def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Fig
             goal=Goal("<", 200),
             floor=Floor("the same process before login", runs["rss_before"]),
             note="whole process: app, bench and drivers",
+        ),
+        Figure(
+            "realtime websockets per logged-in app, 5 conversations open",
+            "",
+            runs["websockets"],
+            goal=Goal("==", 1, every_run=True),
+            note="counted on the devstack: its open websockets whose client is the app",
+        ),
+        Figure(
+            "HTTP connections per logged-in app",
+            "",
+            runs["http"],
+            note="the app process's open TCP connections to the stack, websockets excluded",
         ),
     ]
 

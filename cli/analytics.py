@@ -1,7 +1,8 @@
 """`agentp analytics`: booking figures from YClients for scripts, without a dashboard login.
 
-Reads YCLIENTS_BASE_URL, YCLIENTS_PARTNER_TOKEN, YCLIENTS_USER_TOKEN and YCLIENTS_COMPANY_ID
-(or --company-id). Records are kept in the local cache, so a second run over the same period
+Reads yclients_base_url, yclients_partner_token, yclients_user_token and yclients_company_id
+(or --company-id) from the settings, as the app does: the environment (YCLIENTS_*), .env or the
+TOML config file. Records are kept in the local cache, so a second run over the same period
 costs one incremental request. Failures print one line on stderr and exit non-zero.
 """
 
@@ -11,7 +12,6 @@ import argparse
 import asyncio
 import io
 import json
-import os
 import sqlite3
 import sys
 from datetime import date
@@ -19,16 +19,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from platformdirs import user_cache_dir
-from pydantic import SecretStr
-
 from cli.analytics_bot import bot_report, bot_table, tenant_id
-from core.settings import SettingsError
+from core.settings import SettingsError, load_settings, missing_message
 from services.analytics import AnalyticsReport, compute_analytics, write_csv
 from services.bot_analytics import BotReport
 from services.errors import ServiceError
 from services.yclients.cache import RecordCache, cache_path
-from services.yclients.client import YCLIENTS_BASE_URL, YClientsClient
+from services.yclients.client import YClientsClient
 from services.yclients.errors import YClientsError
 
 EXIT_FAILURE = 1
@@ -55,7 +52,7 @@ def add_analytics_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
             "Print revenue, visits, no-shows and breakdowns by staff, service and day for "
             "[--from, --to] (company-local dates, both inclusive). Credentials come from "
             "YCLIENTS_BASE_URL, YCLIENTS_PARTNER_TOKEN, YCLIENTS_USER_TOKEN and "
-            "YCLIENTS_COMPANY_ID."
+            "YCLIENTS_COMPANY_ID, in the environment, .env or the config file."
         ),
     )
     parser.add_argument("--from", dest="period_from", type=_day, required=True, metavar="DATE")
@@ -129,38 +126,30 @@ def render(report: AnalyticsReport, fmt: str, bot: BotReport | None = None) -> s
 
 
 def _settings(args: argparse.Namespace, secrets: list[str]) -> dict[str, Any]:
-    env = os.environ
-    partner = env.get("YCLIENTS_PARTNER_TOKEN", "").strip()
-    user = env.get("YCLIENTS_USER_TOKEN", "").strip()
-    secrets.extend(s for s in (partner, user) if s)
-    missing = [
-        name
-        for name, value in (("YCLIENTS_PARTNER_TOKEN", partner), ("YCLIENTS_USER_TOKEN", user))
-        if not value
-    ]
-    if missing:
-        raise _UsageError(f"{' and '.join(missing)} not set")
-    company_id = args.company_id
+    # The same sources as the app (README, "Configuration"): the environment, .env and the
+    # TOML file, or in a deployment the protected file alone.
+    settings = load_settings()
+    partner, user = settings.yclients_partner_token, settings.yclients_user_token
+    secrets.extend(s.get_secret_value() for s in (partner, user) if s is not None)
+    for name, value in (("yclients_partner_token", partner), ("yclients_user_token", user)):
+        if value is None:
+            raise _UsageError(missing_message(name))
+    assert partner is not None and user is not None
+    company_id = args.company_id if args.company_id is not None else settings.yclients_company_id
     if company_id is None:
-        text = env.get("YCLIENTS_COMPANY_ID", "").strip()
-        if not text:
-            raise _UsageError("no company: pass --company-id or set YCLIENTS_COMPANY_ID")
-        try:
-            company_id = int(text)
-        except ValueError:
-            raise _UsageError(f"YCLIENTS_COMPANY_ID is not a number: {text!r}") from None
+        raise _UsageError(
+            f"no company: pass --company-id, or {missing_message('yclients_company_id')}"
+        )
     if company_id <= 0:
         raise _UsageError(f"the company id must be positive, not {company_id}")
     if args.period_to < args.period_from:
         raise _UsageError(f"--to ({args.period_to}) is before --from ({args.period_from})")
-    base_url = env.get("YCLIENTS_BASE_URL", "").strip() or YCLIENTS_BASE_URL
-    if not base_url.startswith(("http://", "https://")):
-        raise _UsageError(f"YCLIENTS_BASE_URL is not an http(s) URL: {base_url!r}")
     return {
-        "base_url": base_url,
-        "partner_token": SecretStr(partner),
-        "user_token": SecretStr(user),
+        "base_url": settings.yclients_base_url,
+        "partner_token": partner,
+        "user_token": user,
         "company_id": company_id,
+        "cache_dir": settings.cache_dir,
     }
 
 
@@ -176,13 +165,14 @@ async def _collect(
         sys.stderr.write(f"\r{PROG}: syncing page {done}/{total}")
         sys.stderr.flush()
 
-    async with YClientsClient(**settings) as client:
+    connection = {key: value for key, value in settings.items() if key != "cache_dir"}
+    async with YClientsClient(**connection) as client:
         if args.no_cache:
             records = await client.fetch_records(period_from, period_to)
             tz: ZoneInfo = await client.company_timezone()
             raw: list[str] = []
         else:
-            cache_dir = args.cache_dir or Path(user_cache_dir("agentp"))
+            cache_dir = args.cache_dir or settings["cache_dir"]
             path = cache_path(cache_dir, settings["base_url"], settings["company_id"])
             async with RecordCache(path, settings["company_id"]) as cache:
                 await cache.sync(

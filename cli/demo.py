@@ -48,7 +48,7 @@ def run_demo(data_dir: Path, *, bot: str, read_only: bool) -> int:
         # keys replace whatever project the config points at.
         overrides: dict[str, object] = {
             "supabase_url": info["supabase_url"],
-            "supabase_service_key": SecretStr(info["service_key"]),
+            "supabase_service_key": SecretStr(info["secret_key"]),  # what Supabase hands out now
         }
         if info.get("yclients_url"):
             overrides["yclients_base_url"] = info["yclients_url"]

@@ -12,8 +12,10 @@ def banner(info: StackInfo, *, demo: bool, data_dir: Path) -> str:
         f"Agent P devstack is running (Ctrl-C stops it; the data stays in {data_dir}).",
         "",
         f"  Supabase URL   {info.supabase_url}",
-        f"  anon key       {info.anon_key}",
-        f"  service key    {info.service_key}",
+        f"  publishable    {info.publishable_key}",
+        f"  secret key     {info.secret_key}",
+        f"  anon key       {info.anon_key}   (legacy JWT)",
+        f"  service key    {info.service_key}   (legacy JWT)",
         f"  Postgres       {info.database_url}",
     ]
     if info.yclients_url:
@@ -29,7 +31,7 @@ def banner(info: StackInfo, *, demo: bool, data_dir: Path) -> str:
         "",
         "Point the dashboard at it:",
         f"  export SUPABASE_URL={info.supabase_url}",
-        f"  export SUPABASE_SERVICE_KEY={info.service_key}",
+        f"  export SUPABASE_SERVICE_KEY={info.secret_key}",
     ]
     if demo:
         from devstack.demo_data import DEMO_CREDENTIALS

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -15,11 +16,29 @@ import stat
 import sys
 import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from core.settings import SettingsError, check_toml_file, config_file, load_settings
+import platformdirs
+
+from core.settings import (
+    APP_NAME,
+    SettingsError,
+    check_toml_file,
+    config_file,
+    load_settings,
+    supabase_key_kind,
+)
 from services.backend import Backend
-from services.doctor import CheckResult, Status, check_realtime, check_supabase, check_yclients
+from services.doctor import (
+    CheckResult,
+    Status,
+    check_realtime,
+    check_supabase,
+    check_unknown_tenants,
+    check_yclients,
+)
+from services.private_files import mode_problems
 
 SECRET_KEYS = ("supabase_service_key", "yclients_partner_token", "yclients_user_token")
 MARKS = {Status.ok: "ok  ", Status.warn: "warn", Status.fail: "FAIL", Status.skip: "skip"}
@@ -54,6 +73,40 @@ def check_config_file() -> list[CheckResult]:
         )
     else:
         results.append(CheckResult("config.permissions", Status.ok, f"mode {mode:o}"))
+    return results
+
+
+def app_folders() -> list[Path]:
+    """Where the app writes: its data folder (outbox, logs, exports) and its cache folder."""
+    cache = Path(platformdirs.user_cache_dir(APP_NAME))
+    # A broken setting is reported by the settings check; the default folder is still checked.
+    with contextlib.suppress(SettingsError):
+        cache = load_settings().cache_dir
+    return [Path(platformdirs.user_data_dir(APP_NAME)), cache]
+
+
+def check_file_modes(folders: list[Path]) -> list[CheckResult]:
+    """Folders 0700 and files 0600: the outbox, the cache and exports hold clients' data."""
+    results = []
+    for folder in folders:
+        name = f"files.{folder.name}"
+        problems = mode_problems(folder)
+        if not folder.exists():
+            results.append(CheckResult(name, Status.skip, f"{folder} does not exist yet"))
+        elif not problems:
+            results.append(CheckResult(name, Status.ok, f"{folder}: folders 0700, files 0600"))
+        else:
+            first = problems[0]
+            more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+            results.append(
+                CheckResult(
+                    name,
+                    Status.fail,
+                    f"{first.path} is mode {first.mode:o}{more}: other local users can read "
+                    "clients' data",
+                    f"chmod -R go-rwx {folder} (folders 700, files 600)",
+                )
+            )
     return results
 
 
@@ -111,13 +164,19 @@ async def _backend_checks() -> list[CheckResult]:
         url, key = settings.require_supabase()
     except SettingsError as exc:
         return [CheckResult("settings", Status.fail, str(exc), "see README: Configuration")]
-    results = [CheckResult("settings", Status.ok, "SUPABASE_URL and SUPABASE_SERVICE_KEY are set")]
+    kind = supabase_key_kind(key.get_secret_value())
+    results = [
+        CheckResult(
+            "settings", Status.ok, f"SUPABASE_URL and SUPABASE_SERVICE_KEY are set (a {kind})"
+        )
+    ]
     backend = await Backend.open(url, key)
     try:
         supabase = await check_supabase(backend)
         results += supabase
         if any(r.status == Status.fail for r in supabase):
             return results
+        results.append(await check_unknown_tenants(backend))
         results += await check_realtime(url, key)
         results += await check_yclients(
             backend, settings.yclients_base_url, settings.yclients_partner_token
@@ -131,6 +190,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     results = check_config_file()
     if not any(r.status == Status.fail for r in results):
         results += asyncio.run(_backend_checks())
+    results += check_file_modes(app_folders())
     results += check_terminal(os.environ, shutil.get_terminal_size((0, 0)))
     failed = any(r.status == Status.fail for r in results)
     if args.json:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from cli.paths import default_data_dir
+from services.private_files import restrict_umask
 from tui import heap
 
 # core.settings (pydantic) is imported inside the functions: for the dashboard itself, main()
@@ -28,9 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_devstack_parsers(sub)
     from cli.analytics import add_analytics_parser
     from cli.doctor import add_doctor_parser
+    from cli.tenant import add_tenant_parser
     from cli.user import add_user_parser
 
     add_analytics_parser(sub)
+    add_tenant_parser(sub)
     add_user_parser(sub)
     add_doctor_parser(sub)
     from cli.serve_web import add_serve_web_parser
@@ -42,13 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        heap.hold()  # the app turns collections back on after its first frame
-        try:
-            return _main(parser, args)
-        finally:
-            heap.resume()
-    return _main(parser, args)
+    # Whatever the app or a library creates (outbox, cache, log, export, SQLite's side files)
+    # is the running account's alone: on a shared server other local users read none of it.
+    previous = restrict_umask()
+    try:
+        if args.command is None:
+            heap.hold()  # the app turns collections back on after its first frame
+            try:
+                return _main(parser, args)
+            finally:
+                heap.resume()
+        return _main(parser, args)
+    finally:
+        os.umask(previous)  # a caller in the same process (a test) keeps its own
 
 
 def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -79,6 +89,10 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             from cli.user import run_user
 
             return run_user(args)
+        if args.command == "tenant":
+            from cli.tenant import run_tenant
+
+            return run_tenant(args)
         if args.command == "analytics":
             from cli.analytics import run_analytics
 

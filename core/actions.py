@@ -23,6 +23,8 @@ class ActionSpec:
     show: bool = True
     write: bool = False
     priority: bool = False
+    # Admins only (managing accounts): hidden, not greyed, for every other role.
+    admin: bool = False
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -40,19 +42,31 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # Shown only while a text field has the focus: the way back to the tab's list (and to the
     # keys 1–4, which a field takes as text).
     ActionSpec("main.leave_field", "escape", "leave_field", "action.leave_field", "main"),
+    ActionSpec(
+        "account.password", "f6", "change_password", "action.change_password", "main", show=False
+    ),
+    ActionSpec("admin.staff", "f7", "show_staff", "action.staff", "main", show=False, admin=True),
+    ActionSpec("admin.audit", "f8", "show_audit", "action.audit", "main", show=False, admin=True),
     # the wishlist tab
     ActionSpec("wishlist.filter", "slash", "filter", "wishlist.action.filter", "wishlist"),
     ActionSpec("wishlist.open", "enter", "open_entry", "wishlist.action.open", "wishlist"),
     ActionSpec(
         "wishlist.message", "m", "message_client", "wishlist.action.message", "wishlist", write=True
     ),
+    ActionSpec("wishlist.status", "f", "cycle_status", "wishlist.action.status", "wishlist"),
     ActionSpec("wishlist.sort", "s", "cycle_sort", "wishlist.action.sort", "wishlist"),
+    ActionSpec(
+        "wishlist.by_day", "d", "toggle_desired_sort", "wishlist.action.sort_desired", "wishlist"
+    ),
     ActionSpec("wishlist.older", "o", "load_older", "wishlist.action.older", "wishlist"),
     # the sessions tab
     ActionSpec("sessions.search", "slash", "search", "sessions.action.search", "sessions"),
     ActionSpec("sessions.filter", "f", "cycle_filter", "sessions.action.filter", "sessions"),
     ActionSpec("sessions.open", "enter", "open_session", "sessions.action.open", "sessions"),
     ActionSpec("sessions.older", "o", "load_older", "sessions.action.older", "sessions"),
+    ActionSpec(
+        "sessions.needs_staff", "n", "toggle_needs_staff", "sessions.action.needs_staff", "sessions"
+    ),
     # an open conversation
     ActionSpec(
         "thread.message", "m", "message_client", "thread.action.message", "thread", write=True
@@ -69,9 +83,34 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("analytics.sync", "r", "sync", "analytics.action.sync", "analytics"),
     ActionSpec("analytics.cancel", "x", "cancel_sync", "analytics.action.cancel", "analytics"),
     ActionSpec("analytics.export", "e", "export_csv", "analytics.action.export", "analytics"),
+    # the Staff screen (admins)
+    ActionSpec("staff.add", "a", "add_user", "staff.action.add", "staff", admin=True),
+    ActionSpec("staff.toggle", "d", "toggle_active", "staff.action.toggle", "staff", admin=True),
+    ActionSpec("staff.role", "r", "change_role", "staff.action.role", "staff", admin=True),
+    ActionSpec("staff.reset", "p", "reset_password", "staff.action.reset", "staff", admin=True),
+    ActionSpec("staff.close", "escape", "close", "staff.action.close", "staff", admin=True),
+    # the Audit view (admins)
+    ActionSpec("audit.kind", "f", "cycle_kind", "audit.action.kind", "audit", admin=True),
+    ActionSpec("audit.older", "o", "older", "audit.action.older", "audit", admin=True),
+    ActionSpec("audit.newest", "g", "newest", "audit.action.newest", "audit", admin=True),
+    ActionSpec("audit.close", "escape", "close", "audit.action.close", "audit", admin=True),
+    # small forms (own password, a new staff member, a role)
+    ActionSpec("form.save", "ctrl+s", "save", "form.action.save", "form"),
+    ActionSpec("form.cancel", "escape", "cancel", "form.action.cancel", "form"),
 )
 
-SCOPES = ("app", "main", "wishlist", "sessions", "thread", "commands", "analytics")
+SCOPES = (
+    "app",
+    "main",
+    "wishlist",
+    "sessions",
+    "thread",
+    "commands",
+    "analytics",
+    "staff",
+    "audit",
+    "form",
+)
 
 
 def actions_in(scope: str) -> list[ActionSpec]:
@@ -91,6 +130,11 @@ def bindings(scope: str) -> list[BindingType]:
         )
         for spec in actions_in(scope)
     ]
+
+
+def admin_actions() -> set[str]:
+    """Action names (without namespace) only an admin may run: hidden for other roles."""
+    return {spec.action.split("(")[0].split(".")[-1] for spec in ACTIONS if spec.admin}
 
 
 def write_actions() -> set[str]:

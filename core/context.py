@@ -13,7 +13,9 @@ from textual.app import App
 from core.settings import Settings
 
 if TYPE_CHECKING:
+    from services.alerts import NeedsStaff
     from services.backend import Backend
+    from services.bot_health import BotHealth
     from services.dashboard import DashboardServices
     from services.feeds import FeedStatus
     from services.user_session import UserSession
@@ -39,6 +41,10 @@ class AppContext:
     services: DashboardServices | None = None
     feed_status: dict[str, FeedStatus] = field(default_factory=dict)
     outbox_waiting: int = 0
+    # Conversations handed to staff and not answered yet (the Sessions tab's badge), oldest
+    # first; and whether the bot is taking commands (the status bar, the composer's warning).
+    needs_staff: list[NeedsStaff] = field(default_factory=list)
+    bot_health: BotHealth | None = None
 
     def can_write(self) -> bool:
         """Sending commands: the role allows it and the app is not read-only."""
@@ -49,6 +55,12 @@ class AppContext:
             and self.session is not None
             and self.session.can(Permission.send_commands)
         )
+
+    def is_admin(self) -> bool:
+        """Managing the salon's accounts (Staff, Audit): the screens mirror the services' rule."""
+        from services.user_session import Permission
+
+        return self.session is not None and self.session.can(Permission.manage_users)
 
     def require_services(self) -> DashboardServices:
         if self.services is None:

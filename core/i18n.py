@@ -22,11 +22,16 @@ LOCALE_MODULES = (
     "common",
     "login",
     "wishlist",
+    "wishlist_day",
     "sessions",
     "commands",
     "analytics",
     "bot",
     "keys",
+    "accounts",
+    "alerts",
+    "presence",
+    "security",
 )
 
 Message = str | Mapping[str, str]

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from services.alerts import FailedCommandAlert, HandoffAlert, NeedsStaff
     from services.backend import Backend
+    from services.bot_health import BotHealth
     from services.dashboard import AccountChange
     from services.feeds import FeedBatch, FeedStatus
     from services.user_session import UserSession
@@ -64,6 +66,8 @@ class OutboxChanged(Message):
 @dataclass
 class UnlockChecked(Message):
     ok: bool
+    # The email is locked out (too many failures, here or in other sessions): log out.
+    locked: bool = False
 
 
 @dataclass
@@ -73,3 +77,27 @@ class ComposeMessageRequest(Message):
     client_id: str
     client_name: str | None = None
     session_id: str | None = None
+
+
+@dataclass
+class HandoffsAlerted(Message):
+    """Hand-offs to staff this app session is the first of the user's to see (alert them)."""
+
+    alerts: list[HandoffAlert]
+
+
+@dataclass
+class CommandsFailed(Message):
+    """The user's own commands that failed, each alerted once."""
+
+    alerts: list[FailedCommandAlert]
+
+
+@dataclass
+class NeedsStaffChanged(Message):
+    items: list[NeedsStaff]
+
+
+@dataclass
+class BotHealthChanged(Message):
+    health: BotHealth

@@ -1,5 +1,11 @@
 """Settings: the environment, then `.env`, then the TOML config file, then defaults.
 
+Except in a deployment: when `AGENTP_CONFIG` names a file that exists, that file is the only
+source of the connection settings (the Supabase URL and key, the YClients URL, tokens and
+company), and `.env` is not read at all. A staff member who can write a `.env` in their home or
+set a variable must not be able to send the service key to a URL of their choosing. The
+environment and `.env` are for development and the single-user CLI.
+
 Every problem becomes one `SettingsError` line that names the setting and where to set it, so
 the command line can print it instead of a traceback. Secrets are `SecretStr`: their values
 never appear in reprs, logs or error messages.
@@ -7,6 +13,8 @@ never appear in reprs, logs or error messages.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import tomllib
@@ -34,6 +42,17 @@ APP_NAME = "agentp"
 CONFIG_ENV = "AGENTP_CONFIG"
 
 
+# Where the app connects and with what: in a deployment these come from the protected file only.
+CONNECTION_FIELDS = (
+    "supabase_url",
+    "supabase_service_key",
+    "yclients_base_url",
+    "yclients_partner_token",
+    "yclients_user_token",
+    "yclients_company_id",
+)
+
+
 def default_config_file() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
@@ -42,6 +61,39 @@ def config_file() -> Path:
     """The TOML file in use: `$AGENTP_CONFIG` if set, else the user's config dir."""
     chosen = os.environ.get(CONFIG_ENV)
     return Path(chosen).expanduser() if chosen else default_config_file()
+
+
+def protected_config() -> Path | None:
+    """The deployment's config file: named by `$AGENTP_CONFIG` and present (None otherwise).
+
+    A missing file is no deployment (tests and development point AGENTP_CONFIG at nothing to
+    keep a personal config out); it holds no secret either, so nothing is there to protect."""
+    chosen = os.environ.get(CONFIG_ENV)
+    if not chosen:
+        return None
+    path = Path(chosen).expanduser()
+    return path if path.exists() or path.is_symlink() else None
+
+
+class _Without(PydanticBaseSettingsSource):
+    """Another source with the connection settings taken out (and nothing at all for .env)."""
+
+    def __init__(
+        self, settings_cls: type[BaseSettings], inner: PydanticBaseSettingsSource, *, drop_all: bool
+    ) -> None:
+        super().__init__(settings_cls)
+        self.inner = inner
+        self.drop_all = drop_all
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        if self.drop_all:
+            return {}
+        return {
+            name: value for name, value in self.inner().items() if name not in CONNECTION_FIELDS
+        }
 
 
 class SettingsError(Exception):
@@ -88,6 +140,8 @@ class Settings(BaseSettings):
     language: Literal["ru", "en"] | None = None
     idle_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
     bell: bool = True
+    # A command pending this long means the bot is not taking commands (status bar, composer).
+    bot_pickup_seconds: int = Field(default=60, ge=5, le=24 * 3600)
     theme: str = "textual-dark"
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP_NAME)))
     # action id -> key(s), e.g. {"tab.wishlist" = "f1"}; see `?` in the app for the ids.
@@ -128,6 +182,18 @@ class Settings(BaseSettings):
             )
         return SecretStr(stripped)
 
+    @field_validator("supabase_service_key")
+    @classmethod
+    def _a_service_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # A publishable key is the public one: with it every read would come back empty (RLS)
+        # rather than fail, so it is refused here. The key itself is never repeated.
+        if value is not None and value.get_secret_value().startswith(PUBLISHABLE_PREFIX):
+            raise ValueError(
+                "is a publishable key (sb_publishable_…), which is public; use the secret key "
+                "(sb_secret_…) or the legacy service_role key"
+            )
+        return value
+
     @field_validator("cache_dir")
     @classmethod
     def _real_path(cls, value: Path) -> Path:
@@ -144,11 +210,14 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+        if protected_config() is None:
+            return (init_settings, env_settings, dotenv_settings, toml)
         return (
             init_settings,
-            env_settings,
-            dotenv_settings,
-            TomlConfigSettingsSource(settings_cls, toml_file=config_file()),
+            _Without(settings_cls, env_settings, drop_all=False),
+            _Without(settings_cls, dotenv_settings, drop_all=True),
+            toml,
         )
 
     def require_supabase(self) -> tuple[str, SecretStr]:
@@ -161,12 +230,36 @@ class Settings(BaseSettings):
             if value is None
         ]
         if missing:
-            raise SettingsError(_missing_message(missing[0]))
+            raise SettingsError(missing_message(missing[0]))
         assert self.supabase_url is not None and self.supabase_service_key is not None
         return self.supabase_url, self.supabase_service_key
 
 
 _HEADER_SAFE = re.compile(r"[!-~]+")
+PUBLISHABLE_PREFIX = "sb_publishable_"
+SECRET_PREFIX = "sb_secret_"  # noqa: S105 (a prefix, not a secret)
+
+
+def supabase_key_kind(key: str) -> str:
+    """Which kind of Supabase key this is, in words safe to show (the key is never shown).
+
+    Supabase hands out `sb_secret_…` / `sb_publishable_…` keys and, until they retire, the
+    legacy JWT keys whose `role` claim says anon or service_role."""
+    if key.startswith(SECRET_PREFIX):
+        return "secret key (sb_secret_…)"
+    if key.startswith(PUBLISHABLE_PREFIX):
+        return "publishable key (sb_publishable_…)"
+    parts = key.split(".")
+    if len(parts) == 3:
+        try:
+            padded = parts[1] + "=" * (-len(parts[1]) % 4)
+            role = json.loads(base64.urlsafe_b64decode(padded)).get("role")
+        except (ValueError, AttributeError):
+            role = None
+        if isinstance(role, str) and role.isidentifier():
+            return f"legacy {role} key (JWT)"
+        return "legacy key (JWT)"
+    return "key of an unknown kind (neither sb_secret_… nor a JWT)"
 
 
 def _host_of(url: str) -> str | None:
@@ -189,13 +282,16 @@ def _where(field: str) -> str:
     env_name = (
         field.upper() if field.startswith(("supabase", "yclients")) else f"AGENTP_{field.upper()}"
     )
+    if field in CONNECTION_FIELDS and protected_config() is not None:
+        return f"`{field} = ...` in {_shown(config_file())}"
     return (
         f"set {env_name} in the environment or in .env, or `{field} = ...` in "
         f"{_shown(config_file())}"
     )
 
 
-def _missing_message(field: str) -> str:
+def missing_message(field: str) -> str:
+    """One line: the setting is missing, and where to set it."""
     return f"setting {field} is missing: {_where(field)}"
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from datetime import time as dtime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -231,9 +230,8 @@ class TrafficGenerator:
             client["client_phone"],
             w.service.title,
             w.staff.name if w.staff else None,
-            today + timedelta(days=w.day_offset),
-            dtime(w.hour_from),
-            dtime(w.hour_to),
+            w.day(today),
+            *w.window(),
             w.comment,
         )
         return True

@@ -2,11 +2,13 @@
 
 Reachable over HTTP with the service key only, so nothing but the stack's owner can break it:
 `POST /_devstack/faults/{fault}?seconds=N&count=N&status=N` (the parameters each fault reads
-are listed in devstack.faults).
+are listed in devstack.faults). `GET /_devstack/realtime/sockets` lists the open realtime
+websockets (client address, joined topics), for the benches that count an app's sockets.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,10 @@ from devstack.keys import InvalidKey
 
 if TYPE_CHECKING:
     from devstack.stack import DevStack
+
+
+# Restarts scheduled by `stop-bot --seconds`: held so the loop does not drop them half-way.
+_restarts: set[asyncio.Future[None]] = set()
 
 
 class FaultRefused(ValueError):
@@ -49,8 +55,29 @@ async def apply_fault(
         stack.rest.make_unavailable(seconds)
     elif fault.startswith("yclients-") and fault in FAULT_HELP:
         _yclients_fault(stack, fault, params)
+    elif fault in {"stop-bot", "start-bot"}:
+        await _bot_fault(stack, fault, seconds)
     else:
         raise ValueError(f"unknown fault {fault!r}; one of: {', '.join(FAULTS)}")
+
+
+async def _bot_fault(stack: DevStack, fault: str, seconds: float) -> None:
+    """A bot that stops polling, as a crashed or wedged bot does: the dashboard must notice."""
+    bot = stack.bot
+    if bot is None:
+        raise FaultRefused("this devstack runs without the bot simulator (--bot off)")
+    if fault == "start-bot":
+        await bot.start()
+        return
+    await bot.stop()
+    if seconds > 0:
+
+        def restart() -> None:
+            task = asyncio.ensure_future(bot.start())
+            _restarts.add(task)
+            task.add_done_callback(_restarts.discard)
+
+        asyncio.get_running_loop().call_later(seconds, restart)
 
 
 def _yclients_fault(stack: DevStack, fault: str, params: FaultParams) -> None:
@@ -85,17 +112,38 @@ def _params(request: web.Request) -> FaultParams:
         raise FaultRefused("seconds, count and status must be numbers") from None
 
 
-async def _handle(request: web.Request) -> web.Response:
+def _owner(request: web.Request) -> DevStack | None:
+    """The stack, if the request carries its service key."""
     from devstack.stack import STACK_KEY
 
     stack: DevStack = request.app[STACK_KEY]
     token = request.headers.get("apikey") or request.query.get("apikey") or ""
     try:
-        claims = stack.keys.verify(token)
+        claims = stack.keys.verify_apikey(token)
     except InvalidKey:
         claims = {}
-    if claims.get("role") != "service_role":
-        return web.json_response({"message": "the service key is required"}, status=401)
+    return stack if claims.get("role") == "service_role" else None
+
+
+def _unauthorized() -> web.Response:
+    return web.json_response({"message": "the service key is required"}, status=401)
+
+
+async def _sockets(request: web.Request) -> web.Response:
+    stack = _owner(request)
+    if stack is None:
+        return _unauthorized()
+    sockets = [
+        {"peer": list(s.peer) if s.peer else None, "topics": list(s.topics)}
+        for s in stack.realtime.open_sockets()
+    ]
+    return web.json_response({"sockets": sockets})
+
+
+async def _handle(request: web.Request) -> web.Response:
+    stack = _owner(request)
+    if stack is None:
+        return _unauthorized()
     fault = request.match_info["fault"]
     if fault not in FAULTS:
         return web.json_response(
@@ -111,3 +159,4 @@ async def _handle(request: web.Request) -> web.Response:
 
 def add_control_routes(app: web.Application) -> None:
     app.router.add_post("/_devstack/faults/{fault}", _handle)
+    app.router.add_get("/_devstack/realtime/sockets", _sockets)

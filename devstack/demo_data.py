@@ -17,7 +17,6 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from datetime import time as dtime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -308,11 +307,12 @@ def _wishlist_row(
     service = thread.service if thread else w.service
     staff = thread.staff if thread else w.staff
     local_day = created.astimezone(ZoneInfo(tenant.timezone)).date()
-    desired = local_day + timedelta(days=w.day_offset)
+    desired = w.day(local_day)
+    window_from, window_to = w.window()
     drawn = rng.choices(list(WISHLIST_STATUS_WEIGHTS), list(WISHLIST_STATUS_WEIGHTS.values()))[0]
     status = status or drawn
     today = now.astimezone(ZoneInfo(tenant.timezone)).date()
-    if desired < today and status in ("waiting", "offered"):
+    if desired is not None and desired < today and status in ("waiting", "offered"):
         status = "cancelled"  # a wish for a day that has passed is over one way or another
     changed = min(now, created + timedelta(hours=rng.uniform(1, 48)))
     updated = created if status == "waiting" else changed
@@ -324,8 +324,8 @@ def _wishlist_row(
         service.title,
         staff.name if staff else None,
         desired,
-        dtime(w.hour_from),
-        dtime(w.hour_to),
+        window_from,
+        window_to,
         w.comment,
         status,
         created,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from devstack import demo_corpus as c
@@ -40,6 +40,27 @@ class WishlistWish:
     day_offset: int  # days from today in the salon's timezone
     hour_from: int
     hour_to: int
+
+    def day(self, today: date) -> date | None:
+        """The wished-for day; a client who waits for a call or takes any weekend names none
+        (the bot leaves `desired_date` empty, as it does for a real vague wish)."""
+        if self.comment in NO_DAY_COMMENTS:
+            return None
+        return today + timedelta(days=self.day_offset)
+
+    def window(self) -> tuple[time | None, time | None]:
+        """The wished-for hours, open-ended when the client only said "after" or "before"."""
+        if self.comment in NO_DAY_COMMENTS:
+            return None, None
+        if self.comment == "Только после 18:00":
+            return time(18), None
+        if self.comment == "Желательно утром":
+            return None, time(12)
+        return time(self.hour_from), time(self.hour_to)
+
+
+# Wishes that name no day: the bot writes no desired_date or window for them.
+NO_DAY_COMMENTS = frozenset({"Перезвонить перед записью", "Можно в выходные"})
 
 
 def iso_at(moment: datetime) -> str:

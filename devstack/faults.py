@@ -15,6 +15,8 @@ FAULT_HELP = {
     "yclients-errors": "the next --count YClients requests answer --status (a 5xx)",
     "yclients-throttle": "the next --count YClients requests answer 429, Retry-After --seconds",
     "yclients-hang": "the next --count YClients requests answer nothing for --seconds, then 503",
+    "stop-bot": "the bot simulator stops taking commands (until start-bot, or for --seconds)",
+    "start-bot": "the bot simulator takes commands again",
 }
 FAULTS = tuple(FAULT_HELP)
 # What `agentp fault` sends when --seconds is not given (the faults that read it).

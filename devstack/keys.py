@@ -1,7 +1,15 @@
-"""API keys of the devstack: HS256 JWTs with a `role` claim, signed with a per-data-dir secret."""
+"""API keys of the devstack, both kinds Supabase hands out, all derived from a per-data-dir secret.
+
+Legacy keys: HS256 JWTs with a `role` claim (`anon`, `service_role`). Current keys: opaque
+`sb_publishable_…` and `sb_secret_…` strings that Supabase's gateway maps to the same two roles.
+User access tokens stay JWTs signed with the same secret.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import secrets
 import time
@@ -15,6 +23,9 @@ API_ROLES = ("anon", "authenticated", "service_role")
 ISSUER = "supabase-devstack"
 STABLE_IAT = 1_764_115_200  # 2025-11-26
 STABLE_EXP = 2_079_734_400  # 2035-11-26
+PUBLISHABLE_PREFIX = "sb_publishable_"
+SECRET_PREFIX = "sb_secret_"  # noqa: S105 (a prefix, not a secret)
+OPAQUE_PREFIX = "sb_"
 
 
 class InvalidKey(Exception):
@@ -44,11 +55,21 @@ def make_key(secret: str, role: str, *, ttl_years: int = 10, **claims: Any) -> s
     return jwt.encode(body, secret, algorithm="HS256")
 
 
+def make_opaque_key(secret: str, prefix: str) -> str:
+    """`<prefix><22 chars>_<8 chars>` as Supabase writes them; an HMAC of the secret, so stable."""
+    digest = hmac.new(secret.encode(), prefix.encode(), hashlib.sha256).digest()
+    body = base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+    check = hashlib.sha256((prefix + body).encode()).hexdigest()[:8]
+    return f"{prefix}{body}_{check}"
+
+
 @dataclass(frozen=True)
 class Keys:
     secret: str
     anon: str
     service: str
+    publishable: str = ""
+    secret_key: str = ""
 
     @classmethod
     def for_secret(cls, secret: str) -> Keys:
@@ -59,10 +80,29 @@ class Keys:
             secret,
             make_key(secret, "anon", **fixed),
             make_key(secret, "service_role", **fixed),
+            make_opaque_key(secret, PUBLISHABLE_PREFIX),
+            make_opaque_key(secret, SECRET_PREFIX),
         )
 
+    def opaque_claims(self, key: str) -> dict[str, Any] | None:
+        """The claims the gateway stands in for an `sb_` key, or None if it is not one of ours."""
+        for candidate, role in ((self.publishable, "anon"), (self.secret_key, "service_role")):
+            if candidate and hmac.compare_digest(key.encode(), candidate.encode()):
+                return {"iss": ISSUER, "role": role, "iat": STABLE_IAT, "exp": STABLE_EXP}
+        return None
+
+    def verify_apikey(self, key: str) -> dict[str, Any]:
+        """An `apikey` as the gateway takes it: either kind of key (never a user token's rights
+        beyond its role claim); InvalidKey otherwise."""
+        if key.startswith(OPAQUE_PREFIX):
+            claims = self.opaque_claims(key)
+            if claims is None:
+                raise InvalidKey("Invalid API key")
+            return claims
+        return self.verify(key)
+
     def verify(self, token: str) -> dict[str, Any]:
-        """Claims of a valid token, or InvalidKey with PostgREST's wording."""
+        """Claims of a valid JWT, or InvalidKey with PostgREST's wording."""
         if token.count(".") != 2:
             raise InvalidKey(f"Expected 3 parts in JWT; got {token.count('.') + 1}")
         try:

@@ -44,10 +44,13 @@ class StackInfo:
     """What `agentp devstack --json` prints: everything a client needs to reach the stack."""
 
     supabase_url: str
-    anon_key: str
+    anon_key: str  # legacy JWT keys
     service_key: str
     database_url: str
     yclients_url: str | None
+    # Supabase's current keys, mapped to the same roles (anon, service_role) as the two above.
+    publishable_key: str = ""
+    secret_key: str = ""
     yclients_partner_token: str | None = None
     yclients_companies: list[YClientsCompanyInfo] = field(default_factory=list)
 
@@ -144,6 +147,8 @@ class DevStack:
                 yclients_url=yclients_url,
                 yclients_partner_token=partner,
                 yclients_companies=companies,
+                publishable_key=self.keys.publishable,
+                secret_key=self.keys.secret_key,
             )
             self._write_state_file()
             return self._info

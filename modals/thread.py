@@ -6,6 +6,7 @@ bot appends appears without a key press, and a pause or resume shows once the bo
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -24,17 +25,21 @@ from core.i18n import t
 from core.messages import ComposeMessageRequest, OutboxChanged
 from core.worker_failure import ReportsWorkerFailures
 from modals.confirm import ConfirmScreen
-from services.dashboard import DashboardServices
+from services.dashboard import DashboardServices, PresenceWatch
 from services.errors import ServiceError
 from services.feeds import FeedBatch, FeedState, FeedStatus, LiveFeed
 from services.models import ConversationSession, SessionSummary
+from services.presence import Viewer
 from widgets.footer import LocalizedFooter
 from widgets.literal import literal
+from widgets.presence_line import PresenceLine
 from widgets.session_list import channel_label, status_label
 from widgets.thread_view import ThreadView
 from widgets.timefmt import clock_time, short_time
 
 _FEED_STYLES = {FeedState.live: "green", FeedState.polling: "magenta", FeedState.stopped: "dim"}
+
+log = logging.getLogger(__name__)
 
 
 class ThreadScreen(ReportsWorkerFailures, Screen[None]):
@@ -58,6 +63,10 @@ class ThreadScreen(ReportsWorkerFailures, Screen[None]):
     class Failed(Message):
         reason: str
 
+    @dataclass
+    class Viewers(Message):
+        viewers: list[Viewer]
+
     def __init__(self, session_id: str, preview: SessionSummary | None = None) -> None:
         super().__init__()
         self.session_id = str(session_id)
@@ -66,7 +75,9 @@ class ThreadScreen(ReportsWorkerFailures, Screen[None]):
         self.feed_status: FeedStatus | None = None
         self._feed: LiveFeed[ConversationSession] | None = None
         self._services: DashboardServices | None = None
-        self._closed = False
+        self._presence: PresenceWatch | None = None
+        # Not `_closed`: that one is Textual's own (MessagePump), and writing it stops messages.
+        self._leaving = False
 
     @property
     def ctx(self) -> AppContext:
@@ -74,6 +85,7 @@ class ThreadScreen(ReportsWorkerFailures, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), id="thread-header", markup=False)
+        yield PresenceLine(id="thread-presence")
         yield Static("", id="thread-error", markup=False)
         yield ThreadView(id="thread-messages")
         yield LocalizedFooter()
@@ -99,7 +111,20 @@ class ThreadScreen(ReportsWorkerFailures, Screen[None]):
             self.post_message(self.Failed(str(exc)))
             return
         self._feed, self._services = feed, services
-        if self._closed:  # closed while the feed was starting: it must not outlive the screen
+        if self._leaving:  # closed while the feed was starting: it must not outlive the screen
+            self._stop_feed()
+            return
+        # Seen by the others with it open, and seeing them: nobody answers unknowingly.
+
+        def viewers_changed(viewers: list[Viewer]) -> None:
+            self.post_message(self.Viewers(viewers))
+
+        try:
+            presence = await services.watch_presence(self.session_id, viewers_changed)
+        except ServiceError:
+            return  # the thread itself is shown; who else looks is a bonus that failed
+        self._presence = presence
+        if self._leaving:
             self._stop_feed()
 
     def on_thread_screen_changed(self, message: Changed) -> None:
@@ -109,6 +134,9 @@ class ThreadScreen(ReportsWorkerFailures, Screen[None]):
             self.session = session
             self.query_one(ThreadView).show(session, self._timezone(), self.ctx.clock())
         self._refresh_header()
+
+    def on_thread_screen_viewers(self, message: Viewers) -> None:
+        self.query_one(PresenceLine).show([viewer.name for viewer in message.viewers])
 
     def on_thread_screen_status_changed(self, message: StatusChanged) -> None:
         self.feed_status = message.status
@@ -130,19 +158,23 @@ class ThreadScreen(ReportsWorkerFailures, Screen[None]):
         self.refresh_bindings()
 
     def on_unmount(self) -> None:
-        self._closed = True
+        self._leaving = True
         self._stop_feed()
 
     def _stop_feed(self) -> None:
-        feed, services = self._feed, self._services
-        self._feed = None
+        feed, services, presence = self._feed, self._services, self._presence
+        self._feed = self._presence = None
         # The app is exiting (a hang-up, a quit): closing the realtime client ends every feed at
         # once; a leave per channel would only hold the exit up waiting for replies.
-        if self.app.return_code is not None:
+        if services is None or self.app.return_code is not None:
             return
-        if feed is not None and services is not None:
-            # On the App: this screen's own workers end with it, the feed's shutdown must not.
+        # On the App: this screen's own workers end with it, the feed's shutdown must not.
+        if feed is not None:
             self.app.run_worker(services.stop_feed(feed), group="thread-stop", exit_on_error=False)
+        if presence is not None:
+            self.app.run_worker(
+                services.stop_presence(presence), group="thread-stop", exit_on_error=False
+            )
 
     # -- what it shows -----------------------------------------------------------------------
     def _timezone(self) -> str:
@@ -253,12 +285,22 @@ async def _send(
     """Queue the command and say how it went; no widget is touched (a toast is the App's)."""
     try:
         result = await services.commands.enqueue(command_type, {"session_id": session_id})
+        waiting = await services.commands.waiting() if result.command is None else 0
     except ServiceError as exc:
         app.notify(str(exc), severity="error", markup=False)
         return
+    except Exception as exc:
+        # Never a silent failure: the person who asked to pause or resume hears of it.
+        log.exception("queueing %s failed", command_type)
+        app.notify(
+            t("commands.failed.unexpected", reason=type(exc).__name__),
+            severity="error",
+            markup=False,
+        )
+        return
     if result.command is None:
         app.notify(t("thread.queued_offline"), severity="warning", markup=False)
-        app.post_message(OutboxChanged(await services.commands.waiting()))
+        app.post_message(OutboxChanged(waiting))
     else:
         key = "thread.pause_sent" if command_type == "pause_bot" else "thread.resume_sent"
         app.notify(t(key, id=result.command.id), markup=False)

@@ -32,8 +32,8 @@ from core.worker_failure import ReportsWorkerFailures
 from services.errors import ServiceError
 from services.models import ConversationSession
 from widgets.literal import literal
-from widgets.timefmt import short_time
-from widgets.wishlist_table import Wish, compact_phone, status_label
+from widgets.timefmt import short_time, zone
+from widgets.wishlist_row import Wish, is_overdue, raw_value, slot_text, status_label
 
 ROLES = ("client", "bot", "staff")
 ROLE_STYLE = {"client": "bold cyan", "bot": "bold magenta", "staff": "bold green"}
@@ -56,21 +56,39 @@ def _entry_bindings() -> list[BindingType]:
 
 
 def render_fields(entry: Wish, timezone: str, now: datetime) -> Table:
+    """Every field the bot wrote, the ones the dashboard does not know included: all of it
+    client or bot data, shown through `literal()`. Empty fields read `—`."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
+    today = now.astimezone(zone(timezone)).date()
     status = status_label(entry.status)
-    rows: list[tuple[str, Text]] = [
-        (t("wishlist.col.client"), literal(entry.client_name or "—")),
-        (t("wishlist.col.phone"), literal(compact_phone(entry.client_phone) or "—")),
-        (t("wishlist.col.service"), literal(entry.service_title or "—")),
-        (t("wishlist.col.status"), Text(status) if status else literal(entry.status)),
-        (t("wishlist.col.comment"), literal(entry.comment or "—")),
-        (t("wishlist.entry.created"), Text(short_time(entry.created_at, timezone, now))),
-        (t("wishlist.entry.client_id"), literal(entry.client_id, single_line=True)),
+    slot = literal(slot_text(entry, today) or "—")
+    if is_overdue(entry, today):
+        slot.append("  " + t("wishlist.entry.overdue"), style="bold")
+    updated = short_time(entry.updated_at, timezone, now) if entry.updated_at else "—"
+    rows: list[tuple[Text, Text]] = [
+        (Text(t("wishlist.entry.id")), literal(entry.id, single_line=True)),
+        (Text(t("wishlist.col.client")), literal(entry.client_name or "—")),
+        (Text(t("wishlist.col.phone")), literal(entry.client_phone or "—")),
+        (Text(t("wishlist.col.service")), literal(entry.service_title or "—")),
+        (Text(t("wishlist.entry.staff")), literal(entry.staff_name or "—")),
+        (Text(t("wishlist.entry.desired")), slot),
+        (Text(t("wishlist.col.status")), Text(status) if status else literal(entry.status)),
+        (Text(t("wishlist.col.comment")), literal(entry.comment or "—")),
+        (Text(t("wishlist.entry.created")), Text(short_time(entry.created_at, timezone, now))),
+        (Text(t("wishlist.entry.updated")), Text(updated)),
+        (Text(t("wishlist.entry.client_id")), literal(entry.client_id, single_line=True)),
     ]
+    if entry.extra:
+        rows.append((Text(t("wishlist.entry.extra"), style="dim"), Text("")))
+        # Column names come from the bot's table too: data, not markup.
+        rows += [
+            (literal(name, single_line=True), literal(raw_value(value)))
+            for name, value in entry.extra
+        ]
     for label, value in rows:
-        grid.add_row(Text(label), value)
+        grid.add_row(label, value)
     return grid
 
 
@@ -110,7 +128,8 @@ class WishlistEntryScreen(ReportsWorkerFailures, ModalScreen[None]):
         border: round $primary; padding: 0 1; background: $surface;
     }
     #entry-title { text-style: bold; }
-    #entry-fields { height: auto; margin-bottom: 1; }
+    #entry-fields-scroll { height: auto; max-height: 60%; margin-bottom: 1; }
+    #entry-fields { height: auto; }
     #entry-thread-title { text-style: bold; border-top: solid $primary-muted; }
     #entry-thread { height: 1fr; }
     #entry-hint { color: $text-muted; height: 1; }
@@ -136,11 +155,13 @@ class WishlistEntryScreen(ReportsWorkerFailures, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="entry-box"):
             yield Static(t("wishlist.entry.title"), id="entry-title", markup=False)
-            yield Static(
-                render_fields(self.entry, self.timezone, self.clock()),
-                id="entry-fields",
-                markup=False,
-            )
+            # Extra columns can make the fields long: they scroll, the conversation keeps room.
+            with VerticalScroll(id="entry-fields-scroll"):
+                yield Static(
+                    render_fields(self.entry, self.timezone, self.clock()),
+                    id="entry-fields",
+                    markup=False,
+                )
             yield Static(t("wishlist.entry.conversation"), id="entry-thread-title", markup=False)
             with VerticalScroll(id="entry-thread"):
                 yield Static(t("wishlist.entry.loading"), id="entry-thread-body", markup=False)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Input, TabbedContent, TabPane, TextArea
 
-from core.actions import bindings
+from core.actions import admin_actions, bindings
 from core.context import context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest
@@ -108,12 +108,6 @@ class MainScreen(Screen[None]):
         if tab is not None:
             tab.focus_main()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "leave_field":
-            # Hidden (and Esc free for others) unless a field has the focus.
-            return self._field_tab() is not None
-        return True
-
     def _land(self, name: str) -> None:
         landing, self._landing = self._landing, None
         if landing is not None and landing[0] == name:
@@ -149,8 +143,48 @@ class MainScreen(Screen[None]):
                 read_only=ctx.read_only,
                 feeds=dict(ctx.feed_status),
                 outbox=ctx.outbox_waiting,
+                bot=ctx.bot_health,
             )
         )
+
+    # -- accounts: everyone's own password; Staff and Audit for admins only ------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            # Hidden (and Esc free for others) unless a text field has the focus.
+            return self._field_tab() is not None
+        # Hidden, not greyed: only an admin sees that Staff and Audit exist.
+        ctx = context_of(self.app)
+        if action == "change_password" and ctx.read_only:
+            return False
+        return not (action in admin_actions() and not ctx.is_admin())
+
+    def action_change_password(self) -> None:
+        from modals.change_password import ChangePasswordScreen
+
+        self.app.push_screen(ChangePasswordScreen())
+
+    def action_show_staff(self) -> None:
+        from modals.staff import StaffScreen
+
+        if context_of(self.app).is_admin():
+            self.app.push_screen(StaffScreen())
+
+    def action_show_audit(self) -> None:
+        from modals.audit import AuditScreen
+
+        if context_of(self.app).is_admin():
+            self.app.push_screen(AuditScreen())
+
+    def refresh_needs_staff(self) -> None:
+        """The Sessions tab's badge, and its "needs staff" list when that is shown."""
+        count = len(context_of(self.app).needs_staff)
+        label = t("tab.sessions")
+        if count:
+            label = t("tab.sessions.badge", name=label, count=count)
+        self.query_one(TabbedContent).get_tab("sessions").label = label
+        sessions = self.tab_view("sessions")
+        assert isinstance(sessions, SessionsTab)
+        sessions.needs_staff_changed()
 
     def refresh_permissions(self) -> None:
         for name in TABS:

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from services.backend import Backend
-from services.models import BotCommand, ConversationSession, parse_rows
+from services.models import BotCommand, ConversationSession, SessionSummary, parse_rows
 from services.user_session import Permission, UserSession
 
 HANDOFF = "waiting_human"
@@ -68,6 +68,25 @@ class FailedCommandAlert:
 class NeedsStaff:
     session: ConversationSession
     since: datetime  # when it was handed over (the latest hand-off event, else the last message)
+
+    def summary(self) -> SessionSummary:
+        """As the sessions list shows a conversation."""
+        conversation = self.session
+        return SessionSummary(
+            id=conversation.id,
+            tenant_id=conversation.tenant_id,
+            client_id=conversation.client_id,
+            client_name=conversation.client_name,
+            client_phone=conversation.client_phone,
+            channel=conversation.channel,
+            status=conversation.status,
+            bot_paused=conversation.bot_paused,
+            started_at=conversation.started_at,
+            last_message_at=conversation.last_message_at,
+            activity_at=self.since,
+            message_count=len(conversation.messages),
+            last_message=conversation.messages[-1] if conversation.messages else None,
+        )
 
 
 @dataclass

@@ -3,6 +3,11 @@
 Unknown email, wrong password and inactive account fail with the same message after the same
 work (one user lookup, one bcrypt check, the same writes), so neither the text nor the time
 tells which emails exist.
+
+The lockout holds under concurrency: before bcrypt runs, `dashboard.begin_login_attempt` checks
+the lock and records the attempt (as a failure until it succeeds) in one step under a per-email
+advisory lock. Ten sessions guessing at once get five guesses checked per window, not fifty.
+Unlocking the idle lock goes through the same count.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
 LOCKOUT_DURATION = timedelta(minutes=15)
 MAX_EMAIL_LENGTH = 320
-USER_COLUMNS = "id,tenant_id,email,name,encrypted_password,role,active,last_login_at"
+USER_COLUMNS = (
+    "id,tenant_id,email,name,encrypted_password,role,active,last_login_at,password_changed_at"
+)
 
 
 class LoginFailed(ServiceError):
@@ -89,17 +96,12 @@ class AuthService:
             await verify_password(password, None)
             raise LoginFailed("invalid")
         now = self.clock()
-        locked_until = await self.locked_until(normalized, now)
-        if locked_until is not None:
-            await self.audit.write(
-                "login_refused", email=normalized, detail={"locked_until": locked_until.isoformat()}
-            )
-            raise LoginFailed("locked", locked_until)
+        attempt = await self._begin_attempt(normalized, now)
 
         user = await self._find_user(normalized)
         ok = await verify_password(password, user.encrypted_password if user else None)
         if not ok or user is None or not user.active:
-            await self._record_attempt(normalized, succeeded=False, at=now)
+            # The attempt is already counted as a failure: nothing to record.
             await self.audit.write(
                 "login_failed",
                 email=normalized,
@@ -119,7 +121,7 @@ class AuthService:
             raise LoginFailed("invalid")
 
         tenant = await self._tenant(user.tenant_id)
-        await self._record_attempt(normalized, succeeded=True, at=now)
+        await self._mark_succeeded(attempt)
         changes: dict[str, Any] = {"last_login_at": now.isoformat()}
         if needs_rehash(user.encrypted_password):
             changes["encrypted_password"] = await hash_password(password)
@@ -143,13 +145,28 @@ class AuthService:
             tenant_name=tenant.name,
             tenant_timezone=tenant.timezone,
             started_at=now,
+            password_changed_at=user.password_changed_at,
         )
 
     async def confirm_password(self, session: UserSession, password: str) -> bool:
-        """The idle lock's check: the same user's password, still active, bcrypt off the loop."""
+        """The idle lock's check: the same user's password, still active, bcrypt off the loop.
+
+        It counts toward the login lockout like a login does (else the lock screen would be a
+        way around it): `LoginFailed("locked")` once the email is locked."""
+        attempt = await self._begin_attempt(session.email, self.clock())
         user = await self._find_user(session.email)
         ok = await verify_password(password, user.encrypted_password if user else None)
-        return bool(ok and user is not None and user.active and user.id == session.user_id)
+        confirmed = bool(ok and user is not None and user.active and user.id == session.user_id)
+        if confirmed:
+            await self._mark_succeeded(attempt)
+        else:
+            await self.audit.write(
+                "unlock_failed",
+                email=session.email,
+                tenant_id=session.tenant_id,
+                user_id=session.user_id,
+            )
+        return confirmed
 
     async def logout(self, session: UserSession) -> None:
         await self.audit.write(
@@ -195,11 +212,37 @@ class AuthService:
         )
         return Tenant.model_validate(response.data[0])
 
-    async def _record_attempt(self, email: str, *, succeeded: bool, at: datetime) -> None:
-        await self.backend.run(
-            self.backend.table("dashboard", "login_attempts").insert(
-                {"email": email, "succeeded": succeeded, "created_at": at.isoformat()},
-                returning="minimal",
+    async def _begin_attempt(self, email: str, now: datetime) -> int:
+        """Count this attempt before its password is checked, or refuse it if locked.
+
+        Returns the attempt's id (recorded as a failure); raises `LoginFailed("locked")`."""
+        response = await self.backend.run(
+            self.backend.rpc(
+                "dashboard",
+                "begin_login_attempt",
+                {
+                    "p_email": email,
+                    "p_now": now.isoformat(),
+                    "p_failures": LOCKOUT_FAILURES,
+                    "p_window_s": int(LOCKOUT_WINDOW.total_seconds()),
+                    "p_duration_s": int(LOCKOUT_DURATION.total_seconds()),
+                },
             ),
+            context="dashboard.begin_login_attempt",
+        )
+        answer: dict[str, Any] = response.data
+        if answer.get("locked_until") is not None:
+            locked_until = datetime.fromisoformat(answer["locked_until"])
+            await self.audit.write(
+                "login_refused", email=email, detail={"locked_until": locked_until.isoformat()}
+            )
+            raise LoginFailed("locked", locked_until)
+        return int(answer["attempt_id"])
+
+    async def _mark_succeeded(self, attempt_id: int) -> None:
+        await self.backend.run(
+            self.backend.table("dashboard", "login_attempts")
+            .update({"succeeded": True}, returning="minimal")
+            .eq("id", attempt_id),
             context="dashboard.login_attempts",
         )

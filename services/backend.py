@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 from postgrest.exceptions import APIError
@@ -26,6 +25,7 @@ from services.errors import (
     PermissionDenied,
     ServiceError,
 )
+from services.urls import shown_host
 
 T = TypeVar("T")
 
@@ -41,6 +41,7 @@ EXPECTED_COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
         "role",
         "active",
         "last_login_at",
+        "password_changed_at",
     ),
     ("dashboard", "bot_commands"): (
         "id",
@@ -124,7 +125,8 @@ def describe_api_error(
         )
     if code == "42501":
         return PermissionDenied(
-            "the Supabase key may not do this: the dashboard needs the service_role key"
+            "the Supabase key may not do this: the dashboard needs the secret key (sb_secret_…) "
+            "or the legacy service_role key"
         )
     if code.startswith(("08", "53", "57")) or code in {"PGRST000", "PGRST001", "PGRST002"}:
         return BackendUnavailable(f"the database is not available right now{where}")
@@ -150,7 +152,7 @@ def printable(text: str, limit: int = 300) -> str:
 
 
 def describe_transport_error(exc: Exception, url: str) -> BackendUnavailable:
-    host = urlsplit(url).netloc or url
+    host = shown_host(url)
     if isinstance(exc, httpx.TimeoutException):
         return BackendUnavailable(f"the backend at {host} did not answer in time")
     reason = type(exc).__name__

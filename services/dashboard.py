@@ -9,18 +9,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import SecretStr
 
+from services.account import AccountService
 from services.alerts import AlertService, BotEvent
+from services.audit_view import AuditView
 from services.backend import Backend
-from services.commands.outbox import Outbox
+from services.bot_health import BotHealthService
+from services.commands.outbox import Outbox, OutboxRecovery
 from services.commands.service import CommandService
 from services.conversations import ConversationService
 from services.feeds import FeedBatch, FeedSpec, FeedStatus, FeedTuning, Keyed, LiveFeed
 from services.models import BotCommand, ConversationSession, UserRecord, WishlistEntry
+from services.presence import ConversationPresence, Listener, Viewer, display_name
+from services.realtime_connection import RealtimeConnection
 from services.user_admin import UserAdmin
 from services.user_session import UserSession
 from services.wishlist import WishlistService
@@ -28,7 +34,7 @@ from services.wishlist import WishlistService
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=Keyed)
 
-ACCOUNT_COLUMNS = "id,tenant_id,email,name,role,active,last_login_at,updated_at"
+ACCOUNT_COLUMNS = "id,tenant_id,email,name,role,active,last_login_at,password_changed_at,updated_at"
 
 
 @dataclass(frozen=True)
@@ -36,10 +42,20 @@ class AccountChange:
     """What happened to the logged-in account while the app was open."""
 
     user: UserRecord | None  # None: the account was deleted
+    # The password was set elsewhere (another session of the user, an admin's reset, the CLI).
+    password_changed: bool = False
 
     @property
     def signed_out(self) -> bool:
-        return self.user is None or not self.user.active
+        return self.user is None or not self.user.active or self.password_changed
+
+
+@dataclass(frozen=True)
+class PresenceWatch:
+    """One screen's interest in a conversation's presence (see `watch_presence`)."""
+
+    session_id: str
+    listener: Listener = field(compare=False)
 
 
 class _AccountKey(UserRecord):
@@ -56,14 +72,45 @@ class DashboardServices:
     outbox_path: Path
     tuning: FeedTuning = field(default_factory=FeedTuning)
     _feeds: list[LiveFeed[Any]] = field(default_factory=list)
+    # `--read-only`: every service gets a session that can send and change nothing.
+    read_only: bool = False
+    # Told once when a damaged outbox file was moved aside and what could be read recovered.
+    on_outbox_recovered: Callable[[OutboxRecovery], None] | None = None
+    _presence: dict[str, ConversationPresence] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.read_only:
+            self.session = self.session.as_read_only()
         tenant = self.session
         self.wishlist = WishlistService(self.backend, tenant)
         self.conversations = ConversationService(self.backend, tenant)
-        self.commands = CommandService(self.backend, tenant, Outbox(self.outbox_path))
+        self.commands = CommandService(
+            self.backend, tenant, Outbox(self.outbox_path, self.on_outbox_recovered)
+        )
         self.users = UserAdmin(self.backend, tenant)
         self.alerts = AlertService(self.backend, tenant)
+        self.bot_health = BotHealthService(self.backend, tenant)
+        # Every feed and open conversation is a channel on this one socket.
+        self.realtime = RealtimeConnection(
+            url=self.backend.url, key=self.key, timeout=self.tuning.subscribe_timeout
+        )
+        self.account = AccountService(self.backend, tenant)
+        self.audit = AuditView(self.backend, tenant)
+        # The password epoch this session may see: its login's, or the one it set itself.
+        self._password_epoch: datetime | None = tenant.password_changed_at
+
+    async def change_own_password(self, current: str, new: str, repeated: str) -> None:
+        """The user's own password; their other open sessions end, this one stays."""
+        previous = self._password_epoch
+        epoch = datetime.now(UTC)
+        # Known before the write, so this session's own feed never mistakes it for a change
+        # made elsewhere, however early the row's update arrives.
+        self._password_epoch = epoch
+        try:
+            await self.account.change_password(current, new, repeated, changed_at=epoch)
+        except BaseException:
+            self._password_epoch = previous
+            raise
 
     # -- feeds --------------------------------------------------------------------------------
     async def _start(
@@ -79,6 +126,7 @@ class DashboardServices:
             on_batch=on_batch,
             on_status=on_status,
             tuning=self.tuning,
+            connection=self.realtime,
         )
         self._feeds.append(feed)
         await feed.start()
@@ -196,15 +244,18 @@ class DashboardServices:
     async def watch_account(
         self, on_change: Callable[[AccountChange], None], on_status: Callable[[FeedStatus], None]
     ) -> LiveFeed[Keyed]:
-        """Deactivation, deletion or a role change of the logged-in user, within seconds."""
+        """Deactivation, deletion, a role or password change of the logged-in user, within
+        seconds."""
 
         def changed(batch: FeedBatch[Any]) -> None:
             if batch.deletes:
                 on_change(AccountChange(None))
                 return
             for user in batch.upserts:
-                if (not user.active) or user.role != self.session.role or batch.initial:
-                    on_change(AccountChange(UserRecord.model_validate(user.model_dump())))
+                moved = not _same_instant(user.password_changed_at, self._password_epoch)
+                if (not user.active) or user.role != self.session.role or batch.initial or moved:
+                    record = UserRecord.model_validate(user.model_dump())
+                    on_change(AccountChange(record, password_changed=moved))
 
         spec = FeedSpec(
             name="account",
@@ -220,10 +271,54 @@ class DashboardServices:
         )
         return await self._start(spec, changed, on_status)
 
+    # -- presence -----------------------------------------------------------------------------
+    async def watch_presence(self, session_id: str, on_change: Listener) -> PresenceWatch:
+        """Be seen in one conversation of this tenant, and hear who else is (checked first).
+
+        Every screen showing the conversation shares one presence; it leaves with the last.
+        """
+        thread = await self.conversations.thread(session_id)
+        key = str(thread.id)
+        presence = self._presence.get(key)
+        if presence is None:
+            me = Viewer(
+                display_name(self.session.name, self.session.email), str(self.session.user_id)
+            )
+            presence = ConversationPresence(
+                connection=self.realtime,
+                tenant_id=str(self.session.tenant_id),
+                session_id=key,
+                me=me,
+                tuning=self.tuning,
+            )
+            self._presence[key] = presence
+            presence.start()
+        presence.add_listener(on_change)
+        return PresenceWatch(key, on_change)
+
+    async def stop_presence(self, watch: PresenceWatch) -> None:
+        presence = self._presence.get(watch.session_id)
+        if presence is None or presence.remove_listener(watch.listener) > 0:
+            return
+        del self._presence[watch.session_id]
+        await presence.stop()
+
     def rescope(self, session: UserSession) -> None:
         """The user's role changed while logged in: every service follows at once."""
+        if self.read_only:
+            session = session.as_read_only()
         self.session = session
-        for service in (self.wishlist, self.conversations, self.commands, self.users, self.alerts):
+        services = (
+            self.wishlist,
+            self.conversations,
+            self.commands,
+            self.users,
+            self.alerts,
+            self.bot_health,
+            self.account,
+            self.audit,
+        )
+        for service in services:
             service.session = session
 
     async def stop_feed(self, feed: LiveFeed[Any]) -> None:
@@ -232,9 +327,19 @@ class DashboardServices:
         await feed.stop()
 
     async def close(self) -> None:
+        presences, self._presence = list(self._presence.values()), {}
+        for presence in presences:
+            await presence.stop()
         feeds, self._feeds = self._feeds, []
         for feed in feeds:
             try:
                 await feed.stop()
             except Exception:
                 log.exception("feed %s did not stop cleanly", feed.spec.name)
+        await self.realtime.close()
+
+
+def _same_instant(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a == b

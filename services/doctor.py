@@ -23,6 +23,7 @@ from realtime import (
 from services.backend import Backend
 from services.errors import BackendMisconfigured, BackendUnavailable, ServiceError
 from services.feeds import realtime_url
+from services.urls import shown_url
 from services.yclients.client import YClientsClient
 from services.yclients.errors import YClientsError
 
@@ -33,6 +34,10 @@ WATCHED_TABLES = (
     ("dashboard", "users"),
 )
 NOBODY = str(uuid.UUID(int=0))
+SERVICE_KEY_FIX = (
+    "set SUPABASE_SERVICE_KEY to the project's secret key (sb_secret_…), "
+    "or the legacy service_role key (Project Settings → API Keys)"
+)
 
 
 class Status(StrEnum):
@@ -71,7 +76,7 @@ async def check_supabase(backend: Backend) -> list[CheckResult]:
     except (BackendMisconfigured, ServiceError) as exc:
         text = str(exc)
         if "key was rejected" in text or "service_role" in text:
-            failed, fix = 1, "set SUPABASE_SERVICE_KEY to the project's service_role key"
+            failed, fix = 1, SERVICE_KEY_FIX
         elif "Exposed schemas" in text:
             failed, fix = 2, "Project Settings → API → Exposed schemas: add dashboard"
         else:
@@ -84,7 +89,7 @@ async def check_supabase(backend: Backend) -> list[CheckResult]:
         ]
         return results
     return [
-        CheckResult(names[0], Status.ok, backend.url),
+        CheckResult(names[0], Status.ok, shown_url(backend.url)),
         CheckResult(names[1], Status.ok, "the service key is accepted"),
         CheckResult(names[2], Status.ok, "the dashboard schema is exposed"),
         CheckResult(names[3], Status.ok, "every table and column the app reads is present"),
@@ -107,7 +112,7 @@ async def check_realtime(url: str, key: SecretStr, wait: float = 10.0) -> list[C
                 "enable Realtime for the project; the app falls back to polling meanwhile",
             )
         ]
-    results = [CheckResult("realtime.reachable", Status.ok, realtime_url(url))]
+    results = [CheckResult("realtime.reachable", Status.ok, shown_url(realtime_url(url)))]
     try:
         for schema, table in WATCHED_TABLES:
             results.append(await _subscribe(client, schema, table, wait))
@@ -208,3 +213,25 @@ async def check_yclients(
         finally:
             await client.aclose()
     return results
+
+
+async def check_unknown_tenants(backend: Backend) -> CheckResult:
+    """Tenant ids in the bot's tables with no salon here: their rows reach no one's dashboard."""
+    from services.tenant_admin import TenantAdmin
+
+    name = "tenants.unknown"
+    try:
+        unknown = await TenantAdmin(backend).unknown()
+    except ServiceError as exc:
+        return CheckResult(name, Status.fail, str(exc), "apply supabase/migrations to the project")
+    if not unknown:
+        return CheckResult(name, Status.ok, "every tenant id in the bot's tables has a salon")
+    count = len(unknown)
+    ids = "tenant id" if count == 1 else "tenant ids"
+    return CheckResult(
+        name,
+        Status.warn,
+        f"{count} {ids} in the bot's tables {'has' if count == 1 else 'have'} no salon "
+        "in dashboard.tenants",
+        "agentp tenant list --unknown, then agentp tenant add --id ID --name NAME",
+    )

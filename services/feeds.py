@@ -1,8 +1,9 @@
 """A live feed of one table for one tenant: an initial page, then realtime changes, forever.
 
 supabase-py's realtime client gives up for good after ~15 s of failed reconnects (wire notes
-§C9), and postgres_changes has no replay. So the feed supervises its own client: on any channel
-error it tears the client down and builds a new one with capped, jittered backoff; after every
+§C9), and postgres_changes has no replay. So the feed supervises its own channel, on a socket
+shared with the app's other feeds (services/realtime_connection.py): on any channel error it
+releases the channel and joins a new one with capped, jittered backoff; after every
 subscribe it re-reads what it may have missed (rows since its cursor, and the newest window)
 and de-duplicates against what it already delivered, so across any number of drops no row is
 lost and none is delivered twice. When realtime keeps failing it polls meanwhile and says so.
@@ -27,6 +28,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import SecretStr, ValidationError
 from realtime import (
+    AsyncRealtimeChannel,
     PostgresChangesPayload,
     RealtimePostgresChangesListenEvent,
     RealtimeSubscribeStates,
@@ -35,9 +37,11 @@ from realtime import (
 from services.backend import Backend
 from services.backoff import backoff_delay
 from services.errors import ServiceError
-from services.keyset import Cursor
+from services.keyset import Cursor, oldest_first_after
 from services.models import describe_invalid
 from services.realtime_client import CooperativeRealtimeClient
+from services.realtime_connection import RealtimeConnection
+from services.realtime_connection import realtime_url as realtime_url  # services.doctor's
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +110,6 @@ class _Deleted:
     key: str
 
 
-def realtime_url(supabase_url: str) -> str:
-    return supabase_url.rstrip("/") + "/realtime/v1"
-
-
 class LiveFeed(Generic[T]):
     def __init__(
         self,
@@ -121,6 +121,7 @@ class LiveFeed(Generic[T]):
         on_status: Callable[[FeedStatus], None] = lambda status: None,
         tuning: FeedTuning | None = None,
         rng: random.Random | None = None,
+        connection: RealtimeConnection | None = None,
     ) -> None:
         self.backend = backend
         self.spec = spec
@@ -136,12 +137,20 @@ class LiveFeed(Generic[T]):
         self._pending_event = asyncio.Event()
         self._lost = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        # The app's shared socket; a feed made on its own opens a private one in start().
+        self._connection = connection
+        self._owns_connection = connection is None
         self._client: CooperativeRealtimeClient | None = None
+        self._channel: AsyncRealtimeChannel | None = None
         self.status = FeedStatus(FeedState.connecting, datetime.now(UTC))
         self.reconnects = 0
 
     # -- life cycle -------------------------------------------------------------------------
     async def start(self) -> None:
+        if self._owns_connection:
+            self._connection = RealtimeConnection(
+                url=self.backend.url, key=self._key, timeout=self.tuning.subscribe_timeout
+            )
         self._tasks = [
             asyncio.create_task(self._supervise(), name=f"feed-{self.spec.name}"),
             asyncio.create_task(self._flush_loop(), name=f"feed-{self.spec.name}-flush"),
@@ -155,6 +164,8 @@ class LiveFeed(Generic[T]):
                 await task
         self._tasks = []
         await self._teardown()
+        if self._owns_connection and self._connection is not None:
+            await self._connection.close()
         self._set_status(FeedState.stopped)
 
     # -- supervision ------------------------------------------------------------------------
@@ -208,22 +219,16 @@ class LiveFeed(Generic[T]):
 
     async def _subscribe(self) -> None:
         self._lost.clear()
-        client = CooperativeRealtimeClient(
-            realtime_url(self.backend.url),
-            token=self._key.get_secret_value(),
-            auto_reconnect=False,
-            max_retries=1,
-            timeout=int(self.tuning.subscribe_timeout),
-        )
-        self._client = client
-        await client.connect()
+        assert self._connection is not None, "start() first"
+        client = await self._connection.client()
         channel = client.channel(f"{self.spec.name}-{uuid.uuid4().hex[:8]}")
+        self._client, self._channel = client, channel
         channel.on_postgres_changes(
             RealtimePostgresChangesListenEvent.All,
             schema=self.spec.schema,
             table=self.spec.table,
             filter=f"{self.spec.filter_column}=eq.{self.spec.filter_value}",
-            callback=self._on_change,
+            callback=self._on_filtered_change,
         )
         # A DELETE's old row holds only the primary key, so no tenant filter can match it
         # (Supabase refuses or never delivers filtered DELETEs). This binding sees every
@@ -238,11 +243,11 @@ class LiveFeed(Generic[T]):
         joined = asyncio.Event()
 
         def on_state(state: RealtimeSubscribeStates, error: Exception | None) -> None:
-            if self._client is not client:
-                # A torn-down client's late word: its channel's leave times out 10 s after the
-                # teardown (the socket is gone, no reply comes). Taken as a loss, it cut the
-                # healthy connection made since, whose teardown did the same 10 s later: the
-                # feed reconnected every 10 s forever after a single drop.
+            if self._channel is not channel:
+                # A released channel's late word: its leave times out 10 s after the teardown
+                # (the socket is gone, no reply comes). Taken as a loss, it cut the healthy
+                # channel joined since, whose teardown did the same 10 s later: the feed
+                # rejoined every 10 s forever after a single drop.
                 return
             if state == RealtimeSubscribeStates.SUBSCRIBED:
                 result["ok"] = True
@@ -258,11 +263,9 @@ class LiveFeed(Generic[T]):
             raise RuntimeError(f"realtime refused the subscription ({result.get('error')})")
 
     async def _teardown(self) -> None:
-        client, self._client = self._client, None
-        if client is None:
-            return
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(client.remove_all_channels(), 2)
+        channel, self._channel, self._client = self._channel, None, None
+        if channel is not None and self._connection is not None:
+            await self._connection.release(channel)
 
     # -- reading ----------------------------------------------------------------------------
     def _base_query(self) -> Any:
@@ -287,22 +290,32 @@ class LiveFeed(Generic[T]):
         """Rows changed since the cursor (paged), and the newest window refreshed."""
         changed: list[T] = []
         if self._cursor is not None:
-            after = Cursor(self._cursor - self.tuning.catch_up_overlap, "")
+            since = (self._cursor - self.tuning.catch_up_overlap).isoformat()
+            after: Cursor | None = None
             while True:
-                query = self._base_query().gte(self.spec.cursor_column, after.at.isoformat())
-                query = (
-                    query.order(self.spec.cursor_column).order("id").limit(self.tuning.page_size)
-                )
+                query = self._base_query()
+                if after is None:
+                    query = query.gte(self.spec.cursor_column, since)
+                    query = query.order(self.spec.cursor_column).order("id")
+                else:
+                    # Keyset by (time, id): rows written in one transaction share a timestamp,
+                    # and a gap of them larger than a page must still be read whole.
+                    query = oldest_first_after(
+                        query, at_column=self.spec.cursor_column, after=after
+                    )
                 rows = (
-                    await self.backend.run(query, context=f"{self.spec.schema}.{self.spec.table}")
+                    await self.backend.run(
+                        query.limit(self.tuning.page_size),
+                        context=f"{self.spec.schema}.{self.spec.table}",
+                    )
                 ).data
                 changed += self._absorb(rows)
                 if len(rows) < self.tuning.page_size:
                     break
                 last_at = _parse_time(rows[-1].get(self.spec.cursor_column))
-                if last_at is None or last_at <= after.at:
-                    break  # a page of equal timestamps: the window refresh covers the rest
-                after = Cursor(last_at, "")
+                if last_at is None:
+                    break  # no timestamp to continue from: the window refresh covers the rest
+                after = Cursor(last_at, str(rows[-1].get("id")))
         window = (
             await self.backend.run(
                 self._base_query()
@@ -358,6 +371,14 @@ class LiveFeed(Generic[T]):
         return item
 
     # -- realtime changes -------------------------------------------------------------------
+    def _on_filtered_change(self, payload: PostgresChangesPayload) -> None:
+        # Under REPLICA IDENTITY FULL Realtime also hands this salon's DELETEs to the filtered
+        # binding (the old row passes the filter): the DELETE binding has them already.
+        data = payload.get("data") or {}
+        raw_type = data.get("type", "")
+        if str(getattr(raw_type, "value", raw_type)) != "DELETE":
+            self._on_change(payload)
+
     def _on_change(self, payload: PostgresChangesPayload) -> None:
         data: dict[str, Any] = dict(payload.get("data") or {})
         raw_type = data.get("type", "")

@@ -13,6 +13,18 @@ class Cursor:
     id: str
 
 
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def oldest_first_after(query: Any, *, at_column: str, after: Cursor) -> Any:
+    """Order oldest first and continue strictly after `after` (ties on the timestamp broken
+    by id, so a page of rows written in one transaction is never read twice or skipped)."""
+    query = query.order(at_column).order("id")
+    at = _quoted(after.at.isoformat())
+    return query.or_(f"{at_column}.gt.{at},and({at_column}.eq.{at},id.gt.{_quoted(after.id)})")
+
+
 def newest_first(query: Any, *, at_column: str, before: Cursor | None) -> Any:
     """Order newest first and, given the last row seen, continue strictly after it."""
     query = query.order(at_column, desc=True).order("id", desc=True)

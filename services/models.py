@@ -1,19 +1,20 @@
 """Rows as the app sees them. Parsing is lenient about the bot's tables: extra columns are
-ignored, missing or null optional ones default, a time that cannot be read is no time, and a
-malformed message inside a thread is skipped rather than hiding the whole conversation. A row
-that still cannot be read is skipped with a log line naming its id and the field, never its
-content (client data stays out of the logs)."""
+ignored (a wishlist row keeps them, to show them as written), missing or null optional ones
+default, a time that cannot be read is no time, and a malformed message inside a thread is
+skipped rather than hiding the whole conversation. A row that still cannot be read is skipped
+with a log line naming its id and the field, never its content (client data stays out of the
+logs)."""
 
 from __future__ import annotations
 
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,33 @@ def _time_or_none(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _date_or_none(value: Any) -> date | None:
+    """A wished-for day: a date or `YYYY-MM-DD` (as REST and Realtime send it); anything else
+    reads as no day rather than hiding the row."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _clock_or_none(value: Any) -> time | None:
+    """A wall-clock time of the salon's day (`time` has no zone): `18:00` or `18:00:00`."""
+    if isinstance(value, time):
+        return value.replace(tzinfo=None)
+    if not isinstance(value, str):
+        return None
+    try:
+        return time.fromisoformat(value.strip()).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
 class Tenant(_Row):
     id: uuid.UUID
     name: str
@@ -73,6 +101,8 @@ class UserRecord(_Row):
     active: bool
     encrypted_password: str = Field(default="", repr=False, exclude=True)
     last_login_at: datetime | None = None
+    # Set on every password change; open sessions that logged in with another value end.
+    password_changed_at: datetime | None = None
 
 
 class WishlistEntry(_Row):
@@ -86,6 +116,15 @@ class WishlistEntry(_Row):
     status: str = "waiting"
     created_at: datetime
     updated_at: datetime | None = None
+    # Optional columns of the bot's (docs/bot-tables.md): the day and the window are the
+    # salon's wall clock, as the client asked for them, so they carry no zone.
+    staff_name: str | None = None
+    desired_date: date | None = None
+    desired_time_from: time | None = None
+    desired_time_to: time | None = None
+    # Every column this model does not know, name → value as the row had it, in its order:
+    # the entry screen shows what the bot wrote even before the dashboard learns about it.
+    extra_columns: dict[str, Any] = Field(default_factory=dict)
 
     _coerce = field_validator(
         "client_id",
@@ -93,10 +132,26 @@ class WishlistEntry(_Row):
         "client_phone",
         "service_title",
         "comment",
+        "staff_name",
         mode="before",
     )(_text_or_none)
     _status = field_validator("status", mode="before")(_text_or("waiting"))
     _times = field_validator("updated_at", mode="before")(_time_or_none)
+    _day = field_validator("desired_date", mode="before")(_date_or_none)
+    _clock = field_validator("desired_time_from", "desired_time_to", mode="before")(_clock_or_none)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_extra(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        known = cls.model_fields.keys() - {"extra_columns"}
+        # A bot column that happens to be called `extra_columns` is one of the extras too.
+        row = {name: value for name, value in data.items() if name in known}
+        row["extra_columns"] = {
+            str(name): value for name, value in data.items() if name not in known
+        }
+        return row
 
     @property
     def key(self) -> str:

@@ -21,20 +21,32 @@ _DUMMY_HASH = b"$2b$12$xwp2icjsR9TRr/nKyJCoO.1cVlKu6KOuqZYp8Qr7vZHGrkW32uVJ6"
 
 
 class PasswordPolicyError(ValueError):
-    """A password that cannot be set; the message is for the person typing it."""
+    """A password that cannot be set; the message is for the person typing it, `code` names
+    the rule (too_long, too_short, nul, email, mismatch, same) for a translated one."""
+
+    def __init__(self, message: str, code: str = "invalid", size: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.size = size  # the byte length, for too_long
 
 
-def check_new_password(password: str) -> bytes:
+def check_new_password(password: str, email: str | None = None) -> bytes:
+    """The rules for a password being set (command line and app alike); `email` is its
+    account's, which the password must not be."""
     encoded = password.encode("utf-8")
     if len(encoded) > BCRYPT_MAX_BYTES:
         raise PasswordPolicyError(
             f"the password is {len(encoded)} bytes long; at most {BCRYPT_MAX_BYTES} bytes "
-            "(fewer characters for Cyrillic or emoji) are allowed"
+            "(fewer characters for Cyrillic or emoji) are allowed",
+            "too_long",
+            len(encoded),
         )
     if len(password) < 8:
-        raise PasswordPolicyError("the password must have at least 8 characters")
+        raise PasswordPolicyError("the password must have at least 8 characters", "too_short")
     if "\x00" in password:
-        raise PasswordPolicyError("the password cannot contain a NUL character")
+        raise PasswordPolicyError("the password cannot contain a NUL character", "nul")
+    if email is not None and password.strip().lower() == email.strip().lower():
+        raise PasswordPolicyError("the password must not be the account's email address", "email")
     return encoded
 
 
@@ -70,3 +82,15 @@ def _verify_sync(password: str, stored: str | None) -> bool:
 async def verify_password(password: str, stored: str | None) -> bool:
     """True if `password` matches `stored`; with `stored=None` it burns a dummy check and fails."""
     return await asyncio.to_thread(_verify_sync, password, stored)
+
+
+# No lookalikes (0/O, 1/l/I): a generated password is read off a screen and typed elsewhere.
+_GENERATED_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+GENERATED_LENGTH = 16
+
+
+def generate_password() -> str:
+    """A random first password (about 92 bits), shown once for the user to change."""
+    import secrets
+
+    return "".join(secrets.choice(_GENERATED_ALPHABET) for _ in range(GENERATED_LENGTH))

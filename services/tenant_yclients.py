@@ -23,6 +23,7 @@ from pydantic import SecretStr
 
 from services.analytics import AnalyticsReport, compute_analytics, write_csv
 from services.backend import Backend
+from services.private_files import open_private
 from services.user_session import UserSession
 from services.yclients.cache import RecordCache, SyncReport, SyncState, cache_path
 from services.yclients.client import YClientsClient
@@ -242,10 +243,10 @@ def _zone(name: str) -> ZoneInfo:
 
 def export_csv(report: AnalyticsReport, directory: Path, company_id: int) -> Path:
     """Write the report as CSV (services.analytics.write_csv) and return the file's path."""
-    directory.mkdir(parents=True, exist_ok=True)
     name = f"analytics-{company_id}-{report.period_from}-{report.period_to}.csv"
     path = directory / name
     # utf-8-sig: spreadsheet programs on Windows read Cyrillic names right only with the BOM.
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
+    # 0600 in a 0700 folder: the salon's figures are the service account's on a shared server.
+    with open_private(path, "w", encoding="utf-8-sig") as out:
         write_csv(report, out)
     return path

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -30,6 +30,9 @@ _REFUSALS = {
 }
 
 
+_READ_ONLY_REFUSAL = "the dashboard was started read-only: nothing can be sent or changed"
+
+
 @dataclass(frozen=True)
 class UserSession:
     user_id: uuid.UUID
@@ -40,22 +43,25 @@ class UserSession:
     tenant_name: str
     tenant_timezone: str
     started_at: datetime
+    # The account's password epoch at login: a different one later means it changed elsewhere.
+    password_changed_at: datetime | None = None
+    # `agentp --read-only`: whatever the role, nothing is sent or changed. Checked here, by
+    # the services, and not only by hiding actions: a direct service call writes nothing.
+    read_only: bool = False
 
     def can(self, permission: Permission) -> bool:
+        if self.read_only and permission is not Permission.read:
+            return False
         return permission in ROLE_PERMISSIONS[self.role]
 
     def require(self, permission: Permission) -> None:
         if not self.can(permission):
+            if self.read_only and permission in ROLE_PERMISSIONS[self.role]:
+                raise PermissionDenied(_READ_ONLY_REFUSAL)
             raise PermissionDenied(_REFUSALS[permission])
 
     def with_role(self, role: Role) -> UserSession:
-        return UserSession(
-            self.user_id,
-            self.email,
-            self.name,
-            role,
-            self.tenant_id,
-            self.tenant_name,
-            self.tenant_timezone,
-            self.started_at,
-        )
+        return replace(self, role=role)
+
+    def as_read_only(self) -> UserSession:
+        return replace(self, read_only=True)

@@ -24,7 +24,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from core.actions import bindings
-from core.i18n import t
+from core.i18n import number, t
 from services.bot_activity import BotActivityReader
 from services.bot_analytics import BotReport
 from services.errors import ServiceError
@@ -105,11 +105,21 @@ class BotFailed(_Run):
         self.reason = reason
 
 
+# What OSC 52 carries safely: terminals and tmux cap the sequence (xterm and hterm near 100 kB
+# of base64), and a cut-off paste is worse than none.
+CLIPBOARD_LIMIT = 64 * 1024
+
+
 class Exported(Message):
-    def __init__(self, path: Path | None, reason: str = "") -> None:
+    def __init__(
+        self, path: Path | None, reason: str = "", size: int = 0, text: str | None = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.reason = reason
+        self.size = size
+        # The CSV itself when it fits the clipboard; None otherwise.
+        self.text = text
 
 
 class AnalyticsTab(TabView):
@@ -427,10 +437,14 @@ class AnalyticsTab(TabView):
             path = await asyncio.to_thread(
                 export_csv, figures.report, directory, figures.company_id
             )
+            # Over SSH the file is on the server, in the service account's folder staff cannot
+            # open: a table that fits goes to the staff member's clipboard through the terminal.
+            data = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:
             self.post_message(Exported(None, str(exc)))
-        else:
-            self.post_message(Exported(path))
+            return
+        text = data.decode("utf-8-sig") if len(data) <= CLIPBOARD_LIMIT else None
+        self.post_message(Exported(path, size=len(data), text=text))
 
     def on_exported(self, message: Exported) -> None:
         if message.path is None:
@@ -438,6 +452,11 @@ class AnalyticsTab(TabView):
             self.notify(text, severity="error", markup=False)
         else:
             self.last_export = message.path
-            self.notify(
-                t("analytics.export.done", path=str(message.path)), markup=False, timeout=10
-            )
+            size = number(max(1, round(message.size / 1024)))
+            if message.text is not None:
+                self.app.copy_to_clipboard(message.text)
+                text = t("analytics.export.copied", size=size, path=str(message.path))
+                self.notify(text, markup=False, timeout=10)
+            else:
+                text = t("analytics.export.too_big", size=size, path=str(message.path))
+                self.notify(text, severity="warning", markup=False, timeout=20)

@@ -9,6 +9,7 @@ messages; the handlers below are the only code that touches widgets.
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,21 +28,25 @@ from core.messages import OutboxChanged
 from modals.confirm import ConfirmScreen
 from services.commands.registry import REGISTRY, CommandValidationError, validate_command
 from services.commands.service import EnqueueResult
-from services.dashboard import DashboardServices
+from services.dashboard import DashboardServices, PresenceWatch
 from services.errors import NotFound, PermissionDenied, ServiceError
 from services.feeds import FeedBatch
 from services.keyset import Cursor
 from services.models import BotCommand
+from services.presence import Viewer
 from services.user_session import Permission
 from tabs.tab_view import TabView
 from widgets.command_form import CommandForm, Draft, explain, fill_literal
 from widgets.command_history import CommandHistory
+from widgets.timefmt import clock_time
 
 PAGE_SIZE = 100
 # The commands feed's first batch is its newest window: a shorter one holds every command.
 FEED_WINDOW: int = inspect.signature(DashboardServices.watch_commands).parameters["window"].default
 # Names are looked up one conversation at a time; a first screenful is plenty per batch.
 NAMES_PER_BATCH = 60
+
+log = logging.getLogger(__name__)
 
 
 def _limits() -> dict[str, int]:
@@ -90,6 +95,12 @@ class NamesResolved(Message):
     sessions: dict[str, tuple[str, str | None]]
 
 
+@dataclass
+class ComposerViewers(Message):
+    session_id: str
+    viewers: list[Viewer]
+
+
 class CommandsTab(TabView):
     SCOPE = "commands"
     BINDINGS = bindings("commands")
@@ -105,6 +116,9 @@ class CommandsTab(TabView):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._asked_names: set[str] = set()
+        # The conversation the composer was started from, while a message to it is drafted.
+        self._presence: PresenceWatch | None = None
+        self._presence_for: str | None = None
 
     def compose(self) -> ComposeResult:
         yield CommandForm(_limits(), id="composer")
@@ -150,6 +164,7 @@ class CommandsTab(TabView):
     ) -> Callable[[], None] | None:
         """Prefill a message; returns where the focus lands (the main screen applies it)."""
         self.form.prefill(client_id, client_name, session_id)
+        self._follow_presence(session_id)
         if self.ctx.can_write():
             return self.form.focus_first
         self.notify(self._disabled_reason() or "", severity="warning", markup=False)
@@ -197,7 +212,18 @@ class CommandsTab(TabView):
                 form.set_busy(True)
                 self._send(draft)
 
-        self.app.push_screen(ConfirmScreen(form.question(draft)), answered)
+        self.app.push_screen(ConfirmScreen(self._warned(form.question(draft))), answered)
+
+    def _warned(self, question: Text) -> Text:
+        """The question, after a warning when the bot is not taking commands: the operator
+        decides knowing the command will wait (a client may need a call instead)."""
+        health = self.ctx.bot_health
+        if health is None or health.taking_commands or health.since is None:
+            return question
+        session = self.ctx.session
+        since = clock_time(health.since, session.tenant_timezone if session else "UTC")
+        warning = Text(t("commands.confirm.bot_stalled", time=since), style="bold red")
+        return Text("\n\n").join([warning, question])
 
     def action_resend(self) -> None:
         command = self.history.selected()
@@ -218,12 +244,52 @@ class CommandsTab(TabView):
             if yes:
                 self._resend(command.id)
 
-        self.app.push_screen(ConfirmScreen(question), answered)
+        self.app.push_screen(ConfirmScreen(self._warned(question)), answered)
 
     def _explain(self, error: CommandValidationError, draft: Draft) -> str:
         return explain(error.field, error.message, draft.value(error.field), self.form.limits)
 
+    # -- presence of the conversation being answered -------------------------------------------
+    def _follow_presence(self, session_id: str | None) -> None:
+        self._presence_for = session_id
+        self.form.show_viewers([])
+        self._leave_presence()
+        if session_id:
+            self._watch_presence(session_id)
+
+    def _leave_presence(self) -> None:
+        watch, self._presence = self._presence, None
+        services = self.ctx.services
+        if watch is not None and services is not None:
+            # On the App: the leave must go out even if this tab is gone meanwhile.
+            self.app.run_worker(
+                services.stop_presence(watch), group="composer-presence-stop", exit_on_error=False
+            )
+
+    def on_unmount(self) -> None:
+        self._presence_for = None
+        self._leave_presence()
+
+    def on_composer_viewers(self, message: ComposerViewers) -> None:
+        if message.session_id == self._presence_for:
+            self.form.show_viewers([viewer.name for viewer in message.viewers])
+
     # -- workers (services only; results go out as messages) -----------------------------------
+    @work(exclusive=True, group="composer-presence", exit_on_error=False)
+    async def _watch_presence(self, session_id: str) -> None:
+        services = self.ctx.require_services()
+
+        def changed(viewers: list[Viewer]) -> None:
+            self.post_message(ComposerViewers(session_id, viewers))
+
+        try:
+            watch = await services.watch_presence(session_id, changed)
+        except ServiceError:
+            return  # who else looks is a nicety; the message can still be written
+        self._presence = watch
+        if self._presence_for != session_id or not self.is_attached:
+            self._leave_presence()  # the composer moved on while this joined
+
     @work(exclusive=True, group="commands-send", exit_on_error=False)
     async def _send(self, draft: Draft) -> None:
         services = self.ctx.require_services()
@@ -239,6 +305,12 @@ class CommandsTab(TabView):
             self.post_message(CommandRefused("", t("commands.refused.permission", reason=exc)))
         except ServiceError as exc:
             self.post_message(CommandFailed(str(exc)))
+        except Exception as exc:
+            # Whatever failed, the form must leave "Sending…": the busy state ends here.
+            log.exception("queueing a command failed")
+            self.post_message(
+                CommandFailed(t("commands.failed.unexpected", reason=type(exc).__name__))
+            )
         else:
             self.post_message(OutboxChanged(waiting))
             self.post_message(CommandSent(result, draft, waiting))
@@ -305,6 +377,7 @@ class CommandsTab(TabView):
             # Typed on while it was sending? Then that is new work: keep it.
             if form.draft() == message.draft:
                 form.clear()
+                self._follow_presence(None)
         if result.command is not None:
             self.history.now = self.ctx.clock()
             self.history.apply([result.command])

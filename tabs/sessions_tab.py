@@ -73,6 +73,8 @@ class SessionsTab(TabView):
         self.loading = False
         self._generation = 0
         self._live_refresh_due = False
+        # The "needs staff" view: the clients waiting for a person, longest waiting first.
+        self.needs_staff_only = False
 
     def compose(self) -> ComposeResult:
         yield TextField(
@@ -92,7 +94,10 @@ class SessionsTab(TabView):
     def focus_main(self) -> None:
         """Shown (tab key or click): focus the list and refresh what it shows."""
         self.session_list.focus()
-        self.reload(keep_loaded=True)
+        if self.needs_staff_only:
+            self.needs_staff_changed()
+        else:
+            self.reload(keep_loaded=True)
 
     # -- live ----------------------------------------------------------------------------------
     def apply_batch(self, batch: FeedBatch[Any]) -> None:
@@ -106,13 +111,47 @@ class SessionsTab(TabView):
 
     def _live_refresh(self) -> None:
         self._live_refresh_due = False
+        if self.needs_staff_only:
+            return  # the list follows ctx.needs_staff (needs_staff_changed)
         if self.display and self.is_on_screen and not self.loading:
             self.reload(keep_loaded=True, quiet=True)
+
+    # -- needs staff ---------------------------------------------------------------------------
+    def action_toggle_needs_staff(self) -> None:
+        self.needs_staff_only = not self.needs_staff_only
+        if self.needs_staff_only:
+            self._generation += 1  # a page still on its way belongs to the other view
+            self.loading = False
+            self.needs_staff_changed()
+        else:
+            self.reload()
+
+    def needs_staff_changed(self) -> None:
+        if not self.needs_staff_only:
+            return
+        items = self.ctx.needs_staff
+        listing = self.session_list
+        session = self.ctx.session
+        listing.timezone = session.tenant_timezone if session else "UTC"
+        listing.now = self.ctx.clock()
+        summaries = [item.summary() for item in items]
+        listing.waiting_since = {
+            s.key: item.since for s, item in zip(summaries, items, strict=True)
+        }
+        listing.replace(summaries)
+        self.cursor = None
+        if items:
+            self._show_status(t("sessions.needs_staff.shown", count=len(items)))
+        else:
+            self._show_status(t("sessions.needs_staff.empty"))
 
     # -- loading -----------------------------------------------------------------------------
     def reload(self, *, keep_loaded: bool = False, quiet: bool = False) -> None:
         """The first page again; `keep_loaded` re-reads as many as were paged in; `quiet`
         keeps the status line as it is (a live refresh should not flicker "Loading…")."""
+        # A search, a filter or `n` again: back from "needs staff" to the whole list.
+        self.needs_staff_only = False
+        self.session_list.waiting_since = {}
         self._generation += 1
         self.loading = True
         limit = PAGE_SIZE
@@ -123,7 +162,7 @@ class SessionsTab(TabView):
         self._fetch(self._generation, self.filters, None, limit, older=False)
 
     def action_load_older(self) -> None:
-        if self.loading or self.cursor is None:
+        if self.loading or self.cursor is None or self.needs_staff_only:
             return
         self.loading = True
         self._show_status(t("sessions.loading_older"))

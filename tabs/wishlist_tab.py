@@ -8,16 +8,14 @@ and each one becomes ONE keyed diff inside `app.batch_update()`. The model is ca
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker
 
 from core.actions import bindings
@@ -29,40 +27,14 @@ from services.feeds import FeedBatch
 from services.keyset import Cursor
 from services.models import WishlistEntry
 from tabs.tab_view import TabView
+from tabs.wishlist_view import DESIRED, SORTS, STATUS_FILTERS, age, counts_line, ordered, select
 from widgets.literal import literal
 from widgets.text_field import TextField
-from widgets.wishlist_table import STATUSES, Wish, WishlistTable
+from widgets.wishlist_row import Wish
+from widgets.wishlist_table import WishlistTable
 
-SORTS = ("time", "name", "service", "status")
 # A filter longer than any name, phone, service or comment cannot match anything.
 FILTER_MAX_CHARS = 200
-_NOT_DIGITS = re.compile(r"\D")
-
-
-def age(entry: Wish) -> tuple[datetime, int, str]:
-    """Newest-first order, as the service pages it: created_at, then the numeric id."""
-    number = entry.id if isinstance(entry.id, int) else -1
-    return entry.created_at, number, str(entry.id)
-
-
-def matches(entry: Wish, needle: str, digits: str) -> bool:
-    """Case-insensitive on name, phone, service and comment; digits also match a phone's."""
-    fields = (entry.client_name, entry.client_phone, entry.service_title, entry.comment)
-    if any(needle in (value or "").casefold() for value in fields):
-        return True
-    return len(digits) >= 3 and digits in _NOT_DIGITS.sub("", entry.client_phone or "")
-
-
-def ordered(entries: list[Wish], sort: str) -> list[Wish]:
-    newest = sorted(entries, key=age, reverse=True)
-    if sort == "name":
-        return sorted(newest, key=lambda e: (e.client_name or "").casefold())
-    if sort == "service":
-        return sorted(newest, key=lambda e: (e.service_title or "").casefold())
-    if sort == "status":
-        rank = {status: index for index, status in enumerate(STATUSES)}
-        return sorted(newest, key=lambda e: (rank.get(e.status, len(rank)), e.status))
-    return newest
 
 
 class WishlistTab(TabView):
@@ -73,6 +45,7 @@ class WishlistTab(TabView):
     WishlistTab #wishlist-filter { display: none; }
     WishlistTab.-filtering #wishlist-filter { display: block; }
     WishlistTab #wishlist-info { height: 1; padding: 0 1; color: $text-muted; }
+    WishlistTab #wishlist-statuses { height: 1; padding: 0 1; }
     """
     # Class attributes so tests and the benchmark can set a small cap or a big page.
     ROW_CAP: ClassVar[int] = 500
@@ -92,11 +65,13 @@ class WishlistTab(TabView):
         self.entries: dict[str, Wish] = {}
         self.limit = self.ROW_CAP
         self.sort = "time"
+        self.status_filter = STATUS_FILTERS[0]
         self.filter_text = ""
         self.exhausted = False
         self.loading_older = False
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="wishlist-statuses", markup=False)
         yield TextField(
             placeholder=t("wishlist.filter.placeholder"),
             id="wishlist-filter",
@@ -112,6 +87,7 @@ class WishlistTab(TabView):
         table.timezone = session.tenant_timezone if session else "UTC"
         table.clock = self.ctx.clock
         self._render_info([])
+        self._render_statuses()
 
     @property
     def table(self) -> WishlistTable:
@@ -147,15 +123,17 @@ class WishlistTab(TabView):
         self.exhausted = False
 
     def _show(self, fresh: list[str] | None = None) -> None:
-        needle = self.filter_text.strip().casefold()
-        digits = _NOT_DIGITS.sub("", needle)
-        pool = list(self.entries.values())
-        if needle:
-            pool = [entry for entry in pool if matches(entry, needle, digits)]
+        pool = select(self.entries.values(), self.status_filter, self.filter_text)
         visible = ordered(pool, self.sort)
         with self.app.batch_update():
             self.table.show(visible, fresh=fresh or ())
             self._render_info(visible)
+            self._render_statuses()
+
+    def _render_statuses(self) -> None:
+        # The table's day: the salon's, as of the batch just shown.
+        line = counts_line(self.entries.values(), self.status_filter, self.table.today)
+        self.query_one("#wishlist-statuses", Static).update(line)
 
     def _render_info(self, visible: list[Wish]) -> None:
         info = Text()
@@ -163,7 +141,7 @@ class WishlistTab(TabView):
         if not count:
             info.append(t("wishlist.info.empty"))
         else:
-            if self.filter_text:
+            if self.filter_text or len(visible) != count:
                 info.append(t("wishlist.info.filtered", shown=len(visible), count=count))
             else:
                 info.append(t("wishlist.info.count", count=count))
@@ -208,12 +186,23 @@ class WishlistTab(TabView):
             self.table.focus()
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        # From the wished-for day, `s` goes back to the first column sort.
+        index = SORTS.index(self.sort) + 1 if self.sort in SORTS else 0
+        self.sort = SORTS[index % len(SORTS)]
+        self._show()
+
+    def action_toggle_desired_sort(self) -> None:
+        self.sort = "time" if self.sort == DESIRED else DESIRED
+        self._show()
+
+    def action_cycle_status(self) -> None:
+        choices = STATUS_FILTERS
+        self.status_filter = choices[(choices.index(self.status_filter) + 1) % len(choices)]
         self._show()
 
     # -- the entry and messaging -------------------------------------------------------------
-    @on(DataTable.RowSelected, "#wishlist-table")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(WishlistTable.Selected, "#wishlist-table")
+    def _row_selected(self, event: WishlistTable.Selected) -> None:
         event.stop()
         self.action_open_entry()
 

@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
-from cli.doctor import check_config_file, check_terminal
+from cli.doctor import _backend_checks, check_config_file, check_terminal
 from devstack.demo_tenants import LOTOS
 from devstack.keys import Keys
 from devstack.stack import DevStack
@@ -147,6 +147,9 @@ async def test_cli_json_and_exit_code(devstack: DevStack, tmp_path: Path) -> Non
         "YCLIENTS_BASE_URL": devstack.info.yclients_url or "",
         "YCLIENTS_PARTNER_TOKEN": devstack.info.yclients_partner_token or "",
         "AGENTP_CONFIG": str(tmp_path / "none.toml"),
+        # The app's own folders (checked for their modes) are this test's, not the machine's.
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "TERM": "xterm-256color",
         "LANG": "C.UTF-8",
         "COLUMNS": "120",
@@ -178,3 +181,23 @@ async def test_cli_json_and_exit_code(devstack: DevStack, tmp_path: Path) -> Non
     checks = {c["check"]: c for c in json.loads(down.stdout)["checks"]}
     assert checks["supabase.reachable"]["status"] == "fail"
     assert checks["supabase.key"]["status"] == "skip"
+
+
+@pytest.mark.parametrize(
+    ("kind", "named"),
+    [("secret_key", "secret key (sb_secret_…)"), ("service_key", "legacy service_role key (JWT)")],
+)
+async def test_doctor_names_the_kind_of_key_and_never_shows_it(
+    devstack: DevStack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str, named: str
+) -> None:
+    key = getattr(devstack.info, kind)
+    monkeypatch.setenv("SUPABASE_URL", devstack.info.supabase_url)
+    monkeypatch.setenv("SUPABASE_SERVICE_KEY", key)
+    monkeypatch.setenv("AGENTP_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.chdir(tmp_path)
+    results = await _backend_checks()
+    by_name = {r.check: r for r in results}
+    assert named in by_name["settings"].detail
+    for name in ("supabase.key", "realtime.reachable"):
+        assert by_name[name].status == Status.ok, by_name[name]
+    assert all(key not in r.detail + r.fix for r in results)

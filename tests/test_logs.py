@@ -40,3 +40,10 @@ def test_records_and_tracebacks_are_redacted(tmp_path: Path) -> None:
         assert oct(log_file.stat().st_mode & 0o777) == "0o600"
     finally:
         configure(verbose=False, log_file=None, stream=io.StringIO())
+
+
+def test_an_sb_secret_key_is_masked_even_in_free_text() -> None:
+    secret = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"
+    cleaned = redact(f"connecting with {secret} to the project; apikey={secret}")
+    assert secret not in cleaned
+    assert "sb_secret_" not in cleaned.replace("sb_secret_…", "")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import SettingsError, load_settings
+from core.settings import SettingsError, load_settings, supabase_key_kind
 
 ALL_ENV = [
     "SUPABASE_URL",
@@ -43,6 +43,12 @@ def test_defaults_without_any_source() -> None:
 def test_environment_beats_dotenv_beats_toml(
     monkeypatch: pytest.MonkeyPatch, clean_env: Path
 ) -> None:
+    # The user's own config file (development, the single-user CLI); a deployment's file named
+    # by AGENTP_CONFIG wins instead (tests/test_config_trust.py).
+    monkeypatch.delenv("AGENTP_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(clean_env.parent / "xdg"))
+    clean_env = clean_env.parent / "xdg" / "agentp" / "config.toml"
+    clean_env.parent.mkdir(parents=True)
     clean_env.write_text(
         'supabase_url = "https://toml.example.co"\nidle_lock_minutes = 5\nlanguage = "en"\n'
     )
@@ -149,3 +155,38 @@ def test_cli_prints_one_line_for_a_broken_config(
     assert err.startswith("agentp: config file")
     assert "Traceback" not in err
     assert len(err.splitlines()) == 1
+
+
+SECRET_KEY = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"
+PUBLISHABLE_KEY = "sb_publishable_ZC3wKgQ3yDf0u8ViKcGlRw_1a2B3c4d"
+LEGACY_SERVICE = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+
+
+@pytest.mark.parametrize("key", [SECRET_KEY, LEGACY_SERVICE])
+def test_either_kind_of_service_key_is_taken(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    monkeypatch.setenv("SUPABASE_URL", "https://x.supabase.co")
+    monkeypatch.setenv("SUPABASE_SERVICE_KEY", key)
+    _, taken = load_settings().require_supabase()
+    assert taken.get_secret_value() == key
+
+
+def test_a_publishable_key_is_refused_as_the_service_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SUPABASE_SERVICE_KEY", PUBLISHABLE_KEY)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "setting supabase_service_key is invalid" in message
+    assert "publishable key" in message and "sb_secret_" in message
+    assert PUBLISHABLE_KEY not in message
+    assert "\n" not in message
+
+
+def test_key_kind_names_the_kind_never_the_key() -> None:
+    assert supabase_key_kind(SECRET_KEY) == "secret key (sb_secret_…)"
+    assert supabase_key_kind(PUBLISHABLE_KEY) == "publishable key (sb_publishable_…)"
+    assert supabase_key_kind(LEGACY_SERVICE) == "legacy service_role key (JWT)"
+    assert "unknown kind" in supabase_key_kind("something-else")
+    for key in (SECRET_KEY, PUBLISHABLE_KEY, LEGACY_SERVICE):
+        assert key not in supabase_key_kind(key)

@@ -30,11 +30,15 @@ from core.messages import (
     AccountChanged,
     BackendFailed,
     BackendReady,
+    BotHealthChanged,
+    CommandsFailed,
     ComposeMessageRequest,
     FeedChanged,
     FeedStatusChanged,
+    HandoffsAlerted,
     LoginRefused,
     LoginSucceeded,
+    NeedsStaffChanged,
     OutboxChanged,
     UnlockChecked,
 )
@@ -155,6 +159,18 @@ class AgentPApp(App[int]):
     def on_outbox_changed(self, message: OutboxChanged) -> None:
         self.live.on_outbox_changed(message)
 
+    def on_handoffs_alerted(self, message: HandoffsAlerted) -> None:
+        self.live.alerts.on_handoffs(message)
+
+    def on_commands_failed(self, message: CommandsFailed) -> None:
+        self.live.alerts.on_commands_failed(message)
+
+    def on_needs_staff_changed(self, message: NeedsStaffChanged) -> None:
+        self.live.alerts.on_needs_staff(message)
+
+    def on_bot_health_changed(self, message: BotHealthChanged) -> None:
+        self.live.alerts.on_bot_health(message)
+
     # -- the session --------------------------------------------------------------------------
     @on(LoginScreen.Submitted)
     def start_login(self, message: LoginScreen.Submitted) -> None:
@@ -210,6 +226,10 @@ class AgentPApp(App[int]):
         from modals.help import HelpScreen
 
         hidden = set() if self.ctx.can_write() else {spec.id for spec in ACTIONS if spec.write}
+        if not self.ctx.is_admin():
+            hidden |= {spec.id for spec in ACTIONS if spec.admin}
+        if self.ctx.read_only:
+            hidden.add("account.password")
         self.push_screen(HelpScreen(self.ctx.settings.keymap, hidden))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

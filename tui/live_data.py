@@ -30,6 +30,7 @@ from screens.login import LoginScreen
 from services.backoff import backoff_delay
 from services.errors import ServiceError
 from tui import heap
+from tui.operator_alerts import OperatorAlerts
 from tui.stack import main_screen
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class LiveData:
         self._outbox_task: asyncio.Task[None] | None = None
         # Set once a connection attempt has ended, either way: a login typed meanwhile waits.
         self.attempted = asyncio.Event()
+        self.alerts = OperatorAlerts(app, ctx)
 
     # -- the backend connection ------------------------------------------------------------
     def connect(self) -> None:
@@ -142,9 +144,11 @@ class LiveData:
             self._start_feeds(), name="start_feeds", group="feeds", exit_on_error=False
         )
         self._outbox_task = asyncio.create_task(self._outbox_loop())
+        self.alerts.start()
 
     def stop(self) -> None:
         """At logout (the feeds close with the services)."""
+        self.alerts.stop()
         self.ctx.feed_status = {}
         self.ctx.outbox_waiting = 0
         if self._outbox_task is not None:
@@ -182,6 +186,11 @@ class LiveData:
             main.apply_batch(message.feed, message.batch)
         if message.feed in {"wishlist", "commands"} and self.ctx.outbox_waiting:
             self.kick_outbox()
+        if message.feed == "commands":
+            self.alerts.commands_changed(message.batch)
+        elif message.feed == "sessions" and not message.batch.initial:
+            # A staff answer or a status change may take a conversation off "needs staff".
+            self.alerts.refresh_needs_staff()
 
     def on_feed_status_changed(self, message: FeedStatusChanged) -> None:
         self.ctx.feed_status[message.feed] = message.status

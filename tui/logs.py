@@ -8,14 +8,18 @@ tokens, and passwords in `key=value` form.
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import re
 from pathlib import Path
 from typing import TextIO
 
+from services.private_files import open_private, private_dir
+
 _PATTERNS = (
     re.compile(r"eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}"),  # JWTs: Supabase keys and user tokens
+    re.compile(r"sb_secret_[\w-]{8,}"),  # Supabase's current secret keys, wherever they appear
     re.compile(r"(?i)(apikey=)[^&\s'\"]+"),
     re.compile(r"(?i)(bearer\s+)[^\s,'\"]+"),
     re.compile(r"(?i)(user\s+)[A-Za-z0-9._-]{12,}"),  # YClients `Authorization: ..., User <t>`
@@ -42,17 +46,29 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure(*, verbose: bool, log_file: Path | None, stream: TextIO | None = None) -> None:
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every file it opens, the first and each one after a rotation, is created 0600."""
+
+    def _open(self) -> io.TextIOWrapper:
+        return open_private(Path(self.baseFilename), "a", encoding=self.encoding or "utf-8")
+
+
+def configure(
+    *,
+    verbose: bool,
+    log_file: Path | None,
+    stream: TextIO | None = None,
+    max_bytes: int = 2_000_000,
+) -> None:
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     handler: logging.Handler
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=2_000_000, backupCount=2, encoding="utf-8"
+        private_dir(log_file.parent)
+        handler = PrivateRotatingFileHandler(
+            log_file, maxBytes=max_bytes, backupCount=2, encoding="utf-8"
         )
-        log_file.chmod(0o600)
     else:
         handler = logging.StreamHandler(stream)
     handler.addFilter(RedactingFilter())

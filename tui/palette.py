@@ -27,6 +27,10 @@ class DashboardCommands(Provider):
                 continue
             if spec.write and not context_of(app).can_write():
                 continue
+            if spec.admin and not context_of(app).is_admin():
+                continue
+            if spec.id == "account.password" and context_of(app).read_only:
+                continue
             target: Any = None
             if spec.scope == "app":
                 target = app

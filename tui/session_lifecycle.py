@@ -28,6 +28,7 @@ from core.messages import (
 )
 from screens.lock import LockScreen
 from screens.login import LoginScreen
+from services.commands.outbox import OutboxRecovery
 from services.errors import ServiceError
 from tui import heap
 from tui.live_data import LiveData
@@ -110,7 +111,14 @@ class SessionLifecycle:
         assert backend is not None
         _, key = self.ctx.settings.require_supabase()
         self.ctx.session = message.session
-        self.ctx.services = DashboardServices(backend, key, message.session, self._outbox_path())
+        self.ctx.services = DashboardServices(
+            backend,
+            key,
+            message.session,
+            self._outbox_path(),
+            read_only=self.ctx.read_only,
+            on_outbox_recovered=self._outbox_recovered,
+        )
         login = login_screen(self.app)
         if login is not None:
             login.forget_password()
@@ -118,6 +126,11 @@ class SessionLifecycle:
         self._arm_idle_timer()
         self.live.start()
         heap.freeze()
+
+    def _outbox_recovered(self, recovery: OutboxRecovery) -> None:
+        # Called on the event loop by whichever worker met the damaged file: one line, once.
+        text = t("notice.outbox_recovered", count=recovery.recovered, name=recovery.broken.name)
+        self.app.notify(text, severity="warning", markup=False, timeout=15)
 
     def _outbox_path(self) -> Path:
         assert self.ctx.data_dir is not None
@@ -135,7 +148,10 @@ class SessionLifecycle:
         if session is None:
             return
         if change.signed_out:
-            self.app.notify(t("notice.signed_out_deactivated"), severity="warning", markup=False)
+            why = "notice.signed_out_password" if change.password_changed else None
+            self.app.notify(
+                t(why or "notice.signed_out_deactivated"), severity="warning", markup=False
+            )
             self.logout()
         elif change.user is not None and change.user.role != session.role:
             rescoped = session.with_role(change.user.role)
@@ -185,13 +201,18 @@ class SessionLifecycle:
 
     async def _check_unlock(self, password: str) -> None:
         session, backend = self.ctx.session, self.ctx.backend
-        from services.auth import AuthService
+        from services.auth import AuthService, LoginFailed
 
-        ok = False
+        ok = locked = False
         if session is not None and backend is not None:
-            with contextlib.suppress(ServiceError):
+            try:
                 ok = await AuthService(backend).confirm_password(session, password)
-        self.app.post_message(UnlockChecked(ok))
+            except LoginFailed as exc:
+                # Unlocking counts toward the login lockout; once locked, out at once.
+                locked = exc.reason == "locked"
+            except ServiceError:
+                pass
+        self.app.post_message(UnlockChecked(ok, locked))
 
     def on_unlock_checked(self, message: UnlockChecked) -> None:
         screen = self.app.screen
@@ -203,7 +224,7 @@ class SessionLifecycle:
             self._arm_idle_timer()
             return
         screen.show_wrong()
-        if screen.failures >= MAX_UNLOCK_FAILURES:
+        if message.locked or screen.failures >= MAX_UNLOCK_FAILURES:
             self.app.notify(t("notice.locked_out"), severity="error", markup=False)
             self.logout()
 

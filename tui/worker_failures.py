@@ -39,6 +39,9 @@ FAMILIES = {
     "commands": "commands",
     "thread": "thread",
     "analytics": "analytics",
+    "staff": "staff",
+    "audit": "audit",
+    "own": "own",
 }
 
 

@@ -19,6 +19,7 @@ from textual.widgets import Input, Select, Static, TextArea
 
 from core.i18n import number, t
 from widgets.literal import literal, undrawable
+from widgets.presence_line import PresenceLine
 from widgets.text_field import TextField
 
 COMMAND_TYPES = ("send_message", "handoff_to_human", "pause_bot", "resume_bot")
@@ -116,9 +117,10 @@ class MessageArea(TextArea):
         self.limit = limit
         self.cursor_blink = False
 
-    async def _on_paste(self, event: events.Paste) -> None:
+    async def on_paste(self, event: events.Paste) -> None:
         # Wrapping a 1 MB line would stall the UI, and the bot would refuse it anyway: keep
-        # what is already typed, insert nothing, and say why (TextArea's own handler is skipped).
+        # what is already typed, insert nothing, and say why (this public handler runs before
+        # TextArea's own, and prevent_default skips that one).
         if len(self.text) - len(self.selected_text) + len(event.text) > self.limit:
             event.prevent_default()
             event.stop()
@@ -166,6 +168,8 @@ class CommandForm(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(t("commands.composer.title"), id="composer-title", markup=False)
         yield Static("", id="composer-reason", markup=False)
+        # Who else has the prefilled conversation open, seen before a word is typed.
+        yield PresenceLine(composer=True, id="composer-presence")
         with Vertical(id="composer-fields"):
             yield Static(t("commands.field.command_type"), classes="label", markup=False)
             yield Select(
@@ -235,6 +239,9 @@ class CommandForm(Vertical):
         self.query_one("#field-session_id", TextField).value = session_id or ""
         self._show_client_name(client_id)
         self.clear_errors()
+
+    def show_viewers(self, names: list[str]) -> None:
+        self.query_one(PresenceLine).show(names)
 
     def clear(self) -> None:
         """After a send: empty every field, keep the command type."""

@@ -20,6 +20,10 @@ _ALLOWED_FORMAT = {"\u200d"}
 
 
 def visible(text: str, *, single_line: bool = False) -> str:
+    if text.isprintable():
+        # The common case, and cheap: nothing below would replace a printable character
+        # (controls, format, surrogate and private-use characters are all unprintable).
+        return text
     out: list[str] = []
     for char in text:
         code = ord(char)

@@ -58,8 +58,19 @@ def _cell(text: Text, width: int) -> Text:
     return cell
 
 
-def session_prompt(item: SessionSummary, timezone: str, now: datetime) -> Text:
-    """Line 1: time, name, phone, channel, status. Line 2: pause marker and the last message."""
+def waiting_label(since: datetime, now: datetime) -> str:
+    """How long a client has waited for staff: "ждёт 7 мин", "ждёт 1 ч 5 мин"."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return t("sessions.needs_staff.waiting", minutes=minutes)
+    return t("sessions.needs_staff.waiting_hours", hours=minutes // 60, minutes=minutes % 60)
+
+
+def session_prompt(
+    item: SessionSummary, timezone: str, now: datetime, *, waiting_since: datetime | None = None
+) -> Text:
+    """Line 1: time, name, phone, channel, status. Line 2: pause marker and the last message;
+    for a client waiting for staff, how long first."""
     moment = item.activity_at or item.last_message_at or item.started_at
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append_text(_cell(Text(short_time(moment, timezone, now), style="dim"), TIME_WIDTH))
@@ -76,6 +87,9 @@ def session_prompt(item: SessionSummary, timezone: str, now: datetime) -> Text:
     head.append_text(status_label(item.status))
 
     tail = Text(" " * (TIME_WIDTH + 1), no_wrap=True, overflow="ellipsis")
+    if waiting_since is not None:
+        tail.append(waiting_label(waiting_since, now), style="bold red")
+        tail.append(" · ")
     if item.bot_paused:
         tail.append(t("sessions.bot_paused"), style="bold yellow")
         tail.append(" · ")
@@ -111,9 +125,14 @@ class SessionList(OptionList):
         self._index: dict[str, int] = {}
         self.timezone = "UTC"
         self.now = datetime.now().astimezone()
+        # Set while the list shows the clients waiting for staff: key -> handed over at.
+        self.waiting_since: dict[str, datetime] = {}
 
     def _option(self, item: SessionSummary) -> Option:
-        return Option(session_prompt(item, self.timezone, self.now), id=item.key)
+        prompt = session_prompt(
+            item, self.timezone, self.now, waiting_since=self.waiting_since.get(item.key)
+        )
+        return Option(prompt, id=item.key)
 
     def replace(self, items: Iterable[SessionSummary]) -> None:
         """A fresh first page (new search, filter or refresh); the highlight follows its key."""

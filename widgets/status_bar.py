@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from core.i18n import t
+from services.bot_health import BotHealth
 from services.feeds import FeedState, FeedStatus
 from widgets.literal import literal
 from widgets.timefmt import clock_time
@@ -30,6 +31,7 @@ class StatusInfo:
     read_only: bool = False
     feeds: dict[str, FeedStatus] = field(default_factory=dict)
     outbox: int = 0
+    bot: BotHealth | None = None
 
 
 def render_status(info: StatusInfo) -> Text:
@@ -57,7 +59,27 @@ def render_status(info: StatusInfo) -> Text:
     if info.outbox:
         line.append("  ")
         line.append(t("status.outbox", count=info.outbox), style="bold yellow")
+    if info.bot is not None:
+        line.append("  ")
+        line.append_text(bot_segment(info.bot, info.timezone))
     return line
+
+
+def bot_segment(health: BotHealth, timezone: str) -> Text:
+    """ok, slow (the oldest pending command's age), or not taking commands since HH:MM."""
+    state = health.state
+    if state == "slow":
+        seconds = round(health.pending_seconds or 0)
+        return Text(t("bot.health.slow", seconds=seconds), style="yellow")
+    if state == "stalled" and health.since is not None:
+        return Text(
+            t("bot.health.stalled", time=clock_time(health.since, timezone)), style="bold red"
+        )
+    if state == "silent" and health.since is not None:
+        return Text(
+            t("bot.health.silent", time=clock_time(health.since, timezone)), style="bold red"
+        )
+    return Text(t("bot.health.ok"), style="green")
 
 
 class StatusBar(Static):

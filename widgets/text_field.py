@@ -30,6 +30,10 @@ class TextField(Input):
         super().__init__(*args, **kwargs)
         self.cursor_blink = False
 
+    # `_value` and `_position_to_cell` are Input's private drawing hooks, overridden because no
+    # public way exists to draw a value other than as typed: a `highlighter` (the public hook)
+    # can only style characters, not replace an ESC with `␛`, and the cursor has to follow the
+    # replaced text. Checked against the pinned Textual (8.2.8); a bump re-checks them.
     @property
     def _value(self) -> Text:
         if self.password:
@@ -43,7 +47,8 @@ class TextField(Input):
             return super()._position_to_cell(position)
         return cell_len(stand_ins(self.value[:position]).expandtabs(4))
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
+        # The public handler runs before Input's own (subclass first); prevent_default skips it.
         lines = event.text.splitlines()
         line = lines[0] if lines else ""
         start, end = sorted(self.selection)

@@ -17,6 +17,9 @@ STRINGS: dict[str, dict[str, Message]] = {
         "worker.what.commands": "The commands tab",
         "worker.what.thread": "The conversation",
         "worker.what.analytics": "Loading the analytics",
+        "worker.what.staff": "The staff list",
+        "worker.what.audit": "The audit log",
+        "worker.what.own": "Changing your password",
         "worker.what.other": "A background task",
     },
     "ru": {
@@ -33,6 +36,9 @@ STRINGS: dict[str, dict[str, Message]] = {
         "worker.what.commands": "Вкладка команд",
         "worker.what.thread": "Диалог",
         "worker.what.analytics": "Загрузка аналитики",
+        "worker.what.staff": "Список сотрудников",
+        "worker.what.audit": "Журнал действий",
+        "worker.what.own": "Смена пароля",
         "worker.what.other": "Фоновая задача",
     },
 }

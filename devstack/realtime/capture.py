@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 WAKEUP_CHANNEL = "realtime_devstack_wakeup"
 TRIGGER_NAME = "_realtime_capture"
+BROADCAST_TRIGGER_NAME = "_realtime_broadcast"
 # 'realtime' in ASCII: an advisory lock key nobody else in the project uses.
 COMMIT_ORDER_LOCK = 0x7265616C74696D65
 BATCH = 500
@@ -113,6 +114,28 @@ class Change:
 
 async def install_capture(conn: asyncpg.Connection) -> None:
     await conn.execute(CAPTURE_SQL)
+    await _ensure_broadcast_trigger(conn)
+
+
+async def _ensure_broadcast_trigger(conn: asyncpg.Connection) -> None:
+    """Rows of realtime.messages (broadcasts from SQL) enter the same commit-ordered queue.
+
+    Realtime reads them from its own publication, not `supabase_realtime`, hence a trigger of
+    another name that `sync_triggers` leaves alone."""
+    if await conn.fetchval("select to_regclass('realtime.messages') is null"):
+        return
+    exists = await conn.fetchval(
+        """select exists(select 1 from pg_trigger
+                          where tgrelid = 'realtime.messages'::regclass and tgname = $1)""",
+        BROADCAST_TRIGGER_NAME,
+    )
+    if not exists:
+        with contextlib.suppress(asyncpg.DuplicateObjectError):
+            await conn.execute(
+                f"create constraint trigger {BROADCAST_TRIGGER_NAME} after insert"
+                " on realtime.messages deferrable initially deferred"
+                " for each row execute function _realtime.capture()"
+            )
 
 
 async def ensure_trigger(conn: asyncpg.Connection, schema: str, table: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -211,3 +212,91 @@ select c.relrowsecurity,
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
  where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p')
 """
+
+
+# --- private channels: Realtime's RLS check on realtime.messages ------------------------------
+_SET_CONTEXT_SQL = """
+select set_config('role', $1, true),
+       set_config('realtime.topic', $2, true),
+       set_config('request.jwt.claims', $3, true),
+       set_config('request.jwt.claim.sub', $4, true),
+       set_config('request.jwt.claim.role', $1, true)
+"""
+
+
+async def read_policies(
+    catalog: Catalog, role: str, claims_json: str, sub: str, topic: str
+) -> dict[str, bool]:
+    """Which extensions `role` may read on `topic`, as Realtime asks: one message row per
+    extension is inserted (as the owner), then selected back under the caller's role and claims;
+    the SELECT policies decide what comes back. Everything is rolled back."""
+    ids = {"broadcast": uuid.uuid4(), "presence": uuid.uuid4()}
+
+    async def work(conn: asyncpg.Connection) -> dict[str, bool]:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            for extension, message_id in ids.items():
+                await conn.execute(
+                    "insert into realtime.messages (id, topic, extension) values ($1, $2, $3)",
+                    message_id,
+                    topic,
+                    extension,
+                )
+            await conn.execute(_SET_CONTEXT_SQL, role, topic, claims_json, sub)
+            rows = await conn.fetch(
+                "select id from realtime.messages where id = any($1::uuid[])", list(ids.values())
+            )
+        finally:
+            await tx.rollback()
+        seen = {r["id"] for r in rows}
+        return {extension: message_id in seen for extension, message_id in ids.items()}
+
+    return await catalog.run(work)
+
+
+async def write_policy(
+    catalog: Catalog, role: str, claims_json: str, sub: str, topic: str, extension: str
+) -> bool:
+    """Whether `role` may send `extension` messages on `topic`: an INSERT under its role and
+    claims that the INSERT policies allow or refuse (42501). Rolled back."""
+
+    async def work(conn: asyncpg.Connection) -> bool:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            await conn.execute(_SET_CONTEXT_SQL, role, topic, claims_json, sub)
+            try:
+                await conn.execute(
+                    "insert into realtime.messages (topic, extension) values ($1, $2)",
+                    topic,
+                    extension,
+                )
+            except asyncpg.InsufficientPrivilegeError:
+                return False
+            return True
+        finally:
+            await tx.rollback()
+
+    return await catalog.run(work)
+
+
+async def replay_messages(
+    catalog: Catalog, topic: str, since_ms: int, limit: int
+) -> list[asyncpg.Record]:
+    """The last `limit` (1..25) private broadcasts of `topic` stored since `since_ms`, oldest
+    first: what Realtime's `Messages.replay` sends a private channel joining with `replay`."""
+    limit = max(min(limit, 25), 1)
+    rows = await catalog.run(
+        lambda c: c.fetch(
+            """select id::text, event, payload::text, binary_payload from realtime.messages
+                where topic = $1 and private is true and extension = 'broadcast'
+                  and inserted_at >= to_timestamp($2 / 1000.0) at time zone 'UTC'
+                  and inserted_at < timezone('utc', now()) + interval '1 minute'
+                order by inserted_at desc limit $3""",
+            topic,
+            since_ms,
+            limit,
+        )
+    )
+    return list(reversed(rows))

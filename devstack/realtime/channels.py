@@ -10,6 +10,7 @@ postgres_changes `system` error would send the Python client into a 1 Hz rejoin 
 from __future__ import annotations
 
 import json
+import uuid
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import asyncpg
 
 from devstack.realtime.catalog import Catalog, TableMeta
 from devstack.realtime.filters import Filter, FilterError, parse_filter
+from devstack.realtime.protocol import TOPIC_PREFIX, Wire
 
 EVENTS = ("INSERT", "UPDATE", "DELETE", "*")
 Table = tuple[str, str]
@@ -43,6 +45,50 @@ class Binding:
     filter: Filter | None
 
 
+@dataclass
+class Policies:
+    """A private channel's RLS verdicts; a write verdict is asked the first time it is needed."""
+
+    broadcast_read: bool = False
+    presence_read: bool = False
+    broadcast_write: bool | None = None
+    presence_write: bool | None = None
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """The join's `config` apart from postgres_changes, read as Realtime's `Join` payload."""
+
+    private: bool = False
+    broadcast_self: bool = False
+    broadcast_ack: bool = False
+    presence_key: str = ""
+    presence_enabled: bool = False
+
+    @classmethod
+    def of(cls, config: Any) -> ChannelConfig:
+        if not isinstance(config, dict):
+            return cls()
+        broadcast = _object(config.get("broadcast"))
+        presence = _object(config.get("presence"))
+        key = presence.get("key")
+        return cls(
+            private=config.get("private") is True,
+            broadcast_self=broadcast.get("self") is True,
+            broadcast_ack=broadcast.get("ack") is True,
+            # Realtime gives a keyless member a UUID v1 of its own.
+            presence_key=key if isinstance(key, str) and key else str(uuid.uuid1()),
+            presence_enabled=presence.get("enabled") is True,
+        )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+Room = tuple[str, bool]  # (topic without "realtime:", private): private and public never meet
+
+
 @dataclass(eq=False)
 class Channel:
     topic: str
@@ -50,11 +96,32 @@ class Channel:
     raw_bindings: list[dict[str, Any]]
     bindings: list[Binding]
     subscriber: Subscriber
-    send: Callable[[str], None]
+    send: Callable[[str | bytes], None]
+    wire: Wire
+    config: ChannelConfig = field(default_factory=ChannelConfig)
+    policies: Policies | None = None  # private channels only
+    replayed: frozenset[str] = frozenset()  # ids of stored broadcasts replayed at join
     tables: frozenset[Table] = field(init=False)
 
     def __post_init__(self) -> None:
         self.tables = frozenset(t for b in self.bindings for t in b.tables)
+
+    @property
+    def room(self) -> Room:
+        return (self.topic.removeprefix(TOPIC_PREFIX), self.config.private)
+
+    @property
+    def reads_broadcast(self) -> bool:
+        return self.policies is None or self.policies.broadcast_read
+
+    @property
+    def reads_presence(self) -> bool:
+        return self.policies is None or self.policies.presence_read
+
+    def rebind(self, bindings: list[Binding], subscriber: Subscriber) -> None:
+        self.bindings = bindings
+        self.subscriber = subscriber
+        self.tables = frozenset(t for b in bindings for t in b.tables)
 
 
 def binding_id(raw: dict[str, Any]) -> int:
@@ -93,6 +160,9 @@ async def _resolve(
         raise JoinError(f"{prefix}: table must be a string")
     if text is not None and not isinstance(text, str):
         raise JoinError(f"{prefix}: filter must be a string")
+    if raw.get("select") is not None:
+        # Newer Realtime sends only the selected columns; sending whole rows would be wrong.
+        raise JoinError(f"{prefix}: column selection (select) is not supported by the devstack")
     if table in (None, "*"):
         if text:
             raise JoinError(f"{prefix}: a filter needs a table")
@@ -159,19 +229,36 @@ async def _compile_filter(catalog: Catalog, meta: TableMeta, text: str, prefix: 
 
 
 class Registry:
-    """Every joined channel of every socket, indexed by table for the dispatcher."""
+    """Every joined channel of every socket, indexed by table for the dispatcher and by room
+    for broadcast and presence."""
 
     def __init__(self) -> None:
         self._channels: set[Channel] = set()
         self._index: dict[Table, list[Channel]] | None = None
+        self._rooms: dict[Room, list[Channel]] = {}
 
     def add(self, channel: Channel) -> None:
         self._channels.add(channel)
         self._index = None
+        self._rooms.setdefault(channel.room, []).append(channel)
 
     def remove(self, channel: Channel) -> None:
+        if channel not in self._channels:
+            return
         self._channels.discard(channel)
         self._index = None
+        members = self._rooms.get(channel.room, [])
+        if channel in members:
+            members.remove(channel)
+        if not members:
+            self._rooms.pop(channel.room, None)
+
+    def rebound(self) -> None:
+        """A channel's bindings changed (a new access token): the table index is stale."""
+        self._index = None
+
+    def in_room(self, room: Room) -> list[Channel]:
+        return list(self._rooms.get(room, ()))
 
     def for_table(self, table: Table) -> list[Channel]:
         if self._index is None:

@@ -16,21 +16,29 @@ from devstack.realtime import protocol
 from devstack.realtime.capture import Change
 from devstack.realtime.catalog import Catalog, TableMeta, loads
 from devstack.realtime.channels import Channel, Registry
+from devstack.realtime.rooms import Rooms
 
 log = logging.getLogger(__name__)
 
+# Broadcasts from SQL (realtime.send, realtime.broadcast_changes) arrive as rows of this table.
+MESSAGES_TABLE = ("realtime", "messages")
 _TRIMMED_ERRORS = protocol.dumps([protocol.PAYLOAD_TOO_LARGE])
 # Room for the envelope around `data` (event, topic, ids) inside the client's frame cap.
 _ENVELOPE_ROOM = 16 * 1024
 
 
 class Dispatcher:
-    def __init__(self, catalog: Catalog, registry: Registry) -> None:
+    def __init__(self, catalog: Catalog, registry: Registry, rooms: Rooms) -> None:
         self._catalog = catalog
         self._registry = registry
+        self._rooms = rooms
         self.frames_sent = 0
 
     async def dispatch(self, change: Change) -> None:
+        if (change.schema, change.table) == MESSAGES_TABLE:
+            if change.type == "INSERT" and change.record is not None:
+                self._rooms.from_database(json.loads(change.record))
+            return
         channels = list(self._registry.for_table((change.schema, change.table)))
         if not channels:
             return
@@ -47,7 +55,7 @@ class Dispatcher:
                 if not await self._visible(meta, channel, prepared):
                     continue
             data = prepared.data(primary_key_only=restricted)
-            channel.send(protocol.change_frame(channel.topic, ids, data))
+            channel.send(channel.wire.change_frame(channel.topic, ids, data))
             self.frames_sent += 1
 
     async def _visible(self, meta: TableMeta, channel: Channel, prepared: _Prepared) -> bool:

@@ -95,8 +95,9 @@ def respond(
     prefer: Prefer,
     head: bool,
     content_range_value: str | None,
+    headers: dict[str, str] | None = None,
 ) -> web.Response:
-    headers = {"Content-Type": accept.content_type}
+    headers = {"Content-Type": accept.content_type, **(headers or {})}
     if content_range_value is not None:
         headers["Content-Range"] = content_range_value
     if prefer.applied:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import asyncpg
 from aiohttp import web
 
+from devstack.rest.embedding import plan_embeds
 from devstack.rest.errors import ApiError, pgrst, single_coerce, to_response
 from devstack.rest.execution import build_for, find_relation, read_response, respond
 from devstack.rest.negotiation import (
@@ -21,7 +24,7 @@ from devstack.rest.negotiation import (
     parse_prefer,
     pick_schema,
 )
-from devstack.rest.query import Query, parse_query
+from devstack.rest.query import Query, SelectItem, parse_query
 from devstack.rest.rpc import call_function
 from devstack.rest.schema_cache import Relation
 from devstack.rest.sqlbuild import (
@@ -68,6 +71,8 @@ async def _read(
     prefer: Prefer,
 ) -> web.Response:
     query = parse_query(list(request.query.items()))
+    if request.method == "GET" and "Range" in request.headers:
+        _apply_range_header(query, request.headers["Range"])
     shape = "none" if request.method == "HEAD" else accept.shape
 
     def builder(rel: Relation) -> Statement:
@@ -80,10 +85,38 @@ async def _read(
             shape=shape,
             strip_nulls=accept.strip_nulls,
             exact_count=prefer.count == "exact",
+            embeds=plan_embeds(service.cache, rel, query),
         )
 
     stmt = await build_for(service, schema, name, builder)
     return await read_response(service, request, identity, stmt, query, accept, prefer)
+
+
+def _apply_range_header(query: Query, header: str) -> None:
+    """PostgREST's `Range: 0-9` on GET, intersected with limit/offset (RangeQuery.hs)."""
+    match = re.fullmatch(r"([0-9]+)-([0-9]*)", header.strip())
+    if match is None:
+        return  # PostgREST ignores a Range it cannot parse
+    lower = max(int(match[1]), query.offset)
+    uppers = [int(match[2])] if match[2] else []
+    if query.limit is not None:
+        if query.limit == 0:
+            return  # limit=0 wins over any Range
+        uppers.append(query.offset + query.limit - 1)
+    upper = min(uppers) if uppers else None
+    if upper is not None and upper < lower:
+        header_empty = bool(match[2]) and int(match[2]) < int(match[1])
+        raise pgrst(
+            416,
+            "PGRST103",
+            "Requested range not satisfiable",
+            details="The lower boundary must be lower than or equal to the upper boundary "
+            "in the Range header."
+            if header_empty
+            else "Limit should be greater than or equal to zero.",
+        )
+    query.offset = lower
+    query.limit = None if upper is None else upper - lower + 1
 
 
 def _json_body(raw: bytes) -> Any:
@@ -137,10 +170,16 @@ async def _write(
     prefer: Prefer,
 ) -> web.Response:
     method = request.method
-    await find_relation(service, schema, name)  # an unknown table is a 404 before anything else
+    rel = await find_relation(service, schema, name)  # an unknown table: 404 before anything
     query = parse_query(list(request.query.items()))
     returning = prefer.representation
+    # return=headers-only on an insert: PostgREST sends a Location built from the primary key
+    # of the inserted row, so the statement returns that key and nothing else.
+    location = method == "POST" and prefer.headers_only and bool(rel.primary_key)
     shape, strip = accept.shape, accept.strip_nulls
+    if location:
+        returning, shape = True, "array"
+        query.select = [SelectItem(c) for c in rel.primary_key]
     builder: Callable[[Relation], Statement]
     if method == "POST":
         rows, columns = _insert_rows(_json_body(await request.read()), query)
@@ -157,6 +196,7 @@ async def _write(
                 returning=returning,
                 shape=shape,
                 strip_nulls=strip,
+                embeds=plan_embeds(service.cache, rel, query),
             )
     elif method == "PATCH":
         if not query.where:
@@ -176,20 +216,36 @@ async def _write(
 
         def builder(rel: Relation) -> Statement:
             return build_update(
-                rel, values, query, returning=returning, shape=shape, strip_nulls=strip
+                rel,
+                values,
+                query,
+                returning=returning,
+                shape=shape,
+                strip_nulls=strip,
+                embeds=plan_embeds(service.cache, rel, query),
             )
     else:
         if not query.where:
             raise safeupdate("DELETE")
 
         def builder(rel: Relation) -> Statement:
-            return build_delete(rel, query, returning=returning, shape=shape, strip_nulls=strip)
+            return build_delete(
+                rel,
+                query,
+                returning=returning,
+                shape=shape,
+                strip_nulls=strip,
+                embeds=plan_embeds(service.cache, rel, query),
+            )
 
     stmt = await build_for(service, schema, name, builder)
+
+    inserted: list[int | None] = []
 
     async def work(conn: asyncpg.Connection) -> tuple[int, str | None]:
         row = await conn.fetchrow(stmt.sql, *stmt.params)
         affected = int(row["page_total"])
+        inserted.append(row["inserted"])
         # Raising inside the transaction rolls the write back, as PostgREST does.
         if accept.shape == "object" and affected != 1:
             raise single_coerce(affected)
@@ -210,9 +266,18 @@ async def _write(
     affected, body = await service.run(identity, request, work, readonly=False)
     total = affected if prefer.count else None
     if method == "POST":
+        headers = {}
+        if location:
+            rows = json.loads(body or "[]")
+            if len(rows) == 1:
+                pairs = [(k, "is.null" if v is None else f"eq.{v}") for k, v in rows[0].items()]
+                headers["Location"] = f"/{name}?{urlencode(pairs)}"
+            returning = False
+        merged_only = prefer.resolution == "merge-duplicates" and inserted[-1] == 0
         return respond(
-            201,
+            200 if merged_only else 201,
             body if returning else None,
+            headers=headers,
             accept=accept,
             prefer=prefer,
             head=False,

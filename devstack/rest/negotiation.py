@@ -31,14 +31,17 @@ def identify(request: web.Request, keys: Keys) -> Identity:
     if not apikey:
         raise missing_apikey()
     try:
-        claims = keys.verify(apikey)
+        claims = keys.verify_apikey(apikey)
     except InvalidKey:
         raise invalid_apikey() from None
     auth = request.headers.get("Authorization", "")
     scheme, _, token = auth.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
+    token = token.strip()
+    # The clients send the key itself as the Bearer when nobody is signed in; for an `sb_` key
+    # the gateway then stands in the key's role. Any other Bearer is a JWT for PostgREST.
+    if scheme.lower() == "bearer" and token and token != apikey:
         try:
-            claims = keys.verify(token.strip())
+            claims = keys.verify(token)
         except InvalidKey as exc:
             raise jwt_error(str(exc)) from None
     return Identity(str(claims["role"]), claims)
@@ -47,6 +50,7 @@ def identify(request: web.Request, keys: Keys) -> Identity:
 @dataclass
 class Prefer:
     representation: bool = False
+    headers_only: bool = False
     count: str | None = None  # exact | planned | estimated
     resolution: str | None = None  # merge-duplicates | ignore-duplicates
     missing_default: bool = False
@@ -63,6 +67,7 @@ def parse_prefer(request: web.Request) -> Prefer:
         applied = True
         if key == "return" and value in ("representation", "minimal", "headers-only"):
             prefer.representation = value == "representation"
+            prefer.headers_only = value == "headers-only"
         elif key == "count" and value in ("exact", "planned", "estimated"):
             prefer.count = value
         elif key == "resolution" and value in ("merge-duplicates", "ignore-duplicates"):
@@ -82,9 +87,30 @@ def parse_prefer(request: web.Request) -> Prefer:
 
 @dataclass(frozen=True)
 class Accept:
-    shape: str  # "array" | "object"
+    shape: str  # "array" | "object" | "csv"
     strip_nulls: bool
     content_type: str
+
+
+CSV_TYPE = "text/csv; charset=utf-8"
+_ARRAY_MEDIA = ("*/*", "application/*", "application/json", "application/vnd.pgrst.array+json")
+_PLAN_OPTIONS = ("analyze", "verbose", "settings", "buffers", "wal")
+
+
+def _to_mime(media: str, params: dict[str, str]) -> str:
+    """PostgREST's `toMime` of a decoded media type, as its PGRST107 message lists them."""
+    if media in ("application/vnd.pgrst.array+json", "application/vnd.pgrst.object+json"):
+        stripped = params.get("nulls") == "stripped"
+        if media.endswith("array+json"):
+            return f"{media};nulls=stripped" if stripped else "application/json"
+        return f"{media};nulls=stripped" if stripped else media
+    if media.startswith("application/vnd.pgrst.plan"):
+        fmt = "json" if media.endswith("+json") else "text"
+        inner = params.get("for", "application/json").strip('"').strip().lower() or "*/*"
+        mime = f'application/vnd.pgrst.plan+{fmt}; for="{_to_mime(inner, {})}"'
+        options = [o for o in params.get("options", "").split("|") if o in _PLAN_OPTIONS]
+        return mime + (f"; options={'|'.join(options)}" if options else "")
+    return media
 
 
 def negotiate(request: web.Request) -> Accept:
@@ -94,7 +120,9 @@ def negotiate(request: web.Request) -> Accept:
     ranges: list[tuple[float, int, str, dict[str, str]]] = []
     for i, part in enumerate(header.split(",")):
         media, *raw_params = [p.strip() for p in part.split(";")]
-        params = dict(p.partition("=")[::2] for p in raw_params)
+        params = {
+            k.strip().lower(): v.strip() for k, _, v in (p.partition("=") for p in raw_params)
+        }
         try:
             quality = float(params.pop("q", "1"))
         except ValueError:
@@ -105,14 +133,13 @@ def negotiate(request: web.Request) -> Accept:
         if media == OBJECT_MEDIA:
             suffix = ";nulls=stripped" if strip else ""
             return Accept("object", strip, f"{OBJECT_MEDIA}{suffix}; charset=utf-8")
-        if media in (
-            "*/*",
-            "application/*",
-            "application/json",
-            "application/vnd.pgrst.array+json",
-        ):
+        if media == "text/csv":
+            return Accept("csv", False, CSV_TYPE)
+        if media in _ARRAY_MEDIA:
             return Accept("array", strip, ARRAY_TYPE)
-    asked = ", ".join(media for _, _, media, _ in ranges)
+        # application/vnd.pgrst.plan (explain()) is not produced: Supabase projects keep
+        # PostgREST's db-plan-enabled off, so it ends in the PGRST107 below.
+    asked = ", ".join(_to_mime(media, params) for _, _, media, params in ranges)
     raise pgrst(406, "PGRST107", f"None of these media types are available: {asked}")
 
 

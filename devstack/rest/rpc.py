@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 from aiohttp import web
 
+from devstack.rest.embedding import plan_embeds
 from devstack.rest.errors import pgrst, single_coerce
 from devstack.rest.execution import execute, read_response, respond, unknown_column
 from devstack.rest.negotiation import Accept, Identity, Prefer
@@ -116,12 +117,19 @@ async def call_function(
         names = {a.name for a in fn.args}
         args = {k: v for k, v in pairs if k in names}
     query = parse_query(pairs, rpc_args=set(args) if not from_body else None)
+    # A function that returns rows of a table embeds from that table's relationships;
+    # any other result has none (PGRST200).
+    result_rel = service.cache.relation(*fn.result_relation) if fn.result_relation else None
+    embeds = plan_embeds(
+        service.cache, result_rel, query, origin_name=fn.name, origin_schema=fn.schema
+    )
     params = Params()
     binds, call = rpc_call(fn, args, params, from_body=from_body)
     head = method == "HEAD"
 
     if fn.result_columns is not None:
-        shape = "none" if head else (accept.shape if fn.returns_set else "object")
+        shape = accept.shape if fn.returns_set or accept.shape == "csv" else "object"
+        shape = "none" if head else shape
         target = Target('"pgrst_call"', fn.result_columns)
         try:
             stmt = build_read(
@@ -132,6 +140,7 @@ async def call_function(
                 shape=shape,
                 strip_nulls=accept.strip_nulls,
                 exact_count=prefer.count == "exact",
+                embeds=embeds,
             )
         except UnknownColumn as exc:
             raise unknown_column(fn.name, fn.result_columns, exc.column) from None
@@ -140,6 +149,9 @@ async def call_function(
                 service, request, identity, stmt, query, accept, prefer, readonly=not from_body
             )
         return await _scalar_response(service, request, identity, stmt, accept, prefer, void=False)
+    if accept.shape == "csv":
+        # CSV is served for functions that return rows; a scalar result is refused.
+        raise pgrst(406, "PGRST107", "None of these media types are available: text/csv")
     stmt = build_rpc_scalar(fn, binds, call, params, query, strip_nulls=accept.strip_nulls)
     if fn.returns_set:
         return await read_response(

@@ -10,13 +10,23 @@ Every statement returns one row: (total, page_total, body), the body rendered by
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from devstack.rest.query import BINARY_OPS, Condition, Logic, OrderTerm, Query, SelectItem
+from devstack.rest.embedding import EmbedNode
+from devstack.rest.errors import pgrst
+from devstack.rest.query import (
+    BINARY_OPS,
+    FTS_OPS,
+    Condition,
+    Embed,
+    JsonPath,
+    Logic,
+    OrderTerm,
+    Query,
+    SelectItem,
+)
 from devstack.rest.schema_cache import Column, Function, Relation
-
-TEXT_TYPES = {"text", "character varying", "character", "name", "citext"}
 
 
 class UnknownColumn(Exception):
@@ -45,11 +55,23 @@ class Params:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A to-one embedded resource, for `order=rel(col)`: its table and join columns."""
+
+    table: str
+    columns: dict[str, Column]
+    pairs: tuple[tuple[str, str], ...]  # (parent column, related column)
+
+
+@dataclass(frozen=True)
 class Target:
     """What column references resolve against: a table, or a function call's result."""
 
     qualifier: str  # SQL that prefixes a column, e.g. "public"."todos"
     columns: dict[str, Column]
+    # Embedded resources of this level: label -> the alias of their lateral join.
+    embeds: dict[str, str] = field(default_factory=dict)
+    related: dict[str, Related] = field(default_factory=dict)
 
     def column(self, name: str) -> Column:
         col = self.columns.get(name)
@@ -62,26 +84,79 @@ class Target:
         return f"{self.qualifier}.{ident(name)}"
 
 
+def _json_key(key: str) -> str:
+    body = key.removeprefix("-")
+    if body.isdigit():
+        return key  # an array index, as PostgREST sends it: ->0, ->-1
+    return "'" + key.replace("'", "''") + "'"
+
+
+def json_path_sql(expr: str, path: JsonPath) -> str:
+    return expr + "".join(f"{arrow}{_json_key(key)}" for arrow, key in path)
+
+
+def _operand(target: Target, column: str, path: JsonPath) -> tuple[str, str]:
+    """(SQL of the filtered expression, the type its values are cast to)."""
+    col = target.column(column)
+    expr = json_path_sql(target.ref(column), path)
+    if path and path[-1][0] == "->>":
+        return expr, "pg_catalog.text"
+    return expr, col.cast
+
+
+def array_literal(values: str | tuple[str, ...]) -> str:
+    """PostgREST's pgBuildArrayLiteral: every element double-quoted, so Postgres parses each
+    one as the column's type."""
+    items = (values,) if isinstance(values, str) else values
+
+    def quoted(value: str) -> str:
+        value = value.replace("\x00", "").replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{value}"'
+
+    return "{" + ",".join(quoted(v) for v in items) + "}"
+
+
+def _embed_null_filter(target: Target, cond: Condition) -> str:
+    # `cities=not.is.null`: keep the rows whose embedded resource is (not) empty.
+    if cond.op != "is" or cond.value not in ("null", "not_null") or cond.path:
+        raise pgrst(
+            400,
+            "PGRST120",
+            f"Bad operator on the '{cond.column}' embedded resource",
+            details="Only is null or not is null filters are allowed on embedded resources",
+        )
+    is_null = (cond.value == "null") != cond.negated
+    return f"{target.embeds[cond.column]}.body is {'' if is_null else 'not '}null"
+
+
 def _condition(target: Target, cond: Condition, params: Params) -> str:
-    col = target.column(cond.column)
-    expr = target.ref(cond.column)
-    textual = col.type in TEXT_TYPES
-    if cond.op == "is":
-        sql = f"{expr} is {cond.value}"  # one of IS_VALUES, checked by the parser
-    elif cond.op == "in":
-        sql = f"{expr} = any({params.add(list(cond.value))}::text[]::{col.type}[])"
-    elif cond.op in ("like", "ilike", "match", "imatch"):
-        lhs = expr if textual else f"{expr}::text"
-        op = BINARY_OPS[cond.op]
+    if cond.column in target.embeds and cond.column not in target.columns:
+        return _embed_null_filter(target, cond)
+    expr, cast = _operand(target, cond.column, cond.path)
+    op = cond.op
+    if op == "is":
+        sql = f"{expr} is {'not null' if cond.value == 'not_null' else cond.value}"
+    elif op == "in":
+        sql = f"{expr} = any({params.add(array_literal(cond.value))}::text::{cast}[])"
+    elif op in FTS_OPS:
+        config = f"{params.add(cond.config)}::regconfig, " if cond.config else ""
+        column = expr
+        if cast != "pg_catalog.tsvector":
+            column = f"to_tsvector({config}{expr})"
+        sql = f"{column} @@ {FTS_OPS[op]}({config}{params.add(cond.value)}::text)"
+    elif op in ("like", "ilike", "match", "imatch"):
+        # The pattern is text; a column that is not text fails in Postgres, as in PostgREST.
         if cond.quantifier:
-            sql = f"{lhs} {op} {cond.quantifier}({params.add(list(cond.value))}::text[])"
+            sql = (
+                f"{expr} {BINARY_OPS[op]} {cond.quantifier}({params.add(cond.value)}::text::text[])"
+            )
         else:
-            sql = f"{lhs} {op} {params.add(cond.value)}::text"
+            sql = f"{expr} {BINARY_OPS[op]} {params.add(cond.value)}::text"
     elif cond.quantifier:
-        value = params.add(list(cond.value))
-        sql = f"{expr} {BINARY_OPS[cond.op]} {cond.quantifier}({value}::text[]::{col.type}[])"
+        value = params.add(cond.value)
+        sql = f"{expr} {BINARY_OPS[op]} {cond.quantifier}({value}::text::{cast}[])"
     else:
-        sql = f"{expr} {BINARY_OPS[cond.op]} {params.add(cond.value)}::text::{col.type}"
+        sql = f"{expr} {BINARY_OPS[op]} {params.add(cond.value)}::text::{cast}"
     return f"not ({sql})" if cond.negated else sql
 
 
@@ -99,14 +174,122 @@ def where_clause(target: Target, where: list[Condition | Logic], params: Params)
     return " where " + " and ".join(_logic(target, node, params) for node in where)
 
 
+def _item_sql(target: Target, item: SelectItem) -> str:
+    if item.column is None:
+        return f"{target.qualifier}.*"
+    expr = json_path_sql(target.ref(item.column), item.path)
+    if item.cast:
+        expr = f"cast({expr} as {item.cast})"
+    return f"{expr} as {ident(item.label)}"
+
+
 def projection(target: Target, items: list[SelectItem]) -> str:
-    parts = []
+    return ", ".join(_item_sql(target, item) for item in items)
+
+
+class Aliases:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def next(self) -> str:
+        self.n += 1
+        return f'"pgrst_{self.n}"'
+
+
+def render_select(
+    target: Target,
+    items: list[SelectItem | Embed] | tuple[SelectItem | Embed, ...],
+    nodes: list[EmbedNode],
+    params: Params,
+    aliases: Aliases,
+) -> tuple[str, str, Target]:
+    """(projection, lateral joins, the target that knows its embeds) of one level."""
+    if not nodes:
+        plain = [i for i in items if isinstance(i, SelectItem)]
+        return projection(target, plain), "", target
+    joins: list[str] = []
+    embeds: dict[str, str] = {}
+    related: dict[str, Related] = {}
+    for node in nodes:
+        lateral, join = _render_embed(target, node, params, aliases)
+        joins.append(join)
+        embeds[node.embed.label] = lateral
+        rel = node.rel
+        if rel.to_one and rel.junction is None:
+            table = qualified(rel.target.schema, rel.target.name)
+            related[node.embed.label] = Related(table, rel.target.columns, rel.pairs)
+    scoped = replace(target, embeds=embeds, related=related)
+    parts: list[str] = []
     for item in items:
-        if item.column is None:
-            parts.append(f"{target.qualifier}.*")
+        if isinstance(item, SelectItem):
+            parts.append(_item_sql(scoped, item))
+            continue
+        node = next(n for n in nodes if n.embed is item)
+        lateral = embeds[item.label]
+        if not item.select:
+            continue  # an empty embed only filters (`cities!inner()`), PostgREST shows nothing
+        if item.spread:
+            parts.append(f"{lateral}.*")
+        elif node.rel.to_one:
+            parts.append(f"{lateral}.body as {ident(item.label)}")
         else:
-            parts.append(f"{target.ref(item.column)} as {ident(item.alias or item.column)}")
-    return ", ".join(parts)
+            parts.append(f"coalesce({lateral}.body, '[]') as {ident(item.label)}")
+    return ", ".join(parts) or "1", "".join(joins), scoped
+
+
+def _render_embed(
+    parent: Target, node: EmbedNode, params: Params, aliases: Aliases
+) -> tuple[str, str]:
+    rel = node.rel
+    alias = aliases.next()
+    table = qualified(rel.target.schema, rel.target.name)
+    child = Target(alias, rel.target.columns)
+    if rel.junction is not None:
+        junction = aliases.next()
+        on = " and ".join(
+            f"{junction}.{ident(j)} = {alias}.{ident(t)}" for j, t in rel.junction_target
+        )
+        source = f"{table} as {alias} join {qualified(rel.junction.schema, rel.junction.name)}"
+        source += f" as {junction} on {on}"
+        conds = [
+            f"{junction}.{ident(j)} = {parent.qualifier}.{ident(o)}" for j, o in rel.junction_origin
+        ]
+    else:
+        source = f"{table} as {alias}"
+        conds = [f"{alias}.{ident(t)} = {parent.qualifier}.{ident(o)}" for o, t in rel.pairs]
+    proj, joins, scoped = render_select(child, node.embed.select, node.children, params, aliases)
+    conds += [_logic(scoped, n, params) for n in node.scope.where]
+    inner = f"select {proj} from {source}{joins} where {' and '.join(conds)}"
+    inner += order_clause(scoped, node.scope.order)
+    if node.scope.limit is not None:
+        inner += f" limit {params.add(node.scope.limit)}::bigint"
+    if node.scope.offset:
+        inner += f" offset {params.add(node.scope.offset)}::bigint"
+    lateral = aliases.next()
+    if node.embed.spread:
+        sub = f"({inner})"
+    elif rel.to_one:
+        sub = f"(select to_json(_pgrst_r) as body from ({inner}) _pgrst_r)"
+    else:
+        # !inner keeps only parents with at least one embedded row: no row at all when empty.
+        having = " having count(*) > 0" if node.embed.join == "inner" else ""
+        sub = f"(select json_agg(_pgrst_r) as body from ({inner}) _pgrst_r{having})"
+    kind = "inner" if node.embed.join == "inner" else "left"
+    return lateral, f" {kind} join lateral {sub} as {lateral} on true"
+
+
+def _order_expr(target: Target, term: OrderTerm) -> str:
+    if term.relation is None:
+        return json_path_sql(target.ref(term.column), term.path)
+    related = target.related[term.relation]
+    if term.column not in related.columns:
+        raise UnknownColumn(term.column)
+    alias = '"pgrst_o"'
+    cond = " and ".join(
+        f"{alias}.{ident(t)} = {target.qualifier}.{ident(p)}" for p, t in related.pairs
+    )
+    column = json_path_sql(f"{alias}.{ident(term.column)}", term.path)
+    return f"(select {column} from {related.table} as {alias} where {cond})"
 
 
 def order_clause(target: Target, order: list[OrderTerm]) -> str:
@@ -114,20 +297,31 @@ def order_clause(target: Target, order: list[OrderTerm]) -> str:
         return ""
     terms = []
     for term in order:
-        sql = f"{target.ref(term.column)} {'desc' if term.desc else 'asc'}"
+        sql = f"{_order_expr(target, term)} {'desc' if term.desc else 'asc'}"
         if term.nulls:
             sql += f" nulls {term.nulls}"
         terms.append(sql)
     return " order by " + ", ".join(terms)
 
 
+# PostgREST's asCsvF: a header of the first row's keys, then each row as Postgres renders a
+# record, without its parentheses.
+_CSV_BODY = (
+    "coalesce((select string_agg(k, ',') from json_object_keys(json_agg(_pgrst_t) -> 0) k), '')"
+    " || chr(10) || "
+    "coalesce(string_agg(substring(_pgrst_t::text, 2, length(_pgrst_t::text) - 2), chr(10)), '')"
+)
+
+
 def body_expr(shape: str, strip_nulls: bool) -> str:
-    """shape: "array" (a JSON array), "object" (the only row, bare) or "none" (no body)."""
+    """shape: "array" (a JSON array), "object" (the only row, bare), "csv" or "none"."""
     row = "json_strip_nulls(to_json(_pgrst_t))" if strip_nulls else "to_json(_pgrst_t)"
     if shape == "array":
         return f"coalesce(json_agg({row}), '[]')::text"
     if shape == "object":
         return f"coalesce(json_agg({row}) -> 0, 'null')::text"
+    if shape == "csv":
+        return _CSV_BODY
     return "null::text"
 
 
@@ -150,16 +344,18 @@ def build_read(
     shape: str,
     strip_nulls: bool,
     exact_count: bool,
+    embeds: list[EmbedNode] | None = None,
 ) -> Statement:
-    where = where_clause(target, query.where, params)
+    proj, joins, scoped = render_select(target, query.select, embeds or [], params, Aliases())
+    where = where_clause(scoped, query.where, params)
     count_params = list(params.values)
-    inner = f"select {projection(target, query.select)} from {source}{where}"
-    inner += order_clause(target, query.order)
+    inner = f"select {proj} from {source}{joins}{where}"
+    inner += order_clause(scoped, query.order)
     if query.limit is not None:
         inner += f" limit {params.add(query.limit)}::bigint"
     if query.offset:
         inner += f" offset {params.add(query.offset)}::bigint"
-    count_sql = f"select 1 from {source}{where}"
+    count_sql = f"select 1 from {source}{joins}{where}"
     total = f"(select count(*) from ({count_sql}) _pgrst_c)" if exact_count else "null::bigint"
     sql = (
         f"select {total} as total, count(*) as page_total, "
@@ -169,16 +365,26 @@ def build_read(
 
 
 def _finish_write(
-    cte: str, rel: Relation, query: Query, *, returning: bool, shape: str, strip_nulls: bool
+    cte: str,
+    rel: Relation,
+    query: Query,
+    params: Params,
+    *,
+    returning: bool,
+    shape: str,
+    strip_nulls: bool,
+    embeds: list[EmbedNode] | None,
+    inserted: str = "null::bigint",
 ) -> str:
     inner = "select 1 from pgrst_source"
     if returning:
         source = Target('"pgrst_source"', rel.columns)
-        inner = f"select {projection(source, query.select)} from pgrst_source"
+        proj, joins, _ = render_select(source, query.select, embeds or [], params, Aliases())
+        inner = f"select {proj} from pgrst_source{joins}"
     return (
         f"with {cte} select null::bigint as total, count(*) as page_total, "
-        f"{body_expr(shape if returning else 'none', strip_nulls)} as body "
-        f"from ({inner}) _pgrst_t"
+        f"{body_expr(shape if returning else 'none', strip_nulls)} as body, "
+        f"{inserted} as inserted from ({inner}) _pgrst_t"
     )
 
 
@@ -193,6 +399,7 @@ def build_insert(
     returning: bool,
     shape: str,
     strip_nulls: bool,
+    embeds: list[EmbedNode] | None = None,
 ) -> Statement:
     params = Params()
     table = qualified(rel.schema, rel.name)
@@ -213,7 +420,9 @@ def build_insert(
             Target(table, rel.columns).column(name)
         spec = f" ({', '.join(map(ident, target_cols))})" if target_cols else ""
     ctes = []
-    returned = f"{table}.*" if returning else "1"
+    # Each inserted row comes back whole, with whether it is new (xmax = 0) or merged into an
+    # existing one: an upsert that only merged answers 200, as PostgREST does.
+    returned = "pgrst_target as pgrst_row, (pgrst_target.xmax = 0) as pgrst_new"
     for i, (cols, group) in enumerate(groups.items()):
         col_list = ", ".join(map(ident, cols))
         target_list = f" ({col_list})" if cols else ""
@@ -225,13 +434,30 @@ def build_insert(
             clause = f" on conflict{spec} do nothing"
         payload = params.add(json.dumps(group))
         ctes.append(
-            f"pgrst_ins_{i} as (insert into {table}{target_list} select {col_list} "
+            f"pgrst_ins_{i} as (insert into {table} as pgrst_target{target_list} "
+            f"select {col_list} "
             f"from json_populate_recordset(null::{table}, {payload}::json) _{clause} "
             f"returning {returned})"
         )
     union = " union all ".join(f"select * from pgrst_ins_{i}" for i in range(len(ctes)))
-    cte = ", ".join([*ctes, f"pgrst_source as ({union})"])
-    sql = _finish_write(cte, rel, query, returning=returning, shape=shape, strip_nulls=strip_nulls)
+    cte = ", ".join(
+        [
+            *ctes,
+            f"pgrst_all as ({union})",
+            "pgrst_source as (select (pgrst_row).* from pgrst_all)",
+        ]
+    )
+    sql = _finish_write(
+        cte,
+        rel,
+        query,
+        params,
+        returning=returning,
+        shape=shape,
+        strip_nulls=strip_nulls,
+        embeds=embeds,
+        inserted="(select count(*) from pgrst_all where pgrst_new)",
+    )
     return Statement(sql, params.values)
 
 
@@ -243,6 +469,7 @@ def build_update(
     returning: bool,
     shape: str,
     strip_nulls: bool,
+    embeds: list[EmbedNode] | None = None,
 ) -> Statement:
     params = Params()
     table = qualified(rel.schema, rel.name)
@@ -258,19 +485,43 @@ def build_update(
         f"json_populate_record(null::{table}, {payload}::json)) _pgrst_body{where} "
         f"returning {returned})"
     )
-    sql = _finish_write(cte, rel, query, returning=returning, shape=shape, strip_nulls=strip_nulls)
+    sql = _finish_write(
+        cte,
+        rel,
+        query,
+        params,
+        returning=returning,
+        shape=shape,
+        strip_nulls=strip_nulls,
+        embeds=embeds,
+    )
     return Statement(sql, params.values)
 
 
 def build_delete(
-    rel: Relation, query: Query, *, returning: bool, shape: str, strip_nulls: bool
+    rel: Relation,
+    query: Query,
+    *,
+    returning: bool,
+    shape: str,
+    strip_nulls: bool,
+    embeds: list[EmbedNode] | None = None,
 ) -> Statement:
     params = Params()
     table = qualified(rel.schema, rel.name)
     where = where_clause(Target(table, rel.columns), query.where, params)
     returned = f"{table}.*" if returning else "1"
     cte = f"pgrst_source as (delete from {table}{where} returning {returned})"
-    sql = _finish_write(cte, rel, query, returning=returning, shape=shape, strip_nulls=strip_nulls)
+    sql = _finish_write(
+        cte,
+        rel,
+        query,
+        params,
+        returning=returning,
+        shape=shape,
+        strip_nulls=strip_nulls,
+        embeds=embeds,
+    )
     return Statement(sql, params.values)
 
 
@@ -280,19 +531,19 @@ def rpc_call(
     """(FROM items that bind the arguments, the call expression)."""
     name = qualified(fn.schema, fn.name)
     if fn.single_unnamed_json:
-        return "", f"{name}({params.add(json.dumps(args))}::text::{fn.args[0].type})"
+        return "", f"{name}({params.add(json.dumps(args))}::text::{fn.args[0].cast})"
     given = [a for a in fn.args if a.name in args]
     if from_body:
         # json_to_record turns JSON arrays into Postgres arrays and keeps nested json as json.
         binds = ""
         if given:
             payload = params.add(json.dumps({a.name: args[a.name] for a in given}))
-            defs = ", ".join(f"{ident(a.name)} {a.type}" for a in given)
+            defs = ", ".join(f"{ident(a.name)} {a.cast}" for a in given)
             binds = f"json_to_record({payload}::json) as _pgrst_args({defs}), "
         call_args = ", ".join(f"{ident(a.name)} := _pgrst_args.{ident(a.name)}" for a in given)
         return binds, f"{name}({call_args})"
     call_args = ", ".join(
-        f"{ident(a.name)} := {params.add(str(args[a.name]))}::text::{a.type}" for a in given
+        f"{ident(a.name)} := {params.add(str(args[a.name]))}::text::{a.cast}" for a in given
     )
     return "", f"{name}({call_args})"
 

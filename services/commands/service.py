@@ -21,9 +21,9 @@ from services.commands.registry import (
     upgrade_payload,
     validate_command,
 )
-from services.errors import BackendUnavailable, NotFound, ServiceError
+from services.errors import BackendUnavailable, NotFound, PermissionDenied, ServiceError
 from services.keyset import Cursor, newest_first
-from services.models import BotCommand
+from services.models import BotCommand, Role
 from services.text_rules import forbidden_character, shows_nothing
 from services.user_session import Permission, UserSession
 
@@ -96,6 +96,22 @@ class CommandService:
         pending = await self.outbox.pending(
             tenant_id=str(self.session.tenant_id), created_by=str(self.session.user_id)
         )
+        if not pending:
+            return FlushReport(sent, refused, 0)
+        if self.session.read_only:
+            # A read-only app sends nothing and drops nothing: the entries wait for the
+            # author's next ordinary session.
+            return FlushReport(sent, refused, len(pending))
+        try:
+            refusal = await self._author_refusal()
+        except BackendUnavailable:
+            return FlushReport(sent, refused, len(pending))
+        if refusal is not None:
+            # Queued as an operator, demoted (or deactivated) since: nothing leaves.
+            for entry in pending:
+                await self.outbox.remove(entry.idempotency_key)
+                refused.append((entry, refusal))
+            return FlushReport(sent, refused, 0)
         for position, entry in enumerate(pending):
             try:
                 sent.append(await self._deliver(entry))
@@ -107,6 +123,28 @@ class CommandService:
                 await self.outbox.remove(entry.idempotency_key)
                 refused.append((entry, str(exc)))
         return FlushReport(sent, refused, 0)
+
+    async def _author_refusal(self) -> str | None:
+        """Why the author may not send now, read from the database rather than from this
+        session: a queued command can wait for hours, and the role it was queued under may be
+        gone (the account feed that rescopes a session could have been down meanwhile)."""
+        rows = (
+            await self.backend.run(
+                self.backend.table("dashboard", "users")
+                .select("role,active")
+                .eq("id", str(self.session.user_id))
+                .eq("tenant_id", str(self.session.tenant_id))
+                .limit(1),
+                context="dashboard.users",
+            )
+        ).data
+        if not rows or not rows[0]["active"]:
+            return "your account is no longer active"
+        try:
+            self.session.with_role(Role(rows[0]["role"])).require(Permission.send_commands)
+        except (PermissionDenied, ValueError) as exc:
+            return str(exc) if isinstance(exc, PermissionDenied) else "your role cannot send"
+        return None
 
     async def waiting(self) -> int:
         return await self.outbox.count(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from services.private_files import private_file
 from services.yclients.client import DEFAULT_PAGE_SIZE, YClientsClient
 from services.yclients.models import ApiRecord, Record, ServiceLine, record_from_api
 
@@ -247,7 +248,8 @@ class RecordCache:
         with self._lock:
             if self._conn is not None:
                 return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Clients' names and phones: the file (and its -wal and -shm) is 0600.
+            private_file(self.path)
             conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             try:
                 conn.execute("PRAGMA journal_mode=WAL")

@@ -21,6 +21,7 @@ import httpx
 from pydantic import SecretStr, ValidationError
 
 from services.backoff import backoff_delay
+from services.urls import shown_url
 from services.yclients.errors import (
     YClientsApiError,
     YClientsAuthError,
@@ -139,7 +140,9 @@ class YClientsClient:
         )
 
     def __repr__(self) -> str:
-        return f"YClientsClient(base_url={self.base_url!r}, company_id={self.company_id})"
+        return (
+            f"YClientsClient(base_url={shown_url(self.base_url)!r}, company_id={self.company_id})"
+        )
 
     async def __aenter__(self) -> YClientsClient:
         return self
@@ -294,7 +297,7 @@ class YClientsClient:
             except httpx.TimeoutException:
                 self.stats.network_errors += 1
                 last_error = YClientsNetworkError(
-                    f"YClients did not answer in time ({self.base_url}, company "
+                    f"YClients did not answer in time ({shown_url(self.base_url)}, company "
                     f"{self.company_id}).",
                     company_id=self.company_id,
                     path=path,
@@ -303,7 +306,7 @@ class YClientsClient:
             except httpx.TransportError as exc:
                 self.stats.network_errors += 1
                 last_error = YClientsNetworkError(
-                    f"Cannot reach YClients at {self.base_url} ({type(exc).__name__}).",
+                    f"Cannot reach YClients at {shown_url(self.base_url)} ({type(exc).__name__}).",
                     company_id=self.company_id,
                     path=path,
                 )

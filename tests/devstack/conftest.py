@@ -23,6 +23,22 @@ async def service_api(devstack: DevStack) -> AsyncIterator[Api]:
 
 
 @pytest.fixture(scope="session")
+async def secret_api(devstack: DevStack) -> AsyncIterator[Api]:
+    """supabase-py on the project's secret key (`sb_secret_…`) instead of the service_role JWT."""
+    api = await make_api(devstack.info.supabase_url, devstack.info.secret_key)
+    yield api
+    await api.http.aclose()
+
+
+@pytest.fixture(params=["service_role JWT", "sb_secret key"])
+def any_service_api(request: pytest.FixtureRequest) -> Api:
+    """Each kind of service key in turn: the legacy JWT, then the secret key."""
+    name = "service_api" if request.param == "service_role JWT" else "secret_api"
+    api: Api = request.getfixturevalue(name)
+    return api
+
+
+@pytest.fixture(scope="session")
 async def anon_api(devstack: DevStack) -> AsyncIterator[Api]:
     api = await make_api(devstack.info.supabase_url, devstack.info.anon_key)
     yield api

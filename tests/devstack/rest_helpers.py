@@ -6,10 +6,14 @@ tests can check them while still going through the client's own request path.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from supabase import AsyncClient, AsyncClientOptions, acreate_client
+
+from tests.jsclient import run_js
 
 
 @dataclass
@@ -36,3 +40,20 @@ async def make_api(url: str, key: str, *, bearer: str | None = None) -> Api:
     if bearer is not None:
         sb.postgrest.auth(bearer)
     return Api(sb, http, seen)
+
+
+# The head of a supabase-js script: a client on the devstack, with the `ws` transport that
+# Node 20 needs. The script's body uses `sb` and ends with `done(result)`, which prints the
+# result as the last JSON line and exits (the client's auth timers would keep Node alive).
+JS_CLIENT = """
+import { createClient } from '@supabase/supabase-js'
+import ws from 'ws'
+const sb = createClient(process.env.URL, process.env.KEY, { realtime: { transport: ws } })
+const done = (value) => { console.log(JSON.stringify(value)); process.exit(0) }
+"""
+
+
+async def run_supabase_js(url: str, key: str, body: str) -> Any:
+    """Run `body` after JS_CLIENT in a thread: the devstack serves it on this event loop."""
+    env = {"URL": url, "KEY": key}
+    return await asyncio.to_thread(run_js, JS_CLIENT + body, env=env)

@@ -154,6 +154,11 @@ async def test_the_demo_salons_look_alive(fresh_db: Connect) -> None:
         assert 24 <= len(mine) <= 100
         assert {w["status"] for w in mine} == {"waiting", "offered", "booked", "cancelled"}
         assert all(w["service_title"] and w["created_at"] <= now for w in mine)
+        # The bot's optional columns: filled for most rows, left empty for some.
+        for column in ("desired_date", "desired_time_from", "desired_time_to", "staff_name"):
+            filled = [w[column] is not None for w in mine]
+            assert any(filled) and not all(filled), column
+        assert any(w["desired_time_from"] and w["desired_time_to"] is None for w in mine)
     assert NASTY_CLIENT_NAME in {w["client_name"] for w in wishes}
 
 

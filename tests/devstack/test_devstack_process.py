@@ -14,7 +14,15 @@ import pytest
 
 from cli.stack_process import start_devstack
 
-EXPECTED_KEYS = {"supabase_url", "anon_key", "service_key", "database_url", "yclients_url"}
+EXPECTED_KEYS = {
+    "supabase_url",
+    "publishable_key",
+    "secret_key",
+    "anon_key",
+    "service_key",
+    "database_url",
+    "yclients_url",
+}
 
 
 def postgres_pids_for(data_dir: Path) -> list[int]:
@@ -103,13 +111,17 @@ def test_data_is_kept_between_runs_and_sigint_stops(stack_dir: Path) -> None:
     second = RunningStack(stack_dir)
     try:
         # The key is signed with the data dir's own secret, so it survives a restart too.
-        assert second.info["service_key"] == first.info["service_key"]
-        rows = httpx.get(
-            f"{second.info['supabase_url']}/rest/v1/tenants",
-            params={"select": "name"},
-            headers={"apikey": second.info["service_key"], "Accept-Profile": "dashboard"},
-        ).json()
-        assert rows == [{"name": "Салон «Персистентный»"}]
+        for key in ("publishable_key", "secret_key", "anon_key", "service_key"):
+            assert second.info[key] == first.info[key], key
+        assert second.info["publishable_key"].startswith("sb_publishable_")
+        assert second.info["secret_key"].startswith("sb_secret_")
+        for key in ("service_key", "secret_key"):
+            rows = httpx.get(
+                f"{second.info['supabase_url']}/rest/v1/tenants",
+                params={"select": "name"},
+                headers={"apikey": second.info[key], "Accept-Profile": "dashboard"},
+            ).json()
+            assert rows == [{"name": "Салон «Персистентный»"}], key
     finally:
         code, _, err = second.stop()
     assert code == 0, err

@@ -194,11 +194,17 @@ async def test_apikey_header_any_case_or_query_param(
     assert (response.status_code, response.json()) == (200, [{"id": 1}])
 
 
-async def test_csv_is_406_pgrst107(service_api: Api, todos: str) -> None:
+async def test_explain_is_406_pgrst107_as_on_a_default_supabase_project(
+    service_api: Api, todos: str
+) -> None:
+    # Supabase keeps PostgREST's db-plan-enabled off, so explain() gets PostgREST's 406.
     with pytest.raises(APIError) as err:
-        await service_api.sb.table(todos).select("*").csv().execute()
+        await service_api.sb.table(todos).select("*").explain().execute()
     assert err.value.code == "PGRST107"
-    assert err.value.message == "None of these media types are available: text/csv"
+    assert err.value.message == (
+        "None of these media types are available: "
+        'application/vnd.pgrst.plan+text; for="application/json"'
+    )
     assert service_api.last.status_code == 406
     assert service_api.last.headers["content-type"] == "application/json; charset=utf-8"
 

@@ -150,3 +150,98 @@ async def test_confirm_password_and_logout(
     assert not await auth.confirm_password(session, PASSWORD), "a deactivated user cannot unlock"
     await auth.logout(session)
     assert (await audit_actions(db, user["email"]))[-1] == "logout"
+
+
+class BcryptSpy:
+    """Counts the bcrypt checks login runs and the hash each one was against."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import bcrypt
+
+        self.hashes: list[bytes] = []
+        real = bcrypt.checkpw
+
+        def checkpw(password: bytes, hashed: bytes) -> bool:
+            self.hashes.append(hashed)
+            return bool(real(password, hashed))
+
+        monkeypatch.setattr(bcrypt, "checkpw", checkpw)
+
+
+async def test_concurrent_wrong_guesses_get_at_most_five_passwords_checked(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The race of issue 17 §3: twenty guesses at once all passed the lock check before the
+    first failure was recorded. Now each is counted before bcrypt runs."""
+    import asyncio
+
+    user = await make_user(tenant_id, "operator")
+    stored = await db.fetchval(
+        "select encrypted_password from dashboard.users where id = $1", user["id"]
+    )
+    spy = BcryptSpy(monkeypatch)
+    guesses = [f"guess number {n}" for n in range(20)]
+    results = await asyncio.gather(
+        *(AuthService(backend).authenticate(user["email"], guess) for guess in guesses),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, LoginFailed) for r in results)
+    checked = [h for h in spy.hashes if h == stored.encode()]
+    assert len(checked) <= LOCKOUT_FAILURES, f"{len(checked)} guesses were checked"
+    # And the right password is refused while locked, without being checked.
+    before = len(spy.hashes)
+    with pytest.raises(LoginFailed) as caught:
+        await AuthService(backend).authenticate(user["email"], PASSWORD)
+    assert caught.value.reason == "locked"
+    assert len(spy.hashes) == before
+
+
+async def test_unlock_attempts_count_toward_the_login_lockout(
+    backend: Backend, tenant_id: uuid.UUID, make_user: MakeUser
+) -> None:
+    user = await make_user(tenant_id, "viewer")
+    auth = AuthService(backend)
+    session = await auth.authenticate(user["email"], PASSWORD)
+    for _ in range(LOCKOUT_FAILURES):
+        assert not await auth.confirm_password(session, "a wrong guess at the lock")
+    # The lock screen was no way around the lockout: neither login nor unlock now.
+    with pytest.raises(LoginFailed) as caught:
+        await auth.authenticate(user["email"], PASSWORD)
+    assert caught.value.reason == "locked"
+    with pytest.raises(LoginFailed):
+        await auth.confirm_password(session, PASSWORD)
+
+
+@pytest.mark.parametrize("case", ["unknown", "empty", "too_long", "wrong_password"])
+async def test_every_failed_login_costs_one_bcrypt_check_against_the_right_hash(
+    backend: Backend,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+) -> None:
+    """Unknown and unusable emails pay for one check against the dummy hash (so the time tells
+    nothing); a known email with a wrong password for one check against its own hash."""
+    from services.auth import MAX_EMAIL_LENGTH
+    from services.passwords import _DUMMY_HASH
+
+    user = await make_user(tenant_id, "viewer")
+    email = {
+        "unknown": f"nobody-{uuid.uuid4().hex[:6]}@salon.test",
+        "empty": "",
+        "too_long": "a" * (MAX_EMAIL_LENGTH + 1) + "@salon.test",
+        "wrong_password": user["email"],
+    }[case]
+    stored = await db.fetchval(
+        "select encrypted_password from dashboard.users where id = $1", user["id"]
+    )
+    spy = BcryptSpy(monkeypatch)
+    with pytest.raises(LoginFailed):
+        await AuthService(backend).authenticate(email, "wrong horse battery")
+    expected = stored.encode() if case == "wrong_password" else _DUMMY_HASH
+    assert spy.hashes == [expected]

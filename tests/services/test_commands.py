@@ -307,3 +307,83 @@ async def test_a_failed_command_from_before_the_rename_is_sent_again_as_message(
     again = await service.resend(old_id)
     assert again.command is not None
     assert again.command.payload["message"] == "Ещё раз" and "text" not in again.command.payload
+
+
+async def test_a_queued_command_is_refused_when_its_author_was_demoted_meanwhile(
+    backend: Backend,
+    stack_info: StackInfo,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    """An operator queues a message while the backend is down, an admin makes them a viewer,
+    and the outbox is flushed by the session they still hold (its account feed never told it):
+    the role is read again as the command leaves the outbox. One refusal, nothing written,
+    the outbox empty."""
+    user = await make_user(tenant_id, "operator")
+    conversation = await add_session(db, tenant_id)
+    dead = await Backend.open("http://127.0.0.1:9", SecretStr(stack_info.service_key))
+    try:
+        queued = await CommandService(dead, session_for(user), outbox).enqueue(
+            "send_message", {"client_id": conversation["client_id"], "message": "Запись"}
+        )
+    finally:
+        await dead.close()
+    assert queued.queued_locally
+    await db.execute("update dashboard.users set role = 'viewer' where id = $1", user["id"])
+
+    stale = CommandService(backend, session_for(user), outbox)  # still says operator
+    report = await stale.flush()
+    assert [entry.idempotency_key for entry, _ in report.refused] == [queued.idempotency_key]
+    assert "viewer" in report.refused[0][1]
+    assert report.sent == [] and report.waiting == 0
+    assert await command_count(db, tenant_id) == 0
+    assert await stale.waiting() == 0
+
+
+async def test_a_read_only_session_writes_nothing_and_keeps_what_waits(
+    backend: Backend,
+    stack_info: StackInfo,
+    db: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    make_user: MakeUser,
+    outbox: Outbox,
+) -> None:
+    """`--read-only` held by the services, not only by hidden actions: a direct call writes
+    nothing, and what an earlier ordinary session queued is neither sent nor dropped."""
+    from services.dashboard import DashboardServices
+
+    user = await make_user(tenant_id, "admin")
+    conversation = await add_session(db, tenant_id)
+    dead = await Backend.open("http://127.0.0.1:9", SecretStr(stack_info.service_key))
+    try:
+        await CommandService(dead, session_for(user), outbox).enqueue(
+            "pause_bot", {"session_id": str(conversation["id"])}
+        )
+    finally:
+        await dead.close()
+
+    services = DashboardServices(
+        backend,
+        SecretStr(stack_info.service_key),
+        session_for(user),
+        outbox.path,
+        read_only=True,
+    )
+    with pytest.raises(PermissionDenied, match="read-only"):
+        await services.commands.enqueue(
+            "send_message", {"client_id": conversation["client_id"], "message": "Привет"}
+        )
+    with pytest.raises(PermissionDenied, match="read-only"):
+        await services.users.set_role(user["email"], "viewer")
+    services.rescope(session_for(user))  # a role change keeps the app read-only
+    with pytest.raises(PermissionDenied):
+        await services.commands.enqueue("pause_bot", {"session_id": str(conversation["id"])})
+    report = await services.commands.flush()
+    assert (report.sent, report.refused, report.waiting) == ([], [], 1)
+    assert await command_count(db, tenant_id) == 0
+    assert await db.fetchval("select role from dashboard.users where id = $1", user["id"]) == (
+        "admin"
+    )
+    assert await services.commands.waiting() == 1

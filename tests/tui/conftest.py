@@ -179,10 +179,11 @@ def make_app(tui_stack: StackProcess, tmp_path: Path) -> AppFactory:
         idle_lock_minutes: int = 15,
         keymap: dict[str, str] | None = None,
         yclients: bool = True,
+        key: str = "service_key",  # or "secret_key": Supabase's current kind
     ) -> ObservedApp:
         settings = Settings(
             supabase_url=tui_stack.url,
-            supabase_service_key=SecretStr(tui_stack.service_key),
+            supabase_service_key=SecretStr(tui_stack.info[key]),
             language=language,  # type: ignore[arg-type]
             idle_lock_minutes=idle_lock_minutes,
             keymap=keymap or {},

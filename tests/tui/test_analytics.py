@@ -215,7 +215,11 @@ async def test_e_exports_the_figures_to_csv(make_app: AppFactory, salon: Salon) 
         path = tab.last_export
         assert path is not None and app.ctx.data_dir is not None
         assert path.is_relative_to(app.ctx.data_dir)
-        assert any(f"Figures exported to {path}" == notice.message for notice in app._notifications)
+        assert any(
+            notice.message.startswith("Figures copied to the clipboard (CSV, ")
+            and notice.message.endswith(f"KB) and saved to {path}")
+            for notice in app._notifications
+        )
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
         assert tuple(rows[0]) == CSV_COLUMNS
@@ -307,3 +311,61 @@ async def test_the_bot_section_shows_its_figures_without_yclients(
         assert "Conversion (booked of created): 33.3% · to booked, median: 3 h 0 min" in shown
         assert "Handed to staff: 1 time · first answer, median: 10 min" in shown
         assert "YClients bookings by wishlist clients: YClients is not set up" in shown
+
+
+async def test_e_puts_the_csv_on_the_terminals_clipboard_over_osc_52(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    """Issue 17 §6: over SSH the export lands in the service account's folder, which staff
+    cannot open. A table that fits goes to their own clipboard: OSC 52 on the terminal."""
+    import base64
+
+    await configure(salon)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["viewer"])
+        written: list[str] = []
+        driver = app._driver
+        assert driver is not None
+        original = driver.write
+
+        def spy(data: str) -> None:
+            written.append(data)
+            original(data)
+
+        driver.write = spy  # type: ignore[method-assign]
+        tab = await open_tab(app, pilot)
+        await app.wait_for(lambda: tab.phase == Phase.ready)
+        await pilot.press("e")
+        await app.wait_for(lambda: tab.last_export is not None)
+        await app.wait_for(lambda: any("\x1b]52;c;" in chunk for chunk in written))
+        assert tab.last_export is not None
+        csv_text = tab.last_export.read_bytes().decode("utf-8-sig")
+        [sequence] = [chunk for chunk in written if "\x1b]52;c;" in chunk]
+        payload = sequence.split("\x1b]52;c;", 1)[1].split("\a", 1)[0]
+        assert base64.b64decode(payload).decode("utf-8") == csv_text
+
+
+async def test_e_names_the_path_and_size_when_the_csv_is_too_big_to_copy(
+    make_app: AppFactory, salon: Salon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tabs.analytics_tab as analytics_tab
+
+    monkeypatch.setattr(analytics_tab, "CLIPBOARD_LIMIT", 100)
+    await configure(salon)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["viewer"])
+        tab = await open_tab(app, pilot)
+        await app.wait_for(lambda: tab.phase == Phase.ready)
+        await pilot.press("e")
+        await app.wait_for(lambda: tab.last_export is not None)
+        path = tab.last_export
+        assert path is not None
+        size = max(1, round(path.stat().st_size / 1024))
+        [notice] = [n for n in app._notifications if "too big" in n.message]
+        assert notice.message == (
+            f"The CSV ({size} KB) is too big for the terminal's clipboard: it is saved on the "
+            f"server at {path}; ask the administrator for the file."
+        )
+        assert app.clipboard == ""

@@ -1,9 +1,13 @@
-"""Snapshots of the main screen on its wishlist tab (80×24, 120×40; en, ru) and of an entry."""
+"""Snapshots of the main screen on its wishlist tab (80×24, 120×40; en, ru) and of an entry.
+
+The rows carry the bot's wished-for day, window and staff where it wrote them, one row is past
+its day and still waiting (the `!` mark), and two are closed: the default Open filter hides
+them, and the counts line above the table still counts them."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import asyncpg
@@ -29,6 +33,10 @@ WISHES: list[dict[str, Any]] = [
         "client_name": "Анна Петрова",
         "client_phone": "+7 912 345-67-89",
         "service_title": "Стрижка женская",
+        "staff_name": "Ольга",
+        "desired_date": date(2026, 11, 28),
+        "desired_time_from": time(15),
+        "desired_time_to": time(20),
         "comment": "Суббота после 15:00, к Ольге",
         "created_at": ago(5),
     },
@@ -37,6 +45,8 @@ WISHES: list[dict[str, Any]] = [
         "client_name": "Ольга Смирнова",
         "client_phone": "+79161112233",
         "service_title": "Маникюр с покрытием",
+        "desired_date": date(2026, 11, 27),
+        "desired_time_from": time(10),
         "status": "offered",
         "created_at": ago(25),
     },
@@ -65,7 +75,20 @@ WISHES: list[dict[str, Any]] = [
         "status": "cancelled",
         "created_at": ago(60 * 26),
     },
+    {
+        "client_id": "tg:2006",
+        "client_name": "Дарья",
+        "client_phone": "+7 915 222-11-00",
+        "service_title": "Маникюр",
+        "staff_name": "Светлана Викторовна",
+        "desired_date": date(2026, 11, 24),
+        "desired_time_from": time(12),
+        "desired_time_to": time(14),
+        "created_at": ago(60 * 50),
+    },
 ]
+FIRST_ID = 7_000_001
+OPEN = sum(1 for wish in WISHES if wish.get("status", "waiting") in ("waiting", "offered"))
 
 THREAD = {
     "client_id": "tg:2001",
@@ -102,8 +125,10 @@ def snapshot_salon(tui_stack: StackProcess) -> str:
             if not await db.fetchval(
                 "select count(*) from public.wishlist_v2 where tenant_id = $1", salon.tenant_id
             ):
-                for wish in WISHES:
-                    await salon.add_wish(**wish)
+                for number, wish in enumerate(WISHES):
+                    # Fixed ids and change times: the entry screen shows both.
+                    fixed = {"id": FIRST_ID + number, "updated_at": wish["created_at"]}
+                    await salon.add_wish(**fixed, **wish)
                 thread = dict(THREAD)
                 thread["messages"] = [{**m, "at": m["at"].isoformat()} for m in THREAD["messages"]]
                 await salon.add_session(**thread)
@@ -119,7 +144,7 @@ async def wishlist_shown(pilot: Pilot[Any], email: str) -> None:
     assert isinstance(app, ObservedApp)
     await login(pilot, email)
     table = app.screen.query_one(WishlistTable)
-    await app.wait_for(lambda: table.row_count == len(WISHES))
+    await app.wait_for(lambda: table.row_count == OPEN)
     # The status bar lists feeds in the order their first status arrived, which races; fix
     # it for the picture (the shell should order them: see the wishlist report).
     app.ctx.feed_status = dict(sorted(app.ctx.feed_status.items()))

@@ -3,6 +3,9 @@
 OpenSSH's sshd listens on 127.0.0.1 with the doc's `Match Group` + `ForceCommand`; a staff
 account connects with `ssh -tt`, logs in through the app's login screen, sees the wishlist and
 quits. A second connection is cut mid-session: the app on the server must exit within seconds.
+Then a staff member with a local shell attacks the deployment (issue 17): sudo with arguments
+(`agentp-ssh user add --role admin`, `user list`) and a hostile `.env` in their home; both are
+refused, and the service account's home and files are the service account's alone.
 Needs root, sshd, sudo and uv (CI installs sshd and sudo); skips with the reason otherwise.
 """
 
@@ -25,7 +28,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tests.tui.conftest import PASSWORD, StackProcess, create_salon
+from tests.tui.conftest import PASSWORD, Salon, StackProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "deploy-ssh.md"
@@ -127,9 +130,11 @@ def wait_until_no_remote_app(limit: float) -> None:
         select.select([], [], [], 0.2)
 
 
-@pytest.fixture
-def deployed(tui_stack: StackProcess, tmp_path: Path) -> Iterator[dict[str, str]]:
-    base = tmp_path
+@pytest.fixture(scope="module")
+def deployed(
+    tui_stack: StackProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    base = tmp_path_factory.mktemp("deploy")
     # The service account must reach the install and config below pytest's private temp dir,
     # and the Python the venv is built on (here under /root/.pyenv; on a server, /usr).
     for start in (base, Path(sys.base_prefix)):
@@ -154,11 +159,15 @@ def deployed(tui_stack: StackProcess, tmp_path: Path) -> Iterator[dict[str, str]
         f"Include {base}/sshd_agentp.conf\n"
     )
 
+    # The bot owns the salon's id: its rows exist before the guide adds the salon (§7).
+    tenant_id = uuid.uuid4()
+
     async def arrange() -> None:
         conn = await asyncpg.connect(tui_stack.database_url)
         try:
-            salon = await create_salon(conn, name=tenant)
-            await salon.add_wish(client_name="Ирма", service_title="Маникюр")
+            await Salon(conn, tenant_id, tenant).add_wish(
+                client_name="Ирма", service_title="Маникюр"
+            )
         finally:
             await conn.close()
 
@@ -181,7 +190,11 @@ def deployed(tui_stack: StackProcess, tmp_path: Path) -> Iterator[dict[str, str]
         "STAFF_KEY": str(base / "staff.pub"),
         "STAFF_EMAIL": email,
         "STAFF_PASSWORD": PASSWORD,
+        "TENANT_ID": str(tenant_id),
         "TENANT": tenant,
+        "TENANT_TIMEZONE": "Asia/Yekaterinburg",
+        "YCLIENTS_COMPANY_ID": "4564",
+        "YCLIENTS_USER_TOKEN": "e2e-user-token",
     }
     env.pop("AGENTP_CONFIG", None)
     sshd = None
@@ -197,6 +210,10 @@ def deployed(tui_stack: StackProcess, tmp_path: Path) -> Iterator[dict[str, str]
             timeout=600,
         )
         assert result.returncode == 0, result.stderr[-2000:]
+        # The guide listed the bot's id as unknown, then added the salon with its YClients.
+        assert f"{tenant_id}\twishlist 1\tconversations 0" in result.stdout
+        assert f"{tenant_id}\t{tenant}\tAsia/Yekaterinburg\tyes (4564)\t0\t1\t0" in result.stdout
+        assert "e2e-user-token" not in result.stdout + result.stderr
         sshd = subprocess.Popen(
             ["/usr/sbin/sshd", "-D", "-e", "-f", str(base / "sshd_config")],
             stderr=subprocess.PIPE,
@@ -211,6 +228,10 @@ def deployed(tui_stack: StackProcess, tmp_path: Path) -> Iterator[dict[str, str]
             "key": str(base / "staff"),
             "email": email,
             "config": env["AGENTP_ETC"] + "/config.toml",
+            "home": env["AGENTP_HOME"],
+            "data": env["AGENTP_DATA"],
+            "tenant": tenant,
+            "database_url": tui_stack.database_url,
         }
     finally:
         if sshd is not None:
@@ -275,6 +296,120 @@ def test_staff_reach_the_app_over_ssh_and_nothing_else(deployed: dict[str, str])
     wait_until_no_remote_app(15)
 
 
+def as_staff(*command: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """A command run by the staff account itself, as from a local shell it should not have."""
+    return subprocess.run(
+        ["runuser", "-u", STAFF_LOGIN, "--", *command],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_staff_member_with_a_shell_cannot_pass_arguments_to_the_app(
+    deployed: dict[str, str],
+) -> None:
+    ssh_wrapper = f"{deployed['home']}/bin/agentp-ssh"
+    intruder = f"intruder-{uuid.uuid4().hex[:6]}@salon.test"
+    # sudo refuses the app with any argument: the rule allows agentp-ssh with none.
+    promoted = as_staff(
+        "sudo", "-n", "-u", AGENTP_USER, ssh_wrapper,
+        "user", "add", "--email", intruder, "--tenant", deployed["tenant"], "--role", "admin",
+        stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert promoted.returncode != 0
+    assert "added" not in promoted.stdout
+    listed = as_staff("sudo", "-n", "-u", AGENTP_USER, ssh_wrapper, "user", "list")
+    assert listed.returncode != 0
+    assert deployed["email"] not in listed.stdout
+
+    async def intruders() -> int:
+        conn = await asyncpg.connect(deployed["database_url"])
+        try:
+            return int(
+                await conn.fetchval(
+                    "select count(*) from dashboard.users where email = $1", intruder
+                )
+            )
+        finally:
+            await conn.close()
+
+    assert asyncio.run(intruders()) == 0
+
+    # Even were sudo to pass arguments on, the wrapper ignores them: the login screen, no list.
+    env = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    ignored = Terminal(["sudo", "-u", AGENTP_USER, ssh_wrapper, "user", "list"], env)
+    try:
+        ignored.expect(b"logs in")
+        assert deployed["email"].encode() not in ignored.seen
+        os.write(ignored.fd, b"\x11")  # ctrl+q
+        assert ignored.proc.wait(timeout=30) is not None
+    finally:
+        ignored.close()
+    wait_until_no_remote_app(15)
+
+
+def test_a_hostile_dotenv_in_a_staff_home_gets_no_connection(deployed: dict[str, str]) -> None:
+    from tests.test_config_trust import Recorder
+
+    hostile = Recorder()
+    staff_home = Path(subprocess.run(
+        ["getent", "passwd", STAFF_LOGIN], capture_output=True, text=True, check=True
+    ).stdout.split(":")[5])  # fmt: skip
+    dotenv = staff_home / ".env"
+    dotenv.write_text(f"SUPABASE_URL={hostile.url}\nYCLIENTS_BASE_URL={hostile.url}\n")
+    shutil.chown(dotenv, STAFF_LOGIN, STAFF_LOGIN)
+    env = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    term = Terminal(ssh_command(deployed), env)
+    try:
+        term.expect(b"logs in")
+        term.type(deployed["email"])
+        term.type("\t")
+        term.type(PASSWORD)
+        os.write(term.fd, b"\r")
+        term.expect("Ирма".encode())  # logged in through the configured Supabase
+        os.write(term.fd, b"\x11")
+        assert term.proc.wait(timeout=30) is not None
+    finally:
+        term.close()
+        dotenv.unlink()
+        hostile.close()
+    wait_until_no_remote_app(10)
+    assert hostile.received == [], "the app followed the staff member's .env"
+
+
+def test_the_service_accounts_home_and_files_are_its_own(deployed: dict[str, str]) -> None:
+    data = Path(deployed["data"])
+    assert oct(data.stat().st_mode & 0o777) == "0o700"
+    # After the logins above the app has written its log and outbox there: all 0600, dirs 0700.
+    app_dir = data / ".local" / "share" / "agentp"  # platformdirs' data folder of the account
+    created = [app_dir, *(path for path in app_dir.rglob("*") if not path.is_symlink())]
+    assert any(path.is_file() for path in created)
+    for path in created:
+        expected = 0o700 if path.is_dir() else 0o600
+        assert path.stat().st_mode & 0o777 == expected, f"{path} is {oct(path.stat().st_mode)}"
+    shell = subprocess.run(
+        ["getent", "passwd", STAFF_LOGIN], capture_output=True, text=True, check=True
+    ).stdout.strip().split(":")[6]  # fmt: skip
+    assert shell.endswith("/agentp-shell")
+    # A console login or `su` as the staff member gets the app, never a shell.
+    term = Terminal(
+        ["su", "-", STAFF_LOGIN, "-c", "cat /etc/passwd"],
+        {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8"},
+    )
+    try:
+        term.expect(b"logs in")
+        assert b"root:x:0:0" not in term.seen
+        # Quit from the app: su is no sshd, killing it would not hang the app's terminal up.
+        os.write(term.fd, b"\x11")  # ctrl+q
+        assert term.proc.wait(timeout=30) is not None
+    finally:
+        term.close()
+    wait_until_no_remote_app(15)
+
+
 def test_keys_in_one_packet_over_ssh(deployed: dict[str, str]) -> None:
     """A password manager's auto-type over SSH: each burst in one write, read in one go."""
     env = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
@@ -290,4 +425,4 @@ def test_keys_in_one_packet_over_ssh(deployed: dict[str, str]) -> None:
         assert term.proc.wait(timeout=30) is not None
     finally:
         term.close()
-    wait_until_no_remote_app(10)
+    wait_until_no_remote_app(15)

@@ -128,6 +128,8 @@ async def test_s_cycles_the_sort_column_and_keeps_the_cursor_on_its_row(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["operator"])
+        await app.wait_for(lambda: table(app).row_count == 2)  # open ones: Анна is booked
+        await pilot.press("f")
         await app.wait_for(lambda: table(app).row_count == 3)
 
         def names() -> list[str | None]:
@@ -299,7 +301,12 @@ async def test_a_deleted_row_disappears_and_an_update_changes_its_cells(
             "update public.wishlist_v2 set status = 'booked', updated_at = now() where id = $1",
             stays["id"],
         )
-        await app.wait_for(lambda: "booked" in screen_text(app))
+        # Booked is no longer open: it leaves the default view, and the counts say so.
+        await app.wait_for(lambda: table(app).row_count == 0)
+        assert "Open 0 · waiting 0 · offered 0 · booked 1" in screen_text(app)
+        await pilot.press("f")  # all
+        await app.wait_for(lambda: table(app).keys == [str(stays["id"])])
+        assert "Останется" in screen_text(app) and "booked" in screen_text(app)
 
 
 async def test_a_burst_past_the_cap_keeps_the_newest_rows_in_order_and_the_cursor(

@@ -184,7 +184,9 @@ async def test_cli_errors_are_one_line_without_tokens(
 
     monkeypatch.delenv("YCLIENTS_PARTNER_TOKEN")
     assert run_analytics(cli_args(*period)) == 2
-    assert capsys.readouterr().err == "agentp analytics: YCLIENTS_PARTNER_TOKEN not set\n"
+    err = capsys.readouterr().err
+    assert err.startswith("agentp analytics: setting yclients_partner_token is missing: ")
+    assert "YCLIENTS_PARTNER_TOKEN" in err and err.count("\n") == 1
 
     monkeypatch.setenv("YCLIENTS_PARTNER_TOKEN", DEMO_PARTNER_TOKEN)
     reversed_period = ["--from", "2025-06-05", "--to", "2025-06-01"]
@@ -243,3 +245,31 @@ async def test_cli_as_a_subprocess(sandbox_env: Served, tmp_path: Path) -> None:
     assert text.startswith("agentp analytics: ") and text.count("\n") == 1
     assert "Traceback" not in text and "wrong-partner-SECRET" not in text
     assert out == b""
+
+
+async def test_cli_reads_the_yclients_keys_of_the_toml_file(
+    open_sandbox: Served,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 17 §6: the README lists the YClients keys of the config file, and `agentp
+    analytics` used to read the environment only."""
+    for name in ("YCLIENTS_BASE_URL", "YCLIENTS_PARTNER_TOKEN", "YCLIENTS_USER_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("YCLIENTS_COMPANY_ID", raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'yclients_base_url = "{open_sandbox.base_url}"\n'
+        f'yclients_partner_token = "{DEMO_PARTNER_TOKEN}"\n'
+        f'yclients_user_token = "{DEMO_USER_TOKENS[LOTOS]}"\n'
+        f"yclients_company_id = {LOTOS}\n"
+        f'cache_dir = "{tmp_path / "cache"}"\n'
+    )
+    monkeypatch.setenv("AGENTP_CONFIG", str(config))
+    args = cli_args("--from", "2025-06-01", "--to", "2025-06-02", "--format", "json")
+    assert await asyncio.to_thread(run_analytics, args) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and json.loads(out)["visits"] > 0
+    assert list((tmp_path / "cache").glob("yclients-*.sqlite3")), "the config's cache_dir"
