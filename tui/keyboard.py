@@ -39,7 +39,7 @@ from textual.message_pump import MessagePump
 
 log = logging.getLogger(__name__)
 
-HOLD_LIMIT = 2.0  # seconds a key may wait for its predecessor to settle
+HOLD_LIMIT = 5.0  # seconds a key may wait for its predecessor to settle (a loaded host)
 POLL = 0.001  # seconds between checks while a key waits
 
 Sequenced = events.Key | events.Paste

@@ -43,6 +43,7 @@ class PtyApp:
         extra_env: dict[str, str] | None = None,
         command: list[str] | None = None,
         stderr: Path | None = None,
+        settings: dict[str, str] | None = None,
     ) -> None:
         import fcntl
         import pty
@@ -51,7 +52,15 @@ class PtyApp:
 
         self.columns, self.lines = size
         config = home / "config.toml"
-        config.write_text(f'language = "{language}"\n')
+        # The whole configuration in the file (as deployed): the environment's Supabase
+        # settings are not read when a config file is given.
+        config.write_text(
+            f'language = "{language}"\n'
+            f'supabase_url = "{stack.url}"\n'
+            f'supabase_service_key = "{stack.service_key}"\n'
+            + "".join(f'{name} = "{value}"\n' for name, value in (settings or {}).items())
+        )
+        config.chmod(0o600)
         env = {
             **os.environ,
             "SUPABASE_URL": stack.url,

@@ -133,7 +133,7 @@ async def test_hang_up_ends_the_app_within_two_seconds(
     term = PtyApp(
         tui_stack,
         tmp_path,
-        extra_env={"YCLIENTS_BASE_URL": silent_yclients, "YCLIENTS_PARTNER_TOKEN": "partner"},
+        settings={"yclients_base_url": silent_yclients, "yclients_partner_token": "partner"},
     )
     try:
         term.wait_for("logs in")

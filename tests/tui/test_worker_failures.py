@@ -15,7 +15,6 @@ import pytest
 from textual.widgets import Input
 
 import tabs.analytics_tab as analytics_tab
-from core.messages import ComposeMessageRequest
 from modals.confirm import ConfirmScreen
 from modals.thread import ThreadScreen
 from screens.lock import LockScreen
@@ -84,24 +83,29 @@ async def test_wishlist_older(
         assert_silent_screen(app)
 
 
-async def test_commands_send(
+async def test_commands_resend(
     make_app: AppFactory, salon: Salon, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR)
-    conversation = await salon.add_session()
+    await salon.db.execute(
+        "insert into dashboard.bot_commands (tenant_id, command_type, payload, status, error) "
+        "values ($1, 'pause_bot', '{\"session_id\": \"00000000-0000-0000-0000-000000000001\"}', "
+        "'failed', 'the bot was down')",
+        salon.tenant_id,
+    )
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["operator"])
-        app.ctx.require_services().commands.enqueue = aboom  # type: ignore[method-assign]
+        app.ctx.require_services().commands.resend = aboom  # type: ignore[method-assign]
         main = main_of(app)
-        main.compose_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
-        await pilot.press(*"Привет", "ctrl+s")
+        tab = main.query_one(CommandsTab)
+        await pilot.press("3")
+        await app.wait_for(lambda: tab.history.selected() is not None)
+        await pilot.press("r")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await app.wait_for(lambda: told(app, "The commands tab failed unexpectedly") == 1)
-        form = main.query_one(CommandsTab).form
-        assert not form.busy
-        assert form.draft().message == "Привет"  # what was typed stays
+        assert not tab.form.busy
         assert logged(caplog)
         assert_silent_screen(app)
 
