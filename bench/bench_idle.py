@@ -4,7 +4,8 @@ The apps are started and logged in through the login screen one after another, t
 alone. Per instance: RSS, CPU while idle over a window (default 60 s), bytes written to the terminal
 while idle; and, for one INSERT into the wishlist, the time until each app has drawn the new row
 (the figure is the last of them). Goals: < 120 MB RSS, < 0.5 % CPU idle, 0 bytes per idle
-minute, every instance sees the insert within 500 ms.
+minute, every instance sees the insert within 500 ms; and one idle logged-in app within 2× the
+RSS of a bare one-widget Textual app under the same pty (issue 16).
 
 Run: `python -m bench.bench_idle [--idle 60] [--counts 1,10,30] [--repeats N] [--quick]`.
 Each run measures every count on one devstack with fresh logins; the report's figures are the
@@ -16,15 +17,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import fcntl
 import os
 import pty
 import re
 import selectors
 import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 import uuid
 from collections.abc import Sequence
@@ -35,7 +39,7 @@ import asyncpg
 import bcrypt
 
 from bench import harness
-from bench.figures import Figure, Goal, Samples
+from bench.figures import Figure, Floor, Goal, Samples
 from cli.stack_process import start_devstack
 
 BENCH = harness.Bench(
@@ -100,8 +104,25 @@ async def make_users(dsn: str, count: int) -> tuple[str, list[str]]:
         await conn.close()
 
 
-def launch(info: dict[str, str], home: Path) -> Instance:
+# The peer: a bare one-widget Textual app, under the same pty, in the same run.
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App[None]):
+    def compose(self):
+        yield Static("Hello from a bare Textual app")
+
+Bare().run()
+"""
+
+
+def launch(
+    info: dict[str, str], home: Path, command: Sequence[str] = ("-m", "cli.main")
+) -> Instance:
     main, child = pty.openpty()
+    # 80×24, as the figures say, not whatever a fresh pty reports (0×0).
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = {
         **os.environ,
         "SUPABASE_URL": info["supabase_url"],
@@ -113,7 +134,7 @@ def launch(info: dict[str, str], home: Path) -> Instance:
         "LANG": "C.UTF-8",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cli.main"],
+        [sys.executable, *command],
         stdin=child,
         stdout=child,
         stderr=child,
@@ -280,6 +301,25 @@ def measure(info: dict[str, str], count: int, idle: float, home: Path) -> dict[s
             os.close(inst.fd)
 
 
+def measure_bare(info: dict[str, str], idle: float, home: Path) -> float:
+    """RSS of the bare Textual app after the same settle time and idle window as the apps."""
+    inst = launch(info, home, ("-c", BARE_APP))
+    try:
+        pump([inst], time.monotonic() + 60, stop=lambda: b"Hello from a bare" in inst.seen)
+        if b"Hello from a bare" not in inst.seen:
+            raise RuntimeError(f"the bare Textual app did not paint:\n{last_output(inst)}")
+        pump([inst], time.monotonic() + 5 + idle)
+        check_alive([inst])
+        return inst.rss_mb()
+    finally:
+        inst.proc.send_signal(signal.SIGHUP)
+        try:
+            inst.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            inst.proc.kill()
+        os.close(inst.fd)
+
+
 @dataclass(frozen=True)
 class Settings:
     idle: float  # seconds of idle window per measurement
@@ -308,6 +348,9 @@ def measure_runs(repeats: int, settings: Settings) -> Samples:
                     f"{'apps':>5} {'RSS MB med/max':>16} {'CPU% idle med/max':>18} "
                     f"{'B/idle min max':>15} {'insert seen':>12} {'last ms':>8}"
                 )
+                bare = measure_bare(info, settings.idle, Path(tmp))
+                runs.add("bare rss", bare)
+                print(f"bare Textual app under the same pty: RSS {bare:.1f} MB")
                 for count in settings.counts:
                     r = measure(info, count, settings.idle, Path(tmp))
                     print(
@@ -319,6 +362,8 @@ def measure_runs(repeats: int, settings: Settings) -> Samples:
                         flush=True,
                     )
                     runs.add(f"{count} rss", r["rss_mb_max"])
+                    if count == 1:
+                        runs.add("rss ratio", r["rss_mb_max"] / bare)
                     runs.add(f"{count} cpu", r["cpu_idle_pct_max"])
                     runs.add(f"{count} bytes", r["bytes_per_idle_minute_max"])
                     runs.add(f"{count} saw", r["saw_insert"] / count * 100)
@@ -339,7 +384,13 @@ def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Fig
     for n in settings.counts:
         apps = "1 app" if n == 1 else f"{n} apps"
         figures += [
-            Figure(f"{apps}: RSS, largest app", "MB", runs[f"{n} rss"], goal=Goal("<", 120)),
+            Figure(
+                f"{apps}: RSS, largest app",
+                "MB",
+                runs[f"{n} rss"],
+                goal=Goal("<", 120),
+                floor=Floor("bare Textual app, same pty", runs["bare rss"]) if n == 1 else None,
+            ),
             Figure(
                 f"{apps}: CPU while idle, busiest app",
                 "%",
@@ -368,6 +419,17 @@ def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Fig
                 note="from the INSERT's commit to the row's name in that app's output",
             ),
         ]
+    if 1 in settings.counts:
+        figures.insert(
+            1,
+            Figure(
+                "1 app: RSS idle and logged in / bare Textual app",
+                "×",
+                runs["rss ratio"],
+                goal=Goal("<=", 2.0),
+                note="both under a pty at 80×24, after the same idle window",
+            ),
+        )
     return figures
 
 

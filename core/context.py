@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from services.backend import Backend
     from services.bot_health import BotHealth
     from services.dashboard import DashboardServices
-    from services.feeds import FeedStatus
+    from services.feed_types import FeedStatus
     from services.user_session import UserSession
 
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from services.backend import Backend
     from services.bot_health import BotHealth
     from services.dashboard import AccountChange
-    from services.feeds import FeedBatch, FeedStatus
+    from services.feed_types import FeedBatch, FeedStatus
     from services.user_session import UserSession
 
 

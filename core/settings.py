@@ -9,6 +9,9 @@ environment and `.env` are for development and the single-user CLI.
 Every problem becomes one `SettingsError` line that names the setting and where to set it, so
 the command line can print it instead of a traceback. Secrets are `SecretStr`: their values
 never appear in reprs, logs or error messages.
+
+The sources are read here (`_sources`) rather than by pydantic-settings: that package cost about
+a third of the app's own start-up before the login screen could paint.
 """
 
 from __future__ import annotations
@@ -18,25 +21,21 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import (
     AliasChoices,
+    BaseModel,
+    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
 )
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
-from pydantic_settings import SettingsError as SourceError
 
 APP_NAME = "agentp"
 CONFIG_ENV = "AGENTP_CONFIG"
@@ -75,27 +74,6 @@ def protected_config() -> Path | None:
     return path if path.exists() or path.is_symlink() else None
 
 
-class _Without(PydanticBaseSettingsSource):
-    """Another source with the connection settings taken out (and nothing at all for .env)."""
-
-    def __init__(
-        self, settings_cls: type[BaseSettings], inner: PydanticBaseSettingsSource, *, drop_all: bool
-    ) -> None:
-        super().__init__(settings_cls)
-        self.inner = inner
-        self.drop_all = drop_all
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        if self.drop_all:
-            return {}
-        return {
-            name: value for name, value in self.inner().items() if name not in CONNECTION_FIELDS
-        }
-
-
 class SettingsError(Exception):
     """A setting is missing or malformed; `str()` is one line fit for the terminal."""
 
@@ -105,15 +83,8 @@ def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        env_prefix="AGENTP_",  # app options; the Supabase/YClients names are set by alias below
-        extra="ignore",
-        case_sensitive=False,
-        populate_by_name=True,
-    )
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     # Supabase: the project URL and its service key (Project Settings -> API).
     supabase_url: str | None = Field(default=None, validation_alias=_env("supabase_url"))
@@ -201,25 +172,6 @@ class Settings(BaseSettings):
             raise ValueError("cannot contain a NUL character")
         return value
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
-        if protected_config() is None:
-            return (init_settings, env_settings, dotenv_settings, toml)
-        return (
-            init_settings,
-            _Without(settings_cls, env_settings, drop_all=False),
-            _Without(settings_cls, dotenv_settings, drop_all=True),
-            toml,
-        )
-
     def require_supabase(self) -> tuple[str, SecretStr]:
         missing = [
             name
@@ -278,10 +230,14 @@ def _shown(path: Path) -> str:
     )
 
 
+def _env_name(field: str) -> str:
+    # App options carry the AGENTP_ prefix; the Supabase and YClients names are the services'.
+    name = field.upper()
+    return name if field.startswith(("supabase", "yclients")) else f"AGENTP_{name}"
+
+
 def _where(field: str) -> str:
-    env_name = (
-        field.upper() if field.startswith(("supabase", "yclients")) else f"AGENTP_{field.upper()}"
-    )
+    env_name = _env_name(field)
     if field in CONNECTION_FIELDS and protected_config() is not None:
         return f"`{field} = ...` in {_shown(config_file())}"
     return (
@@ -311,22 +267,58 @@ def load_settings(**overrides: Any) -> Settings:
     if path.exists() or path.is_symlink():
         check_toml_file(path)
     try:
-        return Settings(**overrides)
+        return Settings(**{**_sources(path), **overrides})
     except ValidationError as exc:
         error = exc.errors(include_url=False, include_input=False)[0]
         field = _field_of(tuple(error.get("loc", ())))
         reason = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
         raise SettingsError(f"setting {field} is invalid ({reason}): {_where(field)}") from None
-    except SourceError as exc:
-        # pydantic-settings could not decode a value (AGENTP_KEYMAP that is not JSON).
-        match = re.search(r'field "(\w+)"', str(exc))
-        field = _field_of((match.group(1),)) if match else "settings"
-        raise SettingsError(
-            f"setting {field} is invalid (it cannot be parsed; a table is written as JSON, "
-            f'e.g. {{"tab.wishlist": "f1"}}): {_where(field)}'
-        ) from None
-    except UnicodeDecodeError:
-        raise SettingsError(".env is not valid UTF-8: save it as UTF-8") from None
+
+
+def _sources(path: Path) -> dict[str, Any]:
+    """The TOML file, `.env` over it, the environment over both: field name -> raw value.
+
+    In a deployment (`protected_config()`), `.env` is not read and the environment cannot set
+    the connection settings: the protected file alone says where the app connects."""
+    values: dict[str, Any] = {}
+    if path.exists():
+        with path.open("rb") as toml:
+            values.update(tomllib.load(toml))
+    protected = protected_config() is not None
+    dotenv = Path(".env")
+    if not protected and dotenv.is_file():
+        from dotenv import dotenv_values
+
+        try:
+            values.update(_from_environment(dotenv_values(dotenv, encoding="utf-8")))
+        except UnicodeDecodeError:
+            raise SettingsError(".env is not valid UTF-8: save it as UTF-8") from None
+    environment = _from_environment(os.environ)
+    if protected:
+        environment = {k: v for k, v in environment.items() if k not in CONNECTION_FIELDS}
+    values.update(environment)
+    return values
+
+
+def _from_environment(variables: Mapping[str, str | None]) -> dict[str, Any]:
+    """The settings among environment variables (any case); a table is written as JSON."""
+    by_name = {name.lower(): value for name, value in variables.items() if value is not None}
+    found: dict[str, Any] = {}
+    for field, info in Settings.model_fields.items():
+        value = by_name.get(_env_name(field).lower())
+        if value is None:
+            continue
+        if get_origin(info.annotation) in (dict, list):
+            try:
+                found[field] = json.loads(value)
+            except ValueError:
+                raise SettingsError(
+                    f"setting {field} is invalid (it cannot be parsed; a table is written as "
+                    f'JSON, e.g. {{"tab.wishlist": "f1"}}): {_where(field)}'
+                ) from None
+        else:
+            found[field] = value
+    return found
 
 
 def check_toml_file(path: Path) -> None:

@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from devstack.faults import FAULT_HELP, FAULTS
-from devstack.keys import InvalidKey
+from devstack.keys import InvalidKey, Keys
 
-if TYPE_CHECKING:
-    from devstack.stack import DevStack
+
+class FaultTarget(Protocol):
+    """What the faults act on: the parts of a running `DevStack` (devstack/stack.py)."""
+
+    keys: Keys
+    rest: Any
+    realtime: Any
+    yclients: Any
+    bot: Any
+
+    @property
+    def postgres_down(self) -> bool: ...
+
+    async def restart_postgres(self, down_for: float = 0.0) -> None: ...
 
 
 # Restarts scheduled by `stop-bot --seconds`: held so the loop does not drop them half-way.
@@ -37,7 +49,7 @@ class FaultParams:
 
 
 async def apply_fault(
-    stack: DevStack, fault: str, seconds: float = 0.0, *, count: int = 1, status: int = 503
+    stack: FaultTarget, fault: str, seconds: float = 0.0, *, count: int = 1, status: int = 503
 ) -> None:
     params = FaultParams(seconds, count, status)
     _check(params)
@@ -61,7 +73,7 @@ async def apply_fault(
         raise ValueError(f"unknown fault {fault!r}; one of: {', '.join(FAULTS)}")
 
 
-async def _bot_fault(stack: DevStack, fault: str, seconds: float) -> None:
+async def _bot_fault(stack: FaultTarget, fault: str, seconds: float) -> None:
     """A bot that stops polling, as a crashed or wedged bot does: the dashboard must notice."""
     bot = stack.bot
     if bot is None:
@@ -80,7 +92,7 @@ async def _bot_fault(stack: DevStack, fault: str, seconds: float) -> None:
         asyncio.get_running_loop().call_later(seconds, restart)
 
 
-def _yclients_fault(stack: DevStack, fault: str, params: FaultParams) -> None:
+def _yclients_fault(stack: FaultTarget, fault: str, params: FaultParams) -> None:
     sandbox = stack.yclients
     if sandbox is None:
         raise FaultRefused("this devstack runs without the YClients sandbox")
@@ -112,11 +124,8 @@ def _params(request: web.Request) -> FaultParams:
         raise FaultRefused("seconds, count and status must be numbers") from None
 
 
-def _owner(request: web.Request) -> DevStack | None:
+def _owner(stack: FaultTarget, request: web.Request) -> FaultTarget | None:
     """The stack, if the request carries its service key."""
-    from devstack.stack import STACK_KEY
-
-    stack: DevStack = request.app[STACK_KEY]
     token = request.headers.get("apikey") or request.query.get("apikey") or ""
     try:
         claims = stack.keys.verify_apikey(token)
@@ -129,8 +138,8 @@ def _unauthorized() -> web.Response:
     return web.json_response({"message": "the service key is required"}, status=401)
 
 
-async def _sockets(request: web.Request) -> web.Response:
-    stack = _owner(request)
+async def _sockets(target: FaultTarget, request: web.Request) -> web.Response:
+    stack = _owner(target, request)
     if stack is None:
         return _unauthorized()
     sockets = [
@@ -140,8 +149,8 @@ async def _sockets(request: web.Request) -> web.Response:
     return web.json_response({"sockets": sockets})
 
 
-async def _handle(request: web.Request) -> web.Response:
-    stack = _owner(request)
+async def _handle(target: FaultTarget, request: web.Request) -> web.Response:
+    stack = _owner(target, request)
     if stack is None:
         return _unauthorized()
     fault = request.match_info["fault"]
@@ -157,6 +166,12 @@ async def _handle(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "fault": fault})
 
 
-def add_control_routes(app: web.Application) -> None:
-    app.router.add_post("/_devstack/faults/{fault}", _handle)
-    app.router.add_get("/_devstack/realtime/sockets", _sockets)
+def add_control_routes(app: web.Application, stack: FaultTarget) -> None:
+    async def handle(request: web.Request) -> web.Response:
+        return await _handle(stack, request)
+
+    async def sockets(request: web.Request) -> web.Response:
+        return await _sockets(stack, request)
+
+    app.router.add_post("/_devstack/faults/{fault}", handle)
+    app.router.add_get("/_devstack/realtime/sockets", sockets)

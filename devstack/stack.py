@@ -22,6 +22,7 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
+from devstack.control import add_control_routes
 from devstack.keys import Keys, load_or_create_secret
 from devstack.migrations import apply_migrations, apply_platform
 from devstack.postgres import EmbeddedPostgres, free_port
@@ -29,7 +30,6 @@ from devstack.postgres import EmbeddedPostgres, free_port
 log = logging.getLogger(__name__)
 
 STATE_FILE = "stack.json"
-STACK_KEY: web.AppKey[DevStack] = web.AppKey("devstack")
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,6 @@ class DevStack:
         return f"http://{self.options.host}:{self.port}"
 
     async def start(self) -> StackInfo:
-        from devstack.control import add_control_routes
         from devstack.realtime.service import RealtimeService
         from devstack.rest.service import RestService
 
@@ -109,7 +108,6 @@ class DevStack:
             await self._prepare_database()
             self.port = self.options.port or free_port(self.options.host)
             app = web.Application(client_max_size=64 * 1024 * 1024)
-            app[STACK_KEY] = self
 
             self.rest = RestService(dsn=self.pg.dsn("authenticator"), keys=self.keys)
             await self.rest.start()
@@ -125,7 +123,7 @@ class DevStack:
             if self.options.yclients:
                 yclients_url, partner, companies = self._mount_yclients(app)
 
-            add_control_routes(app)
+            add_control_routes(app, self)
 
             self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
             await self._runner.setup()

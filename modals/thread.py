@@ -27,7 +27,8 @@ from core.worker_failure import ReportsWorkerFailures
 from modals.confirm import ConfirmScreen
 from services.dashboard import DashboardServices, PresenceWatch
 from services.errors import ServiceError
-from services.feeds import FeedBatch, FeedState, FeedStatus, LiveFeed
+from services.feed_types import FeedBatch, FeedState, FeedStatus
+from services.feeds import LiveFeed
 from services.models import ConversationSession, SessionSummary
 from services.presence import Viewer
 from widgets.footer import LocalizedFooter

@@ -177,11 +177,14 @@ class MainScreen(Screen[None]):
 
     def refresh_needs_staff(self) -> None:
         """The Sessions tab's badge, and its "needs staff" list when that is shown."""
+        tabs = self.query(TabbedContent)
+        if not tabs:
+            return  # the screen is being taken down (logout, exit) as the answer arrives
         count = len(context_of(self.app).needs_staff)
         label = t("tab.sessions")
         if count:
             label = t("tab.sessions.badge", name=label, count=count)
-        self.query_one(TabbedContent).get_tab("sessions").label = label
+        tabs.first().get_tab("sessions").label = label
         sessions = self.tab_view("sessions")
         assert isinstance(sessions, SessionsTab)
         sessions.needs_staff_changed()

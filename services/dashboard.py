@@ -23,7 +23,8 @@ from services.bot_health import BotHealthService
 from services.commands.outbox import Outbox, OutboxRecovery
 from services.commands.service import CommandService
 from services.conversations import ConversationService
-from services.feeds import FeedBatch, FeedSpec, FeedStatus, FeedTuning, Keyed, LiveFeed
+from services.feed_types import FeedBatch, FeedSpec, FeedStatus, FeedTuning, Keyed
+from services.feeds import LiveFeed
 from services.models import BotCommand, ConversationSession, UserRecord, WishlistEntry
 from services.presence import ConversationPresence, Listener, Viewer, display_name
 from services.realtime_connection import RealtimeConnection
@@ -32,6 +33,8 @@ from services.user_session import UserSession
 from services.wishlist import WishlistService
 
 log = logging.getLogger(__name__)
+# The events feed de-duplicates the recent ones only; receipts keep alerts once per event.
+EVENTS_RETAINED = 2_000
 T = TypeVar("T", bound=Keyed)
 
 ACCOUNT_COLUMNS = "id,tenant_id,email,name,role,active,last_login_at,password_changed_at,updated_at"
@@ -217,6 +220,7 @@ class DashboardServices:
             filter_column="tenant_id",
             filter_value=str(self.session.tenant_id),
             window=window,
+            retain=EVENTS_RETAINED,
         )
         return await self._start(spec, on_batch, on_status)
 

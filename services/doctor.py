@@ -22,7 +22,7 @@ from realtime import (
 
 from services.backend import Backend
 from services.errors import BackendMisconfigured, BackendUnavailable, ServiceError
-from services.feeds import realtime_url
+from services.realtime_connection import realtime_url
 from services.urls import shown_url
 from services.yclients.client import YClientsClient
 from services.yclients.errors import YClientsError

@@ -22,9 +22,8 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Generic
 
 from pydantic import SecretStr, ValidationError
 from realtime import (
@@ -37,72 +36,16 @@ from realtime import (
 from services.backend import Backend
 from services.backoff import backoff_delay
 from services.errors import ServiceError
-from services.keyset import Cursor, oldest_first_after
+from services.feed_types import FeedBatch, FeedSpec, FeedState, FeedStatus, FeedTuning, T
+from services.keyset import Cursor, oldest_first_after, parse_row_time
 from services.models import describe_invalid
 from services.realtime_client import CooperativeRealtimeClient
 from services.realtime_connection import RealtimeConnection
-from services.realtime_connection import realtime_url as realtime_url  # services.doctor's
+
+# The feed's types live in services/feed_types.py; named here too for callers of the feed.
+__all__ = ["FeedBatch", "FeedSpec", "FeedState", "FeedStatus", "FeedTuning", "LiveFeed"]
 
 log = logging.getLogger(__name__)
-
-
-class Keyed(Protocol):
-    @property
-    def key(self) -> str: ...
-
-
-T = TypeVar("T", bound=Keyed)
-
-
-class FeedState(StrEnum):
-    connecting = "connecting"
-    live = "live"
-    reconnecting = "reconnecting"
-    polling = "polling"
-    stopped = "stopped"
-
-
-@dataclass(frozen=True)
-class FeedStatus:
-    state: FeedState
-    since: datetime
-    detail: str | None = None
-
-
-@dataclass(frozen=True)
-class FeedBatch(Generic[T]):
-    upserts: list[T]
-    deletes: list[str]
-    initial: bool = False
-
-
-@dataclass(frozen=True)
-class FeedSpec(Generic[T]):
-    name: str
-    schema: str
-    table: str
-    parse: Callable[[dict[str, Any]], T]
-    cursor_column: str
-    filter_column: str
-    filter_value: str
-    select: str = "*"
-    window: int = 200
-    # A column that grows with every change (updated_at): an older version never replaces a
-    # newer one, whichever path (realtime or re-read) brought it first.
-    version_column: str | None = None
-
-
-@dataclass
-class FeedTuning:
-    batch_interval: float = 0.05
-    poll_interval: float = 5.0
-    backoff_base: float = 0.5
-    backoff_cap: float = 30.0
-    # Consecutive realtime failures after which the feed polls while it keeps retrying.
-    polling_after: int = 3
-    subscribe_timeout: float = 10.0
-    catch_up_overlap: timedelta = timedelta(seconds=5)
-    page_size: int = 1000
 
 
 @dataclass
@@ -312,7 +255,7 @@ class LiveFeed(Generic[T]):
                 changed += self._absorb(rows)
                 if len(rows) < self.tuning.page_size:
                     break
-                last_at = _parse_time(rows[-1].get(self.spec.cursor_column))
+                last_at = parse_row_time(rows[-1].get(self.spec.cursor_column))
                 if last_at is None:
                     break  # no timestamp to continue from: the window refresh covers the rest
                 after = Cursor(last_at, str(rows[-1].get("id")))
@@ -343,13 +286,19 @@ class LiveFeed(Generic[T]):
         if self._delivered.get(item.key) == item:
             return False
         if self.spec.version_column:
-            version = _parse_time(row.get(self.spec.version_column))
+            version = parse_row_time(row.get(self.spec.version_column))
             known = self._versions.get(item.key)
             if version is not None:
                 if known is not None and version < known:
                     return False
                 self._versions[item.key] = version
         self._delivered[item.key] = item
+        retain = self.spec.retain
+        if retain is not None and len(self._delivered) > retain:
+            # Oldest delivered first (dicts keep insertion order).
+            oldest = next(iter(self._delivered))
+            del self._delivered[oldest]
+            self._versions.pop(oldest, None)
         return True
 
     def _parse(self, row: dict[str, Any]) -> T | None:
@@ -365,7 +314,7 @@ class LiveFeed(Generic[T]):
                 detail = describe_invalid(row, exc)
             log.warning("feed %s: skipped a malformed row (%s)", self.spec.name, detail)
             return None
-        at = _parse_time(row.get(self.spec.cursor_column))
+        at = parse_row_time(row.get(self.spec.cursor_column))
         if at is not None and (self._cursor is None or at > self._cursor):
             self._cursor = at
         return item
@@ -446,13 +395,3 @@ class LiveFeed(Generic[T]):
             self._on_status(self.status)
         except Exception:
             log.exception("feed %s: the consumer failed on a status", self.spec.name)
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -35,3 +35,14 @@ def newest_first(query: Any, *, at_column: str, before: Cursor | None) -> Any:
     # a quoted id is cast to the column's type, so bigint and uuid ids both work.
     last_id = before.id.replace("\\", "\\\\").replace('"', '\\"')
     return query.or_(f'{at_column}.lt."{at}",and({at_column}.eq."{at}",id.lt."{last_id}")')
+
+
+def parse_row_time(value: Any) -> datetime | None:
+    """A row's timestamp as PostgREST sends it (ISO 8601, maybe `Z`); None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -12,21 +12,18 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from datetime import date, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker
 
 from core.actions import bindings
 from core.i18n import number, t
 from services.bot_activity import BotActivityReader
-from services.bot_analytics import BotReport
 from services.errors import ServiceError
 from services.tenant_yclients import (
     Figures,
@@ -37,6 +34,16 @@ from services.tenant_yclients import (
     load_tenant_yclients,
 )
 from services.yclients.errors import YClientsError
+from tabs.analytics_messages import (
+    BotFailed,
+    BotReady,
+    ConfigChecked,
+    Exported,
+    FiguresReady,
+    LoadFailed,
+    Phase,
+    SyncProgress,
+)
 from tabs.tab_view import TabView
 from widgets.analytics_figures import AnalyticsFigures
 from widgets.analytics_tables import AnalyticsTables
@@ -49,77 +56,9 @@ from widgets.timefmt import clock_time, zone
 RESYNC_AFTER_SECONDS = 60.0
 
 
-class Phase(StrEnum):
-    idle = "idle"
-    checking = "checking"
-    syncing = "syncing"
-    ready = "ready"
-    cancelled = "cancelled"
-    failed = "failed"
-    not_configured = "not_configured"
-
-
-class _Run(Message):
-    def __init__(self, run: int) -> None:
-        super().__init__()
-        self.run = run
-
-
-class ConfigChecked(_Run):
-    def __init__(self, run: int, result: TenantYClients | NotConfigured) -> None:
-        super().__init__(run)
-        self.result = result
-
-
-class FiguresReady(_Run):
-    def __init__(self, run: int, figures: Figures, *, from_cache: bool) -> None:
-        super().__init__(run)
-        self.figures = figures
-        self.from_cache = from_cache
-
-
-class SyncProgress(_Run):
-    def __init__(self, run: int, done: int, total: int) -> None:
-        super().__init__(run)
-        self.done = done
-        self.total = total
-
-
-class LoadFailed(_Run):
-    def __init__(self, run: int, kind: str, reason: str) -> None:
-        super().__init__(run)
-        self.kind = kind
-        self.reason = reason
-
-
-class BotReady(_Run):
-    def __init__(self, run: int, report: BotReport, *, yclients: bool) -> None:
-        super().__init__(run)
-        self.report = report
-        self.yclients = yclients
-
-
-class BotFailed(_Run):
-    def __init__(self, run: int, reason: str) -> None:
-        super().__init__(run)
-        self.reason = reason
-
-
 # What OSC 52 carries safely: terminals and tmux cap the sequence (xterm and hterm near 100 kB
 # of base64), and a cut-off paste is worse than none.
 CLIPBOARD_LIMIT = 64 * 1024
-
-
-class Exported(Message):
-    def __init__(
-        self, path: Path | None, reason: str = "", size: int = 0, text: str | None = None
-    ) -> None:
-        super().__init__()
-        self.path = path
-        self.reason = reason
-        self.size = size
-        # The CSV itself when it fits the clipboard; None otherwise.
-        self.text = text
 
 
 class AnalyticsTab(TabView):

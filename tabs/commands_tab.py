@@ -11,14 +11,12 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from annotated_types import MaxLen
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.message import Message
 from textual.widgets import DataTable
 from textual.worker import Worker
 
@@ -27,14 +25,22 @@ from core.i18n import t
 from core.messages import OutboxChanged
 from modals.confirm import ConfirmScreen
 from services.commands.registry import REGISTRY, CommandValidationError, validate_command
-from services.commands.service import EnqueueResult
 from services.dashboard import DashboardServices, PresenceWatch
 from services.errors import NotFound, PermissionDenied, ServiceError
-from services.feeds import FeedBatch
+from services.feed_types import FeedBatch
 from services.keyset import Cursor
 from services.models import BotCommand
 from services.presence import Viewer
 from services.user_session import Permission
+from tabs.commands_messages import (
+    CommandFailed,
+    CommandRefused,
+    CommandSent,
+    ComposerViewers,
+    NamesResolved,
+    OlderFailed,
+    OlderLoaded,
+)
 from tabs.tab_view import TabView
 from widgets.command_form import CommandForm, Draft, explain, fill_literal
 from widgets.command_history import CommandHistory
@@ -58,47 +64,6 @@ def _limits() -> dict[str, int]:
                 if isinstance(rule, MaxLen):
                     limits[name] = rule.max_length
     return limits
-
-
-@dataclass
-class CommandSent(Message):
-    result: EnqueueResult
-    draft: Draft | None  # None for a re-send: the form was not involved
-    waiting: int
-
-
-@dataclass
-class CommandRefused(Message):
-    field: str
-    reason: str
-
-
-@dataclass
-class CommandFailed(Message):
-    reason: str
-
-
-@dataclass
-class OlderLoaded(Message):
-    commands: list[BotCommand]
-    complete: bool
-
-
-@dataclass
-class OlderFailed(Message):
-    reason: str
-
-
-@dataclass
-class NamesResolved(Message):
-    clients: dict[str, str]
-    sessions: dict[str, tuple[str, str | None]]
-
-
-@dataclass
-class ComposerViewers(Message):
-    session_id: str
-    viewers: list[Viewer]
 
 
 class CommandsTab(TabView):

@@ -23,7 +23,7 @@ from core.i18n import t
 from core.messages import ComposeMessageRequest
 from modals.wishlist_entry import WishlistEntryScreen, allowed
 from services.errors import ServiceError
-from services.feeds import FeedBatch
+from services.feed_types import FeedBatch
 from services.keyset import Cursor
 from services.models import WishlistEntry
 from tabs.tab_view import TabView

@@ -35,7 +35,7 @@ from tui.stack import main_screen
 
 if TYPE_CHECKING:
     from services.dashboard import AccountChange
-    from services.feeds import FeedBatch, FeedStatus
+    from services.feed_types import FeedBatch, FeedStatus
 
 OUTBOX_RETRY_SECONDS = 15.0
 CONNECT_RETRY_BASE = 2.0  # seconds before the first automatic retry; doubles up to the cap

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -133,6 +132,8 @@ class SessionLifecycle:
         self.app.notify(text, severity="warning", markup=False, timeout=15)
 
     def _outbox_path(self) -> Path:
+        import hashlib  # OpenSSL's load, after the first paint rather than before it
+
         assert self.ctx.data_dir is not None
         # One file per backend project, so a test stack never sees production entries.
         project = hashlib.sha256((self.ctx.settings.supabase_url or "").encode()).hexdigest()[:12]

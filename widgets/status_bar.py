@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from core.i18n import t
 from services.bot_health import BotHealth
-from services.feeds import FeedState, FeedStatus
+from services.feed_types import FeedState, FeedStatus
 from widgets.literal import literal
 from widgets.timefmt import clock_time
 

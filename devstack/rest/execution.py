@@ -6,7 +6,6 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import asyncpg
 from aiohttp import web
@@ -15,10 +14,8 @@ from devstack.rest.errors import ApiError, pgrst, single_coerce
 from devstack.rest.negotiation import Accept, Identity, Prefer, content_range, range_status
 from devstack.rest.query import Query
 from devstack.rest.schema_cache import Column, Relation
+from devstack.rest.service_api import RestBackend
 from devstack.rest.sqlbuild import Statement, UnknownColumn
-
-if TYPE_CHECKING:
-    from devstack.rest.service import RestService
 
 # `Prefer: count=estimated` counts exactly up to this many rows, then trusts the planner
 # (PostgREST's threshold is db-max-rows, which Supabase sets to 1000).
@@ -32,7 +29,7 @@ def unknown_column(label: str, columns: dict[str, Column], column: str) -> ApiEr
     return pgrst(400, "42703", f"column {label}.{column} does not exist", hint=hint)
 
 
-async def find_relation(service: RestService, schema: str, name: str) -> Relation:
+async def find_relation(service: RestBackend, schema: str, name: str) -> Relation:
     generation = service.generation
     rel = service.cache.relation(schema, name)
     if rel is None:
@@ -51,7 +48,7 @@ async def find_relation(service: RestService, schema: str, name: str) -> Relatio
 
 
 async def build_for(
-    service: RestService, schema: str, name: str, builder: Callable[[Relation], Statement]
+    service: RestBackend, schema: str, name: str, builder: Callable[[Relation], Statement]
 ) -> Statement:
     """Build against the cache; an unknown column reloads the cache once before a 42703."""
     rel = await find_relation(service, schema, name)
@@ -107,7 +104,7 @@ def respond(
 
 
 async def read_response(
-    service: RestService,
+    service: RestBackend,
     request: web.Request,
     identity: Identity,
     stmt: Statement,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
@@ -27,6 +27,7 @@ from devstack.rest.negotiation import (
 from devstack.rest.query import Query, SelectItem, parse_query
 from devstack.rest.rpc import call_function
 from devstack.rest.schema_cache import Relation
+from devstack.rest.service_api import RestBackend
 from devstack.rest.sqlbuild import (
     Params,
     Statement,
@@ -38,11 +39,8 @@ from devstack.rest.sqlbuild import (
     qualified,
 )
 
-if TYPE_CHECKING:
-    from devstack.rest.service import RestService
 
-
-async def handle(service: RestService, request: web.Request, *, rpc: bool) -> web.StreamResponse:
+async def handle(service: RestBackend, request: web.Request, *, rpc: bool) -> web.StreamResponse:
     head = request.method == "HEAD"
     try:
         identity = identify(request, service.keys)
@@ -62,7 +60,7 @@ async def handle(service: RestService, request: web.Request, *, rpc: bool) -> we
 
 
 async def _read(
-    service: RestService,
+    service: RestBackend,
     request: web.Request,
     identity: Identity,
     schema: str,
@@ -139,7 +137,7 @@ def _insert_rows(payload: Any, query: Query) -> tuple[list[dict[str, Any]], list
 
 
 async def _check_body_columns(
-    service: RestService, schema: str, name: str, columns: list[str]
+    service: RestBackend, schema: str, name: str, columns: list[str]
 ) -> None:
     rel = await find_relation(service, schema, name)
     if all(c in rel.columns for c in columns):
@@ -161,7 +159,7 @@ def safeupdate(verb: str) -> ApiError:
 
 
 async def _write(
-    service: RestService,
+    service: RestBackend,
     request: web.Request,
     identity: Identity,
     schema: str,

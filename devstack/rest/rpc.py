@@ -7,7 +7,7 @@ POST takes the arguments from the JSON body; GET and HEAD take them from the que
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import asyncpg
 from aiohttp import web
@@ -18,6 +18,7 @@ from devstack.rest.execution import execute, read_response, respond, unknown_col
 from devstack.rest.negotiation import Accept, Identity, Prefer
 from devstack.rest.query import RESERVED, parse_query
 from devstack.rest.schema_cache import Function
+from devstack.rest.service_api import RestBackend
 from devstack.rest.sqlbuild import (
     Params,
     Statement,
@@ -28,9 +29,6 @@ from devstack.rest.sqlbuild import (
     rpc_call,
 )
 
-if TYPE_CHECKING:
-    from devstack.rest.service import RestService
-
 
 def _matches(fn: Function, given: set[str], *, from_body: bool) -> bool:
     names = {a.name for a in fn.args}
@@ -39,7 +37,7 @@ def _matches(fn: Function, given: set[str], *, from_body: bool) -> bool:
     return fn.required <= given
 
 
-def _not_found(service: RestService, schema: str, name: str, given: set[str]) -> Exception:
+def _not_found(service: RestBackend, schema: str, name: str, given: set[str]) -> Exception:
     qualified_name = f"{schema}.{name}"
     args = ", ".join(sorted(given))
     if given:
@@ -62,7 +60,7 @@ def _not_found(service: RestService, schema: str, name: str, given: set[str]) ->
 
 
 async def _resolve(
-    service: RestService,
+    service: RestBackend,
     schema: str,
     name: str,
     body: Any,
@@ -91,7 +89,7 @@ async def _resolve(
 
 
 async def call_function(
-    service: RestService,
+    service: RestBackend,
     request: web.Request,
     identity: Identity,
     schema: str,
@@ -161,7 +159,7 @@ async def call_function(
 
 
 async def _scalar_response(
-    service: RestService,
+    service: RestBackend,
     request: web.Request,
     identity: Identity,
     stmt: Statement,

@@ -5,8 +5,6 @@ from services.yclients.client import (
     ACCEPT_YCLIENTS,
     ALTEGIO_BASE_URL,
     YCLIENTS_BASE_URL,
-    ClientStats,
-    RecordPage,
     YClientsClient,
 )
 from services.yclients.errors import (
@@ -25,6 +23,7 @@ from services.yclients.errors import (
 )
 from services.yclients.limiter import RateLimiter, Window, shared_limiter
 from services.yclients.models import Record, ServiceLine
+from services.yclients.responses import ClientStats, RecordPage
 
 __all__ = [
     "ACCEPT_ALTEGIO",

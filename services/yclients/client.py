@@ -7,13 +7,10 @@ including retries, because YClients counts attempts, not successes.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from email.utils import parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,17 +21,12 @@ from services.backoff import backoff_delay
 from services.urls import shown_url
 from services.yclients.errors import (
     YClientsApiError,
-    YClientsAuthError,
     YClientsError,
-    YClientsForbiddenError,
     YClientsNetworkError,
-    YClientsNotFoundError,
-    YClientsPaymentRequiredError,
     YClientsProtocolError,
     YClientsRateLimitError,
     YClientsServerError,
     YClientsUnstableDataError,
-    YClientsValidationError,
     describe_fields,
     parse_error_body,
 )
@@ -46,46 +38,28 @@ from services.yclients.models import (
     company_zone,
     record_from_api,
 )
+from services.yclients.responses import (
+    RETRY_STATUSES,
+    ApiResponse,
+    ClientStats,
+    RecordPage,
+    envelope_data,
+    first_error,
+    json_or_text,
+    retry_after_seconds,
+    server_time,
+    status_error,
+    total_count,
+)
 
 YCLIENTS_BASE_URL = "https://api.yclients.com/api/v1"
 ALTEGIO_BASE_URL = "https://api.alteg.io/api/v1"
 ACCEPT_YCLIENTS = "application/vnd.yclients.v2+json"
 ACCEPT_ALTEGIO = "application/vnd.api.v2+json"
 
-# 429 and 5xx are transient by the docs' account; 401/403/404/422 will not change on retry.
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_PAGE_SIZE = 300
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(slots=True)
-class ClientStats:
-    """Counters for progress lines and the benchmark (no timings here)."""
-
-    requests: int = 0
-    retries: int = 0
-    throttled: int = 0
-    server_errors: int = 0
-    network_errors: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class RecordPage:
-    records: list[ApiRecord]
-    page: int
-    pages_total: int
-    total_count: int
-    # The server's `Date` at the first page of this scan: the safe `changed_after` cursor.
-    scan_started: datetime | None = None
-    restarted: bool = False
-
-
-@dataclass(slots=True)
-class _Response:
-    body: Any
-    server_time: datetime | None
-    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class YClientsClient:
@@ -157,13 +131,13 @@ class YClientsClient:
 
     async def get_company(self) -> ApiCompany:
         response = await self._get(f"company/{self.company_id}/")
-        data = _envelope_data(response.body)
+        data = envelope_data(response.body)
         if not isinstance(data, Mapping):
             raise self._protocol("company", "`data` is not an object")
         try:
             company = ApiCompany.model_validate(data)
         except ValidationError as exc:
-            raise self._protocol("company", _first_error(exc)) from None
+            raise self._protocol("company", first_error(exc)) from None
         self._timezone = company_zone(company)
         return company
 
@@ -214,10 +188,10 @@ class YClientsClient:
             page = 1
             while True:
                 response = await self._get(path, {**params, "page": str(page)})
-                data = _envelope_data(response.body)
+                data = envelope_data(response.body)
                 if not isinstance(data, list):
                     raise self._protocol("records", "`data` is not a list")
-                page_total = _total_count(response.body)
+                page_total = total_count(response.body)
                 if total is None:
                     total = page_total if page_total is not None else len(data)
                     scan_started = response.server_time
@@ -230,7 +204,7 @@ class YClientsClient:
                     try:
                         record = ApiRecord.model_validate(raw)
                     except ValidationError as exc:
-                        raise self._protocol("records", _first_error(exc)) from None
+                        raise self._protocol("records", first_error(exc)) from None
                     if record.id in seen:
                         duplicate = True
                         continue
@@ -286,7 +260,7 @@ class YClientsClient:
 
     # -- transport ---------------------------------------------------------------------------
 
-    async def _get(self, path: str, params: Mapping[str, str] | None = None) -> _Response:
+    async def _get(self, path: str, params: Mapping[str, str] | None = None) -> ApiResponse:
         last_error: YClientsError | None = None
         delay: float | None
         for attempt in range(1, self._max_attempts + 1):
@@ -327,9 +301,9 @@ class YClientsClient:
         self, response: httpx.Response, path: str, attempt: int
     ) -> tuple[YClientsError, float | None]:
         status = response.status_code
-        message, _ = parse_error_body(_json_or_text(response))
+        message, _ = parse_error_body(json_or_text(response))
         detail = f": {self._redact(message)}" if message else ""
-        retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         if status == 429:
             self.stats.throttled += 1
             if retry_after is not None and retry_after > self._max_retry_after:
@@ -371,9 +345,9 @@ class YClientsClient:
         ceiling = backoff_delay(attempt, self._backoff_base, self._backoff_cap)
         return ceiling * (0.5 + self._rng.random() / 2)
 
-    def _accept(self, response: httpx.Response, path: str) -> _Response:
+    def _accept(self, response: httpx.Response, path: str) -> ApiResponse:
         status = response.status_code
-        body = _json_or_text(response)
+        body = json_or_text(response)
         if 200 <= status < 300:
             if not isinstance(body, Mapping):
                 raise self._protocol(path, "the body is not a JSON object")
@@ -389,55 +363,11 @@ class YClientsClient:
                     field_errors=fields,
                     path=path,
                 )
-            return _Response(body, _server_time(response), response.headers)
+            return ApiResponse(body, server_time(response), response.headers)
         raise self._status_error(status, body, path)
 
     def _status_error(self, status: int, body: Any, path: str) -> YClientsError:
-        message, fields = parse_error_body(body)
-        safe = self._redact(message) if message else None
-        said = f": {safe}" if safe else ""
-        cid = self.company_id
-        common: dict[str, Any] = {
-            "company_id": cid,
-            "status": status,
-            "api_message": safe,
-            "field_errors": fields,
-            "path": path,
-        }
-        if status == 401:
-            return YClientsAuthError(
-                f"YClients refused the credentials for company {cid} (HTTP 401{said}): the "
-                "user token is wrong or was reset (it changes when the user changes their "
-                "password), or the app's partner token is wrong. Log in to YClients again and "
-                "update the user token.",
-                **common,
-            )
-        if status == 403:
-            return YClientsForbiddenError(
-                f"The user token has no rights on company {cid} (HTTP 403{said}): the YClients "
-                "user must be staff of this company with access to records.",
-                **common,
-            )
-        if status == 404:
-            return YClientsNotFoundError(
-                f"YClients does not know company {cid} (HTTP 404{said}); check the company id.",
-                **common,
-            )
-        if status == 402:
-            return YClientsPaymentRequiredError(
-                f"Company {cid}'s YClients plan does not allow this request (HTTP 402{said}).",
-                **common,
-            )
-        if status in (400, 409, 422):
-            listed = f" [{describe_fields(fields)}]" if fields else ""
-            return YClientsValidationError(
-                f"YClients rejected the request for company {cid} as invalid "
-                f"(HTTP {status}{said}){listed}.",
-                **common,
-            )
-        return YClientsApiError(
-            f"YClients answered HTTP {status} for company {cid}{said}.", **common
-        )
+        return status_error(status, body, path, company_id=self.company_id, redact=self._redact)
 
     def _protocol(self, what: str, why: str) -> YClientsProtocolError:
         return YClientsProtocolError(
@@ -450,64 +380,3 @@ class YClientsClient:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return text
-
-
-def _json_or_text(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return response.text[:300]
-
-
-def _envelope_data(body: Any) -> Any:
-    if isinstance(body, Mapping):
-        return body.get("data")
-    return None
-
-
-def _total_count(body: Any) -> int | None:
-    meta = body.get("meta") if isinstance(body, Mapping) else None
-    if not isinstance(meta, Mapping):
-        return None
-    value = meta.get("total_count")
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _server_time(response: httpx.Response) -> datetime | None:
-    value = response.headers.get("Date")
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as delta-seconds or an HTTP date."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-        seconds = (when - datetime.now(when.tzinfo)).total_seconds()
-    if math.isnan(seconds):
-        return None
-    return max(0.0, seconds)
-
-
-def _first_error(exc: ValidationError) -> str:
-    errors = exc.errors(include_url=False, include_input=False)
-    if not errors:
-        return "invalid data"
-    first = errors[0]
-    where = ".".join(str(p) for p in first.get("loc", ()))
-    return f"{where}: {first.get('msg', 'invalid')}"

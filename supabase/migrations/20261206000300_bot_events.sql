@@ -1,4 +1,5 @@
--- What the bot did, and when: every status a wishlist entry or a conversation takes.
+-- What the bot did, and when: every status a conversation takes (from its first), and every
+-- change of a wishlist entry's status.
 --
 -- The bot's tables keep only the current status. The operator's alerts (a hand-off to staff,
 -- once per event) and the bot's figures (the wishlist funnel, time to a human's answer) need
@@ -55,8 +56,10 @@ do $$
 begin
   if to_regclass('public.wishlist_v2') is not null then
     drop trigger if exists wishlist_v2_dashboard_events on public.wishlist_v2;
+    -- A new entry is no event: its created_at says when, and a busy bot's inserts would
+    -- otherwise flood every app's events feed. Its status changes are the funnel.
     create trigger wishlist_v2_dashboard_events
-      after insert or update of status on public.wishlist_v2
+      after update of status on public.wishlist_v2
       for each row execute function dashboard.record_bot_event('wishlist');
   end if;
   if to_regclass('public.conversation_sessions_v2') is not null then

@@ -82,3 +82,21 @@ async def test_a_gap_larger_than_the_window_is_filled_exactly_once(
         assert max(recorder.counts.values()) == 1, "no row delivered twice"
     finally:
         await feed.stop()
+
+
+def test_a_feed_of_events_remembers_only_the_recent_ones(backend: Backend) -> None:
+    """`retain` bounds what a feed keeps for de-duplication: a day of events is not kept."""
+    spec = FeedSpec(**{**vars(wishlist_spec(uuid.uuid4())), "retain": 3})
+    feed = LiveFeed(backend=backend, key=SecretStr("unused"), spec=spec, on_batch=lambda b: None)
+    rows = [
+        {
+            "id": n,
+            "tenant_id": spec.filter_value,
+            "client_id": f"c{n}",
+            "created_at": f"2026-12-06T10:00:0{n}+00:00",
+        }
+        for n in range(6)
+    ]
+    assert len(feed._absorb(rows)) == 6
+    assert sorted(feed._delivered) == ["3", "4", "5"]
+    assert feed._absorb(rows[-2:]) == []  # the recent ones are still de-duplicated
