@@ -111,7 +111,10 @@ class StaffScreen(ReportsWorkerFailures, Screen[None]):
         self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # A role changed to non-admin while this screen is open: its actions go at once.
+        # A role changed to non-admin while this screen is open: its actions go at once,
+        # all but the way out.
+        if action == "close":
+            return True
         return not (action in admin_actions() and not self.ctx.is_admin())
 
     # -- loading ------------------------------------------------------------------------------

@@ -75,34 +75,32 @@ async def _fix_audit(database_url: str, tenant_id: str) -> None:
     """The salon's audit rows at fixed times and in a fixed set, newest first by id."""
     db = await asyncpg.connect(database_url)
     try:
+        # Whatever earlier runs and apps left (their logins and logouts) goes; this run's
+        # login stays, the fixed rows are written afresh.
         await db.execute(
-            "delete from dashboard.audit_log where tenant_id = $1 and action = 'login' "
-            "and id <> (select max(id) from dashboard.audit_log where tenant_id = $1 "
-            "and action = 'login')",
+            "delete from dashboard.audit_log where tenant_id = $1 and id <> (select max(id) "
+            "from dashboard.audit_log where tenant_id = $1 and action = 'login')",
             tenant_id,
         )
-        if not await db.fetchval(
-            "select count(*) from dashboard.audit_log where tenant_id = $1 and action <> 'login'",
-            tenant_id,
-        ):
-            rows = (
-                ("login_failed", "lena@accsnap.test", None, "{}"),
-                ("lockout", "lena@accsnap.test", None, "{}"),
-                ("user.deactivated", "marina@accsnap.test", "admin", "{}"),
-                ("user.role_changed", "lena@accsnap.test", "admin", '{"role": "viewer"}'),
-                ("command.pause_bot", None, "operator", '{"command_id": "4182"}'),
+        rows = (
+            ("login_failed", "lena@accsnap.test", None, "{}"),
+            ("lockout", "lena@accsnap.test", None, "{}"),
+            ("user.deactivated", "marina@accsnap.test", "admin", "{}"),
+            ("user.role_changed", "lena@accsnap.test", "admin", '{"role": "viewer"}'),
+            ("command.pause_bot", None, "operator", '{"command_id": "4182"}'),
+        )
+        for action, email, actor, detail in rows:
+            await db.execute(
+                "insert into dashboard.audit_log (tenant_id, user_id, email, action, detail) "
+                "values ($1, (select id from dashboard.users where tenant_id = $1 "
+                "and role = $4 and active and email like '%accsnap%' order by email limit 1), "
+                "$2, $3, $5::jsonb)",
+                tenant_id,
+                email,
+                action,
+                actor,
+                detail,
             )
-            for action, email, actor, detail in rows:
-                await db.execute(
-                    "insert into dashboard.audit_log (tenant_id, user_id, email, action, detail) "
-                    "values ($1, (select id from dashboard.users where tenant_id = $1 "
-                    "and role = $4 and email like '%accsnap%' limit 1), $2, $3, $5::jsonb)",
-                    tenant_id,
-                    email,
-                    action,
-                    actor,
-                    detail,
-                )
         ids = await db.fetch(
             "select id from dashboard.audit_log where tenant_id = $1 order by id", tenant_id
         )

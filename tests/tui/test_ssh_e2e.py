@@ -53,7 +53,11 @@ def _uv() -> str | None:
     return found or (str(local) if local.exists() else None)
 
 
-pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
+pytestmark = [
+    pytest.mark.skipif(_missing() is not None, reason=_missing() or ""),
+    # The guide's steps build a venv and install the app: minutes on a loaded machine.
+    pytest.mark.timeout(900),
+]
 
 
 def deploy_script() -> str:
