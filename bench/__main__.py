@@ -36,7 +36,7 @@ from bench.report import Report, write
 
 ROOT = Path(__file__).resolve().parents[1]
 # Cheap ones first, so a broken stack shows within seconds.
-BENCHMARKS = ("rest", "realtime", "auth", "lockout", "yclients", "chain", "tui", "idle")
+BENCHMARKS = ("rest", "realtime", "auth", "lockout", "yclients", "chain", "tui", "idle", "keys")
 # Far above a normal run's length: only a hung benchmark reaches it.
 TIMEOUT_S = {"full": 3600.0, "quick": 600.0}
 TAIL_LINES = 30

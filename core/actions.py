@@ -42,6 +42,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("tab.analytics", "4", "show_tab('analytics')", "tab.analytics", "main", show=False),
     ActionSpec("session.lock", "ctrl+l", "app.lock", "action.lock", "main"),
     ActionSpec("session.logout", "ctrl+o", "app.logout", "action.logout", "main"),
+    # Shown only while a text field has the focus: the way back to the tab's list (and to the
+    # keys 1–4, which a field takes as text).
+    ActionSpec("main.leave_field", "escape", "leave_field", "action.leave_field", "main"),
     ActionSpec(
         "account.password", "f6", "change_password", "action.change_password", "main", show=False
     ),

@@ -28,6 +28,7 @@ LOCALE_MODULES = (
     "commands",
     "analytics",
     "bot",
+    "keys",
     "accounts",
     "alerts",
     "presence",

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 from core.actions import bindings
 from core.context import AppContext, context_of
 from core.i18n import t
+from core.worker_failure import ReportsWorkerFailures
 from services.audit_view import KINDS, PAGE_SIZE, AuditEntry
 from services.errors import ServiceError
 from services.keyset import Cursor
@@ -36,7 +37,7 @@ def what(action: str) -> Text:
     return literal(action, single_line=True) if label == f"audit.what.{action}" else Text(label)
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(ReportsWorkerFailures, Screen[None]):
     SCOPE = "audit"
     BINDINGS = bindings("audit")
     DEFAULT_CSS = """

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 from core.actions import bindings
 from core.context import context_of
 from core.i18n import t
+from core.worker_failure import ReportsWorkerFailures
 from services.account import WrongCurrentPassword
 from services.errors import ServiceError
 from services.passwords import BCRYPT_MAX_BYTES, PasswordPolicyError
@@ -37,7 +38,7 @@ def password_error(exc: PasswordPolicyError) -> str:
     return t("password.error.other", reason=str(exc))
 
 
-class ChangePasswordScreen(ModalScreen[bool]):
+class ChangePasswordScreen(ReportsWorkerFailures, ModalScreen[bool]):
     SCOPE = "form"
     BINDINGS = bindings("form")
     DEFAULT_CSS = """

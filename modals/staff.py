@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Static
 from core.actions import admin_actions, bindings
 from core.context import AppContext, context_of
 from core.i18n import t
+from core.worker_failure import ReportsWorkerFailures
 from modals.change_password import password_error
 from modals.confirm import ConfirmScreen
 from modals.password_shown import PasswordShownScreen
@@ -56,7 +57,7 @@ def staff_error(exc: Exception) -> str:
     return t("staff.error.other", reason=text)
 
 
-class StaffScreen(Screen[None]):
+class StaffScreen(ReportsWorkerFailures, Screen[None]):
     SCOPE = "staff"
     BINDINGS = bindings("staff")
     DEFAULT_CSS = """

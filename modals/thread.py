@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -16,11 +17,13 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import Worker
 
 from core.actions import bindings, write_actions
 from core.context import AppContext, context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest, OutboxChanged
+from core.worker_failure import ReportsWorkerFailures
 from modals.confirm import ConfirmScreen
 from services.dashboard import DashboardServices, PresenceWatch
 from services.errors import ServiceError
@@ -41,7 +44,7 @@ _FEED_STYLES = {FeedState.live: "green", FeedState.polling: "magenta", FeedState
 log = logging.getLogger(__name__)
 
 
-class ThreadScreen(Screen[None]):
+class ThreadScreen(ReportsWorkerFailures, Screen[None]):
     SCOPE = "thread"
     BINDINGS = bindings("thread")
     DEFAULT_CSS = """
@@ -141,6 +144,11 @@ class ThreadScreen(Screen[None]):
         self.feed_status = message.status
         self._refresh_header()
 
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: the live thread did not start; show it on the screen.
+        if worker.group == "thread-feed":
+            self.post_message(self.Failed(t("worker.what.thread")))
+
     def on_thread_screen_failed(self, message: Failed) -> None:
         error = self.query_one("#thread-error", Static)
         error.update(literal(t("thread.failed", reason=message.reason)))
@@ -158,7 +166,9 @@ class ThreadScreen(Screen[None]):
     def _stop_feed(self) -> None:
         feed, services, presence = self._feed, self._services, self._presence
         self._feed = self._presence = None
-        if services is None:
+        # The app is exiting (a hang-up, a quit): closing the realtime client ends every feed at
+        # once; a leave per channel would only hold the exit up waiting for replies.
+        if services is None or self.app.return_code is not None:
             return
         # On the App: this screen's own workers end with it, the feed's shutdown must not.
         if feed is not None:

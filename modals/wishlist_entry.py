@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -21,11 +22,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
+from textual.worker import Worker
 
 from core.actions import bindings, key_for, write_actions
 from core.context import context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest
+from core.worker_failure import ReportsWorkerFailures
 from services.errors import ServiceError
 from services.models import ConversationSession
 from widgets.error_text import failure_text
@@ -125,7 +128,7 @@ def render_thread(thread: ConversationSession, timezone: str, now: datetime) -> 
     return Group(*parts)
 
 
-class WishlistEntryScreen(ModalScreen[None]):
+class WishlistEntryScreen(ReportsWorkerFailures, ModalScreen[None]):
     DEFAULT_CSS = """
     WishlistEntryScreen { align: center middle; }
     #entry-box {
@@ -203,6 +206,11 @@ class WishlistEntryScreen(ModalScreen[None]):
         else:
             body.update(render_thread(message.thread, self.timezone, self.clock()))
             self.query_one("#entry-thread", VerticalScroll).scroll_end(animate=False)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: not "loading…" for ever.
+        if worker.group == "wishlist-entry":
+            self.post_message(self.ConversationFailed(t("worker.what.thread")))
 
     @on(ConversationFailed)
     def _show_failure(self, message: ConversationFailed) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import Input, TabbedContent, TabPane, TextArea
 
 from core.actions import admin_actions, bindings
 from core.context import context_of
@@ -24,6 +25,22 @@ from widgets.status_bar import StatusBar, StatusInfo
 TABS = ("wishlist", "sessions", "commands", "analytics")
 
 
+class NavigatedTabs(TabbedContent):
+    """TabbedContent whose pane changes only by navigation (MainScreen.navigate, the tab bar).
+
+    Textual also switches to the pane of any widget that reports a focus. After a modal
+    closes, the main screen's old widget reports its focus again, and that report can arrive
+    after a navigation has moved on to another tab (`m` in a conversation: to the composer).
+    The tabs then flipped back, whose landing focused the other tab again, and so on: the
+    focus went back and forth for good and typed keys went nowhere. Navigation decides.
+    """
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        # prevent_default: Textual would call TabbedContent's own handler after this one.
+        event.prevent_default()
+        event.stop()
+
+
 class MainScreen(Screen[None]):
     BINDINGS = bindings("main")
     DEFAULT_CSS = """
@@ -32,7 +49,7 @@ class MainScreen(Screen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(initial="wishlist", id="tabs"):
+        with NavigatedTabs(initial="wishlist", id="tabs"):
             with TabPane(t("tab.wishlist"), id="wishlist"):
                 yield WishlistTab(id="wishlist-view")
             with TabPane(t("tab.sessions"), id="sessions"):
@@ -43,6 +60,11 @@ class MainScreen(Screen[None]):
                 yield AnalyticsTab(id="analytics-view")
         yield StatusBar(id="status")
         yield LocalizedFooter()
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Where the focus goes once the pending tab switch happens (see navigate).
+        self._landing: tuple[str, Callable[[], None] | None] | None = None
 
     def on_mount(self) -> None:
         self.refresh_status()
@@ -57,17 +79,59 @@ class MainScreen(Screen[None]):
 
     def action_show_tab(self, name: str) -> None:
         if name in TABS:
-            self.query_one(TabbedContent).active = name
+            self.navigate(name)
+
+    def navigate(self, name: str, land: Callable[[], None] | None = None) -> None:
+        """Show tab `name` and put the focus on `land` (default: the tab's main widget).
+
+        The one place that decides the focus after a tab switch. The switch itself is a
+        message (TabActivated) handled after this returns; focusing here and again there
+        sent the focus back and forth, and keys typed meanwhile went to whichever widget held
+        it. So the landing is recorded and applied once, when the switch has happened.
+        """
+        tabs = self.query_one(TabbedContent)
+        self._landing = (name, land)
+        if tabs.active == name:
+            self._land(name)  # no switch, no TabActivated to wait for
+        else:
+            tabs.active = name
+
+    def _field_tab(self) -> TabView | None:
+        """The tab whose text field or area has the focus, if one has."""
+        focused = self.focused
+        if not isinstance(focused, (Input, TextArea)):
+            return None
+        return next((node for node in focused.ancestors if isinstance(node, TabView)), None)
+
+    def action_leave_field(self) -> None:
+        tab = self._field_tab()
+        if tab is not None:
+            tab.focus_main()
+
+    def _land(self, name: str) -> None:
+        landing, self._landing = self._landing, None
+        if landing is not None and landing[0] == name:
+            (landing[1] or self.tab_view(name).focus_main)()
+            return
+        focused = self.focused
+        pane = self.query_one(f"#{name}", TabPane)
+        if focused is None or pane not in focused.ancestors:
+            # A click on the tab: start from its main widget. (A switch that follows a focus
+            # already inside the pane leaves that focus alone.)
             self.tab_view(name).focus_main()
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane = event.pane.id or "wishlist"
         if pane in TABS:
-            self.tab_view(pane).focus_main()
+            self._land(pane)
         self.refresh_bindings()
 
     def apply_batch(self, feed: str, batch: Any) -> None:
+        if self.app.return_code is not None:
+            # Exiting (a hang-up, a quit): the tabs are being taken down; a late batch has
+            # nowhere to go and must not fail the exit.
+            return
         if feed in TABS:
             self.tab_view(feed).apply_batch(batch)
 
@@ -89,6 +153,9 @@ class MainScreen(Screen[None]):
 
     # -- accounts: everyone's own password; Staff and Audit for admins only ------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            # Hidden (and Esc free for others) unless a text field has the focus.
+            return self._field_tab() is not None
         # Hidden, not greyed: only an admin sees that Staff and Audit exist.
         ctx = context_of(self.app)
         if action == "change_password" and ctx.read_only:
@@ -135,7 +202,7 @@ class MainScreen(Screen[None]):
     @on(ComposeMessageRequest)
     def compose_message(self, request: ComposeMessageRequest) -> None:
         request.stop()
-        self.action_show_tab("commands")
         commands = self.tab_view("commands")
         assert isinstance(commands, CommandsTab)
-        commands.start_message(request.client_id, request.client_name, request.session_id)
+        land = commands.start_message(request.client_id, request.client_name, request.session_id)
+        self.navigate("commands", land)

@@ -14,11 +14,13 @@ import sqlite3
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+from textual.worker import Worker
 
 from core.actions import bindings
 from core.i18n import language, number, t
@@ -292,6 +294,14 @@ class AnalyticsTab(TabView):
             return
         self.progress = (message.done, message.total)
         self._redraw_state()
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: a sync that raised is a failed sync, not one running for ever.
+        if worker.group == "analytics":
+            self.error = t("worker.failed", what=t("worker.what.analytics"))
+            self._set_phase(Phase.failed)
+        elif worker.group == "analytics-bot":
+            self.query_one(BotFigures).say(t("worker.failed", what=t("worker.what.analytics")))
 
     def on_load_failed(self, message: LoadFailed) -> None:
         if message.run != self._run:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from annotated_types import MaxLen
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable
+from textual.worker import Worker
 
 from core.actions import bindings, write_actions
 from core.i18n import t
@@ -79,9 +82,6 @@ class CommandsTab(TabView):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._asked_names: set[str] = set()
-        # Set by start_message: the tab switch that brought us here must not move the focus
-        # from the composer back to the history (see focus_main).
-        self._focus_composer = False
         # The conversation the composer was started from, while a message to it is drafted.
         self._presence: PresenceWatch | None = None
         self._presence_for: str | None = None
@@ -105,10 +105,6 @@ class CommandsTab(TabView):
 
     # -- what the main screen calls -----------------------------------------------------------
     def focus_main(self) -> None:
-        if self._focus_composer and self.ctx.can_write():
-            self._focus_composer = False
-            self.form.focus_first()
-            return
         self.history.table.focus()
 
     def refresh_permissions(self) -> None:
@@ -131,14 +127,14 @@ class CommandsTab(TabView):
 
     def start_message(
         self, client_id: str, client_name: str | None, session_id: str | None
-    ) -> None:
+    ) -> Callable[[], None] | None:
+        """Prefill a message; returns where the focus lands (the main screen applies it)."""
         self.form.prefill(client_id, client_name, session_id)
         self._follow_presence(session_id)
         if self.ctx.can_write():
-            self._focus_composer = True
-            self.form.focus_first()
-        else:
-            self.notify(self._disabled_reason() or "", severity="warning", markup=False)
+            return self.form.focus_first
+        self.notify(self._disabled_reason() or "", severity="warning", markup=False)
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in write_actions() and not self.ctx.can_write():
@@ -330,6 +326,15 @@ class CommandsTab(TabView):
         if clients or sessions:
             self._asked_names.update(clients, sessions)
             self._resolve_names(clients, sessions)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: undo what the worker held; what was typed stays.
+        if worker.group in {"commands-send", "commands-resend"}:
+            self.form.set_busy(False)
+        elif worker.group == "commands-older":
+            self.history.set_paging("more")
+        elif worker.group == "commands-names":
+            self._asked_names.clear()  # asked again with the next batch
 
     # -- handlers ------------------------------------------------------------------------------
     def on_command_sent(self, message: CommandSent) -> None:

@@ -15,6 +15,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from core.actions import bindings
 from core.i18n import t
@@ -198,6 +199,12 @@ class SessionsTab(TabView):
             listing.replace(message.page.items)
         self.cursor = message.page.next_cursor
         self._show_count()
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: the list is no longer loading; say so where it shows.
+        if worker.group == "sessions-list":
+            self.loading = False
+            self._show_status(t("sessions.failed", reason=t("worker.what.sessions")), error=True)
 
     def on_sessions_tab_load_failed(self, message: LoadFailed) -> None:
         if message.generation != self._generation:

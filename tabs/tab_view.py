@@ -8,9 +8,10 @@ from textual.containers import Container
 
 from core.actions import key_for
 from core.context import AppContext, context_of
+from core.worker_failure import ReportsWorkerFailures
 
 
-class TabView(Container):
+class TabView(ReportsWorkerFailures, Container):
     """A tab's content. `SCOPE` names its actions in core/actions.py (its BINDINGS)."""
 
     SCOPE = ""

@@ -9,13 +9,14 @@ and each one becomes ONE keyed diff inside `app.batch_update()`. The model is ca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from core.actions import bindings
 from core.i18n import t
@@ -269,6 +270,12 @@ class WishlistTab(TabView):
         self.loading_older = False
         self._render_info(self._visible_now())
         self.notify(message.reason, severity="error", markup=False)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: an unexpected error must not leave "loading older" for ever.
+        if worker.group == "wishlist-older":
+            self.loading_older = False
+            self._render_info(self._visible_now())
 
     def _visible_now(self) -> list[Wish]:
         return [e for key in self.table.keys if (e := self.entries.get(key)) is not None]

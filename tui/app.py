@@ -9,10 +9,7 @@ handlers here pass each one to the part that owns it, on the UI loop.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import signal
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +18,10 @@ from typing import Any
 import platformdirs
 from textual import events, on
 from textual.app import App, SystemCommand
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from core.actions import ACTIONS, bindings, write_actions
 from core.context import AppContext, DemoLogin
@@ -43,13 +43,17 @@ from core.messages import (
     UnlockChecked,
 )
 from core.settings import APP_NAME, Settings
+from core.worker_failure import WorkerFailed
 from screens.lock import LockScreen
 from screens.login import LoginScreen
 from tui import heap
+from tui.hangup import HangUp, HangUpSafeDriver
+from tui.keyboard import KeySequencer
 from tui.live_data import LiveData
 from tui.palette import DashboardCommands, open_palette, system_commands
 from tui.session_lifecycle import SessionLifecycle
 from tui.stack import main_screen
+from tui.worker_failures import handle as handle_worker_failure
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,8 @@ class AgentPApp(App[int]):
         demo_logins: Iterable[DemoLogin] = (),
         data_dir: Path | None = None,
     ) -> None:
+        # Before super().__init__(), which builds the driver that reports a lost terminal here.
+        self.hang_up = HangUp(self)
         super().__init__()
         self.ctx = AppContext(
             settings=settings,
@@ -84,6 +90,8 @@ class AgentPApp(App[int]):
             self.theme = settings.theme
         self.live = LiveData(self, self.ctx)
         self.lifecycle = SessionLifecycle(self, self.ctx, self.live)
+        # Keys typed together go to the widgets in their order, across focus changes.
+        self.keys = KeySequencer(self, lambda event: App.on_event(self, event))
 
     @property
     def locked(self) -> bool:
@@ -92,9 +100,8 @@ class AgentPApp(App[int]):
     # -- start and end ------------------------------------------------------------------------
     def on_mount(self) -> None:
         # A dropped SSH connection hangs up the terminal: leave at once, closing the feeds'
-        # sockets and the backend's connections on the way out (no orphan process).
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+        # sockets and the backend's connections on the way out, within 2 s (tui/hangup.py).
+        self.hang_up.install()
         if self.ctx.settings.keymap:
             self.set_keymap(self.ctx.settings.keymap)
         self.call_after_refresh(self.live.connect)
@@ -105,11 +112,29 @@ class AgentPApp(App[int]):
         # at login and everything above it comes off at logout.
         return LoginScreen(self.ctx.demo_logins)
 
-    def _hang_up(self) -> None:
-        log.info("terminal hung up: exiting")
-        self.exit(129)
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        # Textual's own terminal driver, made to survive the terminal going away.
+        return HangUpSafeDriver if driver is LinuxDriver else driver
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The App's own workers (login, connection, feeds …).
+        if event.state == WorkerState.ERROR:
+            handle_worker_failure(self, event.worker)
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        # The widgets' and screens' workers (core/worker_failure.py).
+        handle_worker_failure(self, message.worker)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """The App's own workers (tui/worker_failures.py): the part that ran it resets."""
+        if worker.group in {"backend", "feeds", "outbox"}:
+            self.live.worker_failed(worker)
+        else:
+            self.lifecycle.worker_failed(worker)
 
     async def on_unmount(self) -> None:
+        self.keys.close()
         await self.live.close()
         # Frozen objects outlive the app otherwise (tests and benchmarks run many in one process).
         heap.release()
@@ -163,7 +188,12 @@ class AgentPApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
             self.lifecycle.touch()
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            await self.keys.feed(event)
+            return
         await super().on_event(event)
+        if isinstance(event, events.Key):
+            self.keys.returned(event)
 
     def action_lock(self) -> None:
         self.lifecycle.lock()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.timer import Timer
+from textual.worker import Worker
 
 from core.actions import key_for
 from core.context import AppContext
@@ -64,6 +65,8 @@ class LiveData:
         self._connect_retry: Timer | None = None
         self._connect_failures = 0
         self._outbox_task: asyncio.Task[None] | None = None
+        # Set once a connection attempt has ended, either way: a login typed meanwhile waits.
+        self.attempted = asyncio.Event()
         self.alerts = OperatorAlerts(app, ctx)
 
     # -- the backend connection ------------------------------------------------------------
@@ -96,10 +99,18 @@ class LiveData:
 
     def on_backend_ready(self, message: BackendReady) -> None:
         self.ctx.backend = message.backend
+        self.attempted.set()
         self._connect_failures = 0
         self._stop_connect_retry()
 
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """A connect, feeds or outbox worker raised (tui/worker_failures.py)."""
+        if worker.group == "backend":
+            # As if the backend had refused: the retries (2, 4 … 30 s) take over.
+            self.on_backend_failed(BackendFailed(t("worker.what.backend")))
+
     def on_backend_failed(self, message: BackendFailed) -> None:
+        self.attempted.set()
         # The app stays open all day: it keeps trying on its own (2, 4, 8 … 30 s apart) and F5
         # tries at once; nobody has to notice the network came back.
         self._connect_failures += 1

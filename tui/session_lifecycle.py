@@ -15,6 +15,7 @@ from typing import Any
 
 from textual.app import App
 from textual.timer import Timer
+from textual.worker import Worker
 
 from core.context import AppContext
 from core.i18n import t
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_UNLOCK_FAILURES = 5
 IDLE_UNIT_SECONDS = 60.0  # the setting is in minutes; tests shrink the unit
+CONNECT_WAIT_SECONDS = 10.0  # a login typed during the first connection waits this long for it
 
 
 class SessionLifecycle:
@@ -61,6 +63,11 @@ class SessionLifecycle:
 
     async def _login(self, email: str, password: str) -> None:
         post = self.app.post_message
+        if self.ctx.backend is None and not self.live.attempted.is_set():
+            # Typed (or auto-typed) before the first connection finished: wait for it rather
+            # than refuse a login nobody could have timed.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.live.attempted.wait(), CONNECT_WAIT_SECONDS)
         backend = self.ctx.backend
         if backend is None:
             post(LoginRefused("unavailable", t("login.connecting")))
@@ -222,6 +229,20 @@ class SessionLifecycle:
         if message.locked or screen.failures >= MAX_UNLOCK_FAILURES:
             self.app.notify(t("notice.locked_out"), severity="error", markup=False)
             self.logout()
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """A login, unlock or logout worker raised (tui/worker_failures.py): undo its state."""
+        if worker.group == "login":
+            login = login_screen(self.app)
+            if login is not None:
+                login.show_error(t("login.unavailable", reason=t("login.unexpected")))
+        elif worker.group == "unlock":
+            screen = self.app.screen
+            if isinstance(screen, LockScreen):
+                screen.show_wrong()
+        elif worker.group == "logout":
+            # The session is already dropped: finish the way out to the login screen.
+            self.app.call_later(self._show_login)
 
     # -- logout -----------------------------------------------------------------------------
     def logout(self) -> None:

@@ -21,6 +21,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import Worker, WorkerState
 
+from core.messages import ComposeMessageRequest
 from modals.confirm import ConfirmScreen
 from screens.main import MainScreen
 from services.commands.service import EnqueueResult
@@ -164,7 +165,7 @@ class Operator:
         tab = app.screen.query_one(CommandsTab)
         client_id, name = self.clients[number % len(self.clients)]
         text = f"Хаос {number}"
-        tab.start_message(client_id, name, None)
+        app.screen.compose_message(ComposeMessageRequest(client_id, name, None))
         area = app.screen.query_one(MessageArea)
         await app.wait_for(lambda: app.focused is area, 20)
         if area.text:  # a failed send keeps its text; this one starts afresh

@@ -134,7 +134,7 @@ async def test_cancel_at_the_confirmation_writes_nothing_and_keeps_the_text(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_tab(pilot, salon)
-        tab(app).start_message(conversation["client_id"], "Анна", None)
+        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
         await pilot.press(*"Перенесём?", "ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
@@ -178,7 +178,7 @@ async def test_viewer_sees_the_history_but_cannot_send(make_app: AppFactory, sal
         text = screen_text(app)
         assert "^s Send" not in text and "r Re-send" not in text
         assert app.screen.query_one("#composer-fields").disabled
-        tab(app).start_message(conversation["client_id"], None, None)
+        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
         await pilot.press(*"hello", "ctrl+s")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
@@ -253,7 +253,9 @@ async def test_offline_send_waits_locally_and_reaches_the_database_once(
         dead = await Backend.open("http://127.0.0.1:9", SecretStr(tui_stack.service_key))
         services.commands.backend = dead
         try:
-            tab(app).start_message(conversation["client_id"], "Анна", None)
+            app.screen.compose_message(
+                ComposeMessageRequest(conversation["client_id"], "Анна", None)
+            )
             await pilot.press(*"Сообщение без сети", "ctrl+s")
             await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
             await pilot.press("y")
@@ -286,7 +288,7 @@ async def test_another_salons_client_is_refused_on_the_field_and_nothing_is_writ
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_tab(pilot, salon)
-        tab(app).start_message(theirs["client_id"], None, None)
+        app.screen.compose_message(ComposeMessageRequest(theirs["client_id"], None, None))
         await pilot.press(*"Чужой клиент", "ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -307,7 +309,7 @@ async def test_a_megabyte_paste_and_bad_fields_get_messages_and_nothing_is_sent(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_tab(pilot, salon)
-        tab(app).start_message(conversation["client_id"], None, None)
+        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
         area = app.screen.query_one(MessageArea)
         area.post_message(events.Paste("я" * 1_048_576))
         await app.wait_for(lambda: form(app).error_text("message") != "")

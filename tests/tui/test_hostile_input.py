@@ -21,11 +21,11 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
+from core.messages import ComposeMessageRequest
 from modals.confirm import ConfirmScreen
 from modals.thread import ThreadScreen
 from screens.login import LoginScreen
 from screens.main import MainScreen
-from tabs.commands_tab import CommandsTab
 from tabs.sessions_tab import FilterScreen, SessionsTab
 from tabs.wishlist_tab import WishlistTab
 from tests.hostile.corpus import Hostile, representative, storable
@@ -376,10 +376,11 @@ async def test_hostile_message_text_is_refused_on_its_field_or_sent_exactly(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_composer(pilot, salon)
-        commands = app.screen.query_one(CommandsTab)
+        main = app.screen
+        assert isinstance(main, MainScreen)
 
         async def sent(entry: Hostile) -> None:
-            commands.start_message(conversation["client_id"], None, None)
+            main.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
             area = app.screen.query_one(MessageArea)
             area.clear()
             await paste(pilot, area, entry.text)
@@ -416,10 +417,11 @@ async def test_hostile_ids_and_notes_in_the_composer_write_nothing(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_composer(pilot, salon)
-        commands = app.screen.query_one(CommandsTab)
+        main = app.screen
+        assert isinstance(main, MainScreen)
 
         async def refused(entry: Hostile) -> None:
-            commands.start_message("", None, None)
+            main.compose_message(ComposeMessageRequest("", None, None))
             client = app.screen.query_one("#field-client_id", TextField)
             session = app.screen.query_one("#field-session_id", TextField)
             client.value, session.value = "", ""

@@ -8,10 +8,11 @@ import json
 
 import pytest
 
+from core.messages import ComposeMessageRequest
 from modals.confirm import ConfirmScreen
 from services.errors import PermissionDenied
 from tests.tui.conftest import AppFactory, Salon, StackProcess, login
-from tests.tui.test_commands import command_rows, form, notified, open_tab, shows, tab
+from tests.tui.test_commands import command_rows, form, notified, open_tab, shows
 
 
 async def test_a_damaged_outbox_never_sticks_send_and_the_user_is_told_once(
@@ -27,7 +28,7 @@ async def test_a_damaged_outbox_never_sticks_send_and_the_user_is_told_once(
         assert path.exists()
         path.write_bytes(b"\x00garbage, not a database\xff" * 64)  # a disk error, a bad copy
 
-        tab(app).start_message(conversation["client_id"], "Анна", None)
+        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
         await pilot.press(*"Первое после сбоя", "ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -38,7 +39,7 @@ async def test_a_damaged_outbox_never_sticks_send_and_the_user_is_told_once(
         assert len(broken) == 1 and b"garbage" in broken[0].read_bytes()
 
         # At once, a second send: no "Sending…" left over, a fresh outbox, one notice only.
-        tab(app).start_message(conversation["client_id"], "Анна", None)
+        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
         await pilot.press(*"И второе", "ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")

@@ -412,3 +412,21 @@ def test_the_service_accounts_home_and_files_are_its_own(deployed: dict[str, str
     finally:
         term.close()
     wait_until_no_remote_app(15)
+
+
+def test_keys_in_one_packet_over_ssh(deployed: dict[str, str]) -> None:
+    """A password manager's auto-type over SSH: each burst in one write, read in one go."""
+    env = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    term = Terminal(ssh_command(deployed), env)
+    try:
+        term.expect(b"logs in")
+        # A wrong password first, then the right one: each burst is one write.
+        os.write(term.fd, f"{deployed['email']}\twrong-password\r".encode())
+        term.expect(b"Wrong email or password")
+        os.write(term.fd, f"{PASSWORD}\r".encode())
+        term.expect("Ирма".encode())
+        os.write(term.fd, b"\x11")  # ctrl+q
+        assert term.proc.wait(timeout=30) is not None
+    finally:
+        term.close()
+    wait_until_no_remote_app(15)

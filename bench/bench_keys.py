@@ -1,0 +1,415 @@
+"""The terminal as a person over SSH meets it: key echo under load, bytes per row, burst logins.
+
+Run: `python -m bench.bench_keys [--tries 50] [--keys 200] [--rows 20] [--repeats N] [--quick]`.
+Each run starts a devstack and the real `agentp` under a pseudo-terminal, read through pyte:
+1. login typed in one burst (email, Tab, password, Enter in one write, as a password manager
+   types it) as soon as the login screen is drawn → the main screen: the time and the share of
+   tries that reach it (a fresh app per try);
+2. keystroke → echo: a key and a Backspace one at a time, each timed from the write to the
+   screen showing the change, while the wishlist receives 100 rows/s: in a message's text
+   (the composer, `m` on a row) and in the wishlist's own filter;
+3. bytes written to the terminal per live wishlist row (one INSERT at a time, each drawn before
+   the next) at 120×40 and 80×24, and over an idle window (goal 0 B).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import os
+import pty
+import select
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pyte
+
+from bench import harness
+from bench.bench_idle import LIVE, PASSWORD, make_users
+from bench.figures import Figure, Goal, Samples
+from cli.stack_process import start_devstack
+
+BENCH = harness.Bench(
+    name="keys",
+    title="Terminal fidelity: key echo, bytes per row, burst login",
+    about=(
+        "The real app under a pty read with a terminal emulator (pyte): keystroke → echo on "
+        "screen while the wishlist receives 100 rows/s; bytes written per live wishlist row at "
+        "120×40 and 80×24 and while idle; a login typed in one write → the main screen."
+    ),
+    doc=__doc__ or "",
+    repeats=2,
+    quick_repeats=1,
+)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    tries: int
+    keys: int
+    rows: int
+
+    @classmethod
+    def of(
+        cls, quick: bool, tries: int | None = None, keys: int | None = None, rows: int | None = None
+    ) -> Settings:
+        return cls(
+            tries=harness.pick(tries, 50, 10, quick),
+            keys=harness.pick(keys, 200, 60, quick),
+            rows=harness.pick(rows, 20, 8, quick),
+        )
+
+
+class Term:
+    """The app on a pty; `received` counts every byte it wrote to the terminal."""
+
+    def __init__(self, info: dict[str, str], home: Path, size: tuple[int, int]) -> None:
+        self.columns, self.lines = size
+        main, child = pty.openpty()
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", self.lines, self.columns, 0, 0))
+        env = {
+            **os.environ,
+            "SUPABASE_URL": info["supabase_url"],
+            "SUPABASE_SERVICE_KEY": info["service_key"],
+            "AGENTP_CONFIG": str(home / "none.toml"),
+            "AGENTP_LANGUAGE": "en",
+            "HOME": str(home),
+            "XDG_DATA_HOME": str(home / "data"),
+            "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "cli.main"],
+            stdin=child,
+            stdout=child,
+            stderr=child,
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        os.close(child)
+        os.set_blocking(main, False)
+        self.fd = main
+        self.screen = pyte.Screen(self.columns, self.lines)
+        self.stream = pyte.ByteStream(self.screen)
+        self.received = 0
+
+    def pump(self, timeout: float) -> int:
+        ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
+        if not ready:
+            return 0
+        try:
+            chunk = os.read(self.fd, 1 << 16)
+        except (BlockingIOError, OSError):
+            return 0
+        self.received += len(chunk)
+        self.stream.feed(chunk)
+        return len(chunk)
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def until(self, check: Callable[[], bool], limit: float) -> bool:
+        deadline = time.perf_counter() + limit
+        while not check():
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return False
+            self.pump(min(remaining, 0.05))
+        return True
+
+    def drain(self, quiet: float = 0.5, limit: float = 15.0) -> None:
+        deadline = time.perf_counter() + limit
+        while time.perf_counter() < deadline:
+            if not self.pump(quiet):
+                return
+
+    def write(self, data: str) -> None:
+        os.write(self.fd, data.encode())
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        os.close(self.fd)
+
+
+class Feeder:
+    """Wishlist rows written by the bot's side, at a steady rate, in a thread of its own."""
+
+    def __init__(self, dsn: str, tenant: str) -> None:
+        self.dsn, self.tenant = dsn, tenant
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.written = 0
+
+    async def insert(self, conn: asyncpg.Connection, name: str) -> None:
+        await conn.execute(
+            "insert into public.wishlist_v2 (tenant_id, client_id, client_name, client_phone, "
+            "service_title) values ($1, $2, $3, '+7 912 000-00-01', 'Маникюр')",
+            uuid.UUID(self.tenant),
+            f"tg:{uuid.uuid4().hex[:8]}",
+            name,
+        )
+        self.written += 1
+
+    def start(self, per_second: float) -> None:
+        async def loop() -> None:
+            conn = await asyncpg.connect(self.dsn)
+            try:
+                started = time.perf_counter()
+                while not self._stop.is_set():
+                    await self.insert(conn, f"Поток {self.written}")
+                    due = started + self.written / per_second
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            finally:
+                await conn.close()
+
+        self._thread = threading.Thread(target=lambda: asyncio.run(loop()), daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+def log_in(term: Term, email: str) -> float | None:
+    """The burst; seconds to the main screen with the wishlist live, None if it never came."""
+    started = time.perf_counter()
+    term.write(f"{email}\t{PASSWORD}\r")
+    if not term.until(lambda: LIVE.search(term.text()) is not None, 20):
+        return None
+    return time.perf_counter() - started
+
+
+def burst_logins(info: dict[str, str], email: str, home: Path, tries: int) -> tuple[float, float]:
+    """A fresh app per try: the burst comes as soon as the login screen is drawn."""
+    times: list[float] = []
+    for _ in range(tries):
+        term = Term(info, home, (120, 40))
+        try:
+            if not term.until(lambda term=term: "logs in" in term.text(), 30):  # type: ignore[misc]
+                continue
+            seconds = log_in(term, email)
+            if seconds is not None:
+                times.append(seconds)
+        finally:
+            term.close()
+    median = sorted(times)[len(times) // 2] * 1000 if times else float("nan")
+    return median, len(times) / tries * 100
+
+
+def key_echo(
+    info: dict[str, str],
+    dsn: str,
+    tenant: str,
+    email: str,
+    home: Path,
+    keys: int,
+    where: str,
+) -> float:
+    """p99 ms from a key's write to its echo, under 100 wishlist rows/s.
+
+    `where`: "filter", the wishlist's own filter (the table re-filtered on every key and batch),
+    or "composer", a message's text (`m` on a wishlist row) while the rows keep coming.
+    """
+    term = Term(info, home, (120, 40))
+    feeder = Feeder(dsn, tenant)
+    latencies: list[float] = []
+    if where == "filter":
+        key, shown_text = "9", "filter: 9"
+        enter = "/"
+    else:
+        key, shown_text = "a", " 1 / 4,096"
+        enter = "m"
+    try:
+        term.until(lambda: "logs in" in term.text(), 30)
+        log_in(term, email)
+        feeder.start(100)
+        term.until(lambda: "Поток" in term.text(), 10)
+        term.write(enter)
+        term.drain(quiet=0.3, limit=3)
+        for index in range(keys):
+            typing = index % 2 == 0
+            started = time.perf_counter()
+            term.write(key if typing else "\x7f")
+            shown = term.until(
+                (lambda: shown_text in term.text())
+                if typing
+                else (lambda: shown_text not in term.text()),
+                5,
+            )
+            latencies.append((time.perf_counter() - started) * 1000 if shown else float("inf"))
+    finally:
+        feeder.stop()
+        term.close()
+    latencies.sort()
+    return latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+
+
+def bytes_per_row(
+    info: dict[str, str],
+    dsn: str,
+    tenant: str,
+    email: str,
+    home: Path,
+    size: tuple[int, int],
+    rows: int,
+) -> tuple[float, float]:
+    """Bytes per live row (each drawn before the next) and bytes over a 5 s idle window."""
+    term = Term(info, home, size)
+    feeder = Feeder(dsn, tenant)
+
+    async def insert(name: str) -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await feeder.insert(conn, name)
+        finally:
+            await conn.close()
+
+    try:
+        term.until(lambda: "logs in" in term.text(), 30)
+        log_in(term, email)
+        term.drain(quiet=1.0)
+        before = term.received
+        term.until(lambda: False, 5)  # the idle window: nothing should arrive
+        idle = term.received - before
+        total = 0
+        for index in range(rows):
+            name = f"Ряд {index:03d}"
+            before = term.received
+            asyncio.run(insert(name))
+            term.until(lambda name=name: name in term.text(), 10)  # type: ignore[misc]
+            term.drain(quiet=0.3, limit=3)
+            total += term.received - before
+    finally:
+        term.close()
+    return total / rows, idle
+
+
+async def make_operator(dsn: str, email: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("update dashboard.users set role = 'operator' where email = $1", email)
+    finally:
+        await conn.close()
+
+
+def measure_runs(repeats: int, settings: Settings) -> Samples:
+    runs = Samples()
+    with tempfile.TemporaryDirectory() as tmp:
+        stack = start_devstack(Path(tmp) / "stack", "--bot", "off", "--no-yclients")
+        info = stack.info
+        dsn = info["database_url"]
+        try:
+            for index in range(repeats):
+                harness.run_header(index, repeats)
+                tenant, emails = asyncio.run(make_users(dsn, 4))
+                asyncio.run(make_operator(dsn, emails[1]))  # to write a message
+                home = Path(tempfile.mkdtemp(dir=tmp))
+                median, share = burst_logins(info, emails[0], home, settings.tries)
+                print(f"burst login: median {median:.0f} ms, {share:.0f}% of {settings.tries}")
+                runs.add("login ms", median)
+                runs.add("login share", share)
+                for where in ("composer", "filter"):
+                    p99 = key_echo(info, dsn, tenant, emails[1], home, settings.keys, where)
+                    print(f"keystroke → echo p99 in the {where}, 100 rows/s: {p99:.1f} ms")
+                    runs.add(f"echo p99 {where}", p99)
+                for size, who in (((120, 40), emails[2]), ((80, 24), emails[3])):
+                    per_row, idle = bytes_per_row(info, dsn, tenant, who, home, size, settings.rows)
+                    label = f"{size[0]}x{size[1]}"
+                    print(f"{label}: {per_row:.0f} B per live row, {idle:.0f} B idle", flush=True)
+                    runs.add(f"row {label}", per_row)
+                    runs.add(f"idle {label}", idle)
+        finally:
+            stack.stop()
+    return runs
+
+
+def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Figure]:
+    settings = settings or Settings.of(quick)
+    runs = measure_runs(repeats, settings)
+    return [
+        Figure(
+            "keystroke → echo on screen, p99, message text",
+            "ms",
+            runs["echo p99 composer"],
+            goal=Goal("<=", 16),
+            note=f"{settings.keys} keys in the composer, 100 wishlist rows/s arriving",
+        ),
+        Figure(
+            "keystroke → echo on screen, p99, wishlist filter",
+            "ms",
+            runs["echo p99 filter"],
+            goal=Goal("<=", 16),
+            note=f"{settings.keys} keys in the filter of the wishlist receiving 100 rows/s",
+        ),
+        Figure(
+            "bytes per live wishlist row, 120×40",
+            "B",
+            runs["row 120x40"],
+            goal=Goal("<=", 2048),
+            note=f"{settings.rows} rows, one INSERT at a time",
+        ),
+        Figure(
+            "bytes per live wishlist row, 80×24",
+            "B",
+            runs["row 80x24"],
+            goal=Goal("<=", 2048),
+            note=f"{settings.rows} rows, one INSERT at a time",
+        ),
+        Figure(
+            "bytes while idle (5 s), 120×40",
+            "B",
+            runs["idle 120x40"],
+            goal=Goal("==", 0, every_run=True),
+        ),
+        Figure(
+            "bytes while idle (5 s), 80×24",
+            "B",
+            runs["idle 80x24"],
+            goal=Goal("==", 0, every_run=True),
+        ),
+        Figure(
+            "login typed in one burst → main screen, median",
+            "ms",
+            runs["login ms"],
+            note="email, Tab, password, Enter in one write; to the wishlist live",
+        ),
+        Figure(
+            "login typed in one burst: tries that reached the main screen",
+            "%",
+            runs["login share"],
+            goal=Goal(">=", 100, every_run=True),
+            note=f"{settings.tries} tries, a fresh app each",
+        ),
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = harness.parser(BENCH)
+    arguments.add_argument("--tries", type=int, help="burst logins per run (50)")
+    arguments.add_argument("--keys", type=int, help="keys timed for echo per run (200)")
+    arguments.add_argument("--rows", type=int, help="live rows counted per size (20)")
+
+    def settings_of(args: argparse.Namespace) -> Settings:
+        return Settings.of(args.quick, args.tries, args.keys, args.rows)
+
+    return harness.main(BENCH, arguments, settings_of, run, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
