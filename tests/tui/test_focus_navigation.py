@@ -33,7 +33,7 @@ def term(tui_stack: StackProcess, tmp_path: Path) -> Iterator[PtyApp]:
 async def logged_in(term: PtyApp, salon: Salon) -> None:
     email = salon.users["operator"]
     term.write(f"{email}\t{PASSWORD}\r")
-    term.wait_for("live: wishlist, commands, sessions")
+    term.wait_for("● live")  # every feed is live
 
 
 def after(delay_ms: int, term: PtyApp, text: str) -> None:

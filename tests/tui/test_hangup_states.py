@@ -33,8 +33,8 @@ def silent_yclients() -> Iterator[str]:
 async def login(term: PtyApp, salon: Salon) -> None:
     email = salon.users["operator"]
     term.write(f"{email}\t{PASSWORD}\r")
-    term.wait_for(email)
-    term.wait_for("live: wishlist, commands, sessions")
+    # The status bar says "● live" once every feed is (the email is not on the main screen).
+    term.wait_for("● live")
 
 
 async def at_login(term: PtyApp, salon: Salon) -> None:

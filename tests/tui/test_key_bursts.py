@@ -26,7 +26,8 @@ def term(tui_stack: StackProcess, tmp_path: Path) -> Iterator[PtyApp]:
 
 
 def logged_in(term: PtyApp, email: str) -> None:
-    term.wait_for(email)
+    # The main screen, every feed live: the status bar says "● live" and the salon's role.
+    term.wait_for("● live")
     term.wait_for("Wishlist")
 
 
