@@ -24,6 +24,7 @@ from services.errors import ServiceError
 from tui.stack import main_screen
 
 if TYPE_CHECKING:
+    from services.bot_health import BotHealth
     from services.feeds import FeedBatch, FeedStatus
 
 HEALTH_EVERY_SECONDS = 15.0
@@ -193,7 +194,17 @@ class OperatorAlerts:
         self.app.post_message(BotHealthChanged(health))
 
     def on_bot_health(self, message: BotHealthChanged) -> None:
-        self.ctx.bot_health = message.health
+        before, self.ctx.bot_health = self.ctx.bot_health, message.health
+        # The check runs every 15 s: an idle app must write nothing to the terminal, so the
+        # status bar is redrawn only when what it shows of the bot has changed.
+        if before is not None and shown(before) == shown(message.health):
+            return
         main = main_screen(self.app)
         if main is not None:
             main.refresh_status()
+
+
+def shown(health: BotHealth) -> tuple[object, ...]:
+    """What the status bar shows of the bot's health (widgets/status_bar.py)."""
+    seconds = round(health.pending_seconds or 0) if health.state == "slow" else None
+    return (health.state, health.since, seconds)

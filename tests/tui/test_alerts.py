@@ -194,3 +194,31 @@ def commands_seen(app: ObservedApp) -> list[Any]:
     from tabs.commands_tab import CommandsTab
 
     return list(app.screen.query_one(CommandsTab).history.commands.values())
+
+
+async def test_an_unchanged_bot_health_redraws_nothing(
+    make_app: AppFactory, salon: Salon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The health check runs every 15 s; an idle app writes nothing to the terminal."""
+    from datetime import UTC, datetime
+
+    from core.messages import BotHealthChanged
+    from screens.main import MainScreen
+    from services.bot_health import BotHealth
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await app.wait_for(lambda: app.ctx.bot_health is not None, 20)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        redraws: list[None] = []
+        monkeypatch.setattr(main, "refresh_status", lambda: redraws.append(None))
+        same = BotHealth(BotState.ok)
+        app.post_message(BotHealthChanged(same))
+        await app.wait_for(lambda: app.ctx.bot_health is same)
+        assert redraws == []
+        stalled = BotHealth(BotState.stalled, 90.0, datetime.now(UTC))
+        app.post_message(BotHealthChanged(stalled))
+        await app.wait_for(lambda: app.ctx.bot_health is stalled)
+        assert redraws == [None]
