@@ -44,21 +44,21 @@ class HangUp:
     """Ends the app once the terminal is gone; safe to trigger from any thread or signal."""
 
     def __init__(self, app: App[Any]) -> None:
-        self._app = app
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._lock = threading.Lock()
+        self._hung_app = app
+        self._app_loop: asyncio.AbstractEventLoop | None = None
+        self._guard = threading.Lock()
         self.triggered = False
 
     def install(self) -> None:
         """From the App's loop (on_mount): catch SIGHUP."""
-        self._loop = asyncio.get_running_loop()
+        self._app_loop = asyncio.get_running_loop()
         with contextlib.suppress(ValueError, OSError):
             # A plain handler, not loop.add_signal_handler: it also runs while the loop is
             # stuck in a blocking call, which is when the deadline matters most.
             signal.signal(signal.SIGHUP, lambda signum, frame: self.trigger("SIGHUP"))
 
     def trigger(self, why: str) -> None:
-        with self._lock:
+        with self._guard:
             if self.triggered:
                 return
             self.triggered = True
@@ -66,10 +66,10 @@ class HangUp:
         deadline = threading.Timer(FORCE_AFTER, _force_exit)
         deadline.daemon = True
         deadline.start()
-        loop = self._loop
+        loop = self._app_loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self._app.exit, EXIT_CODE)
+                loop.call_soon_threadsafe(self._hung_app.exit, EXIT_CODE)
 
 
 def _force_exit() -> None:
@@ -84,7 +84,7 @@ class _TerminalOut:
     """The terminal's output for Textual's writer thread: a write that fails means hang-up."""
 
     def __init__(self, file: IO[str], lost: Any) -> None:
-        self._file = file
+        self._out = file
         self._lost = lost
         self._gone = False
 
@@ -92,7 +92,7 @@ class _TerminalOut:
         if self._gone:
             return len(text)
         try:
-            return self._file.write(text)
+            return self._out.write(text)
         except (OSError, ValueError):
             self._gone_now()
             return len(text)
@@ -101,7 +101,7 @@ class _TerminalOut:
         if self._gone:
             return
         try:
-            self._file.flush()
+            self._out.flush()
         except (OSError, ValueError):
             self._gone_now()
 
@@ -110,7 +110,7 @@ class _TerminalOut:
         self._lost("terminal output failed")
 
     def fileno(self) -> int:
-        return self._file.fileno()
+        return self._out.fileno()
 
     def isatty(self) -> bool:
         return True
@@ -121,6 +121,9 @@ class HangUpSafeDriver(LinuxDriver):
         super().__init__(app, *args, **kwargs)
         hang_up: HangUp | None = getattr(app, "hang_up", None)
         self._hang_up = hang_up
+        # The one private write left: LinuxDriver takes no output stream of its own, and its
+        # writer thread dies on the first failed write and then blocks the loop. Replacing the
+        # stream it writes to is the only way to turn a dead terminal into a clean exit.
         self._file = _TerminalOut(self._file or sys.__stderr__, self._lost)  # type: ignore[arg-type,assignment]
 
     def _lost(self, why: str) -> None:

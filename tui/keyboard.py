@@ -93,11 +93,11 @@ class KeySequencer:
         app: App[Any],
         dispatch: Callable[[events.Event], Awaitable[None]],
     ) -> None:
-        self._app = app
+        self._keyed_app = app
         self._dispatch = dispatch
         self._waiting: deque[Sequenced] = deque()
         self._in_flight: _InFlight | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._drain_task: asyncio.Task[None] | None = None
         self._replay_done = asyncio.Event()
 
     # -- what the App calls -----------------------------------------------------------------
@@ -116,9 +116,9 @@ class KeySequencer:
 
     def close(self) -> None:
         self._waiting.clear()
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        if self._drain_task is not None:
+            self._drain_task.cancel()
+            self._drain_task = None
 
     @property
     def waiting(self) -> int:
@@ -131,7 +131,7 @@ class KeySequencer:
         await self._dispatch(event)
 
     def _focus_chain(self) -> list[MessagePump]:
-        screens = self._app.screen_stack
+        screens = self._keyed_app.screen_stack
         if not screens:
             return []
         screen = screens[-1]
@@ -155,7 +155,7 @@ class KeySequencer:
             return True
         # The App is handling this very key; anything queued behind it may be the previous
         # key's doing (a screen change), so only an empty queue proves there is nothing.
-        app_queue: Any = getattr(self._app, "_message_queue", None)
+        app_queue: Any = getattr(self._keyed_app, "_message_queue", None)
         return (
             self._key_done(flight)
             and self._screens_idle(flight)
@@ -163,8 +163,8 @@ class KeySequencer:
         )
 
     def _start_waiting(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain(), name="key-sequencer")
+        if self._drain_task is None or self._drain_task.done():
+            self._drain_task = asyncio.create_task(self._drain(), name="key-sequencer")
 
     async def _drain(self) -> None:
         while self._waiting:
@@ -173,7 +173,7 @@ class KeySequencer:
                 return
             # The App handles the replay in its own task, in its queue's order.
             self._replay_done.clear()
-            self._app.call_later(self._replay_one)
+            self._keyed_app.call_later(self._replay_one)
             await self._replay_done.wait()
 
     async def _replay_one(self) -> None:
@@ -194,7 +194,7 @@ class KeySequencer:
                 # What the key's handlers asked of the App (a screen change) is in its queue:
                 # let the App reach this point in its queue, then check the screens again.
                 barrier = asyncio.Event()
-                self._app.call_later(barrier.set)
+                self._keyed_app.call_later(barrier.set)
                 try:
                     await asyncio.wait_for(barrier.wait(), max(0.0, deadline - loop.time()))
                 except TimeoutError:

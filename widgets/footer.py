@@ -74,7 +74,7 @@ class LocalizedFooter(Widget):
         super().__init__(id=id)
         self._entries: list[FooterEntry] = []
         # (first cell, last cell + 1, key) of each drawn entry, for clicks.
-        self._spans: list[tuple[int, int, str]] = []
+        self._entry_spans: list[tuple[int, int, str]] = []
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -107,7 +107,7 @@ class LocalizedFooter(Widget):
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="crop", end="")
-        self._spans = []
+        self._entry_spans = []
         key_style = self.get_component_rich_style("footer--key")
         for entry in fit_entries(self._entries, self.content_size.width):
             if line:
@@ -115,11 +115,11 @@ class LocalizedFooter(Widget):
             start = line.cell_len
             line.append(entry.shown, style=key_style if entry.enabled else "dim")
             line.append(" " + entry.label, style="" if entry.enabled else "dim")
-            self._spans.append((start, line.cell_len, entry.key))
+            self._entry_spans.append((start, line.cell_len, entry.key))
         return line
 
     def on_click(self, event: events.Click) -> None:
-        for start, end, key in self._spans:
+        for start, end, key in self._entry_spans:
             if start <= event.x - self.styles.padding.left < end:
                 event.stop()
                 self.app.simulate_key(key)  # as a press of the key would

@@ -137,12 +137,12 @@ class StatusBar(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.info = StatusInfo()
-        self._line = Text()
+        self._rendered = Text()
 
     def show(self, info: StatusInfo) -> None:
         self.info = info
-        self._line = render_status(info)
+        self._rendered = render_status(info)
         self.refresh()
 
     def render(self) -> Text:
-        return fit(self._line, self.content_size.width)
+        return fit(self._rendered, self.content_size.width)

