@@ -49,7 +49,10 @@ class LockScreen(ModalScreen[None]):
             yield Static(self._logout_hint(), id="lock-status", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        # A lock pushed while the app is shutting down is mounted without its children.
+        fields = self.query(Input)
+        if fields:
+            fields.first().focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

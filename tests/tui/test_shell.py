@@ -114,21 +114,21 @@ async def test_the_login_screen_reconnects_on_its_own_when_the_backend_returns(
 async def test_lock_hides_the_data_and_only_the_password_opens_it(
     make_app: AppFactory, salon: Salon, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await salon.add_wish(client_name="Секретная Клиентка")
+    await salon.add_wish(client_name="Тайна Т.")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["operator"])
-        await app.wait_for(lambda: "Секретная Клиентка" in screen_text(app))
+        await app.wait_for(lambda: "Тайна Т." in screen_text(app))
         await pilot.press("ctrl+l")
         await app.wait_for(lambda: isinstance(app.screen, LockScreen))
-        assert "Секретная Клиентка" not in screen_text(app)
+        assert "Тайна Т." not in screen_text(app)
         await pilot.press("2", "3")  # tab keys do nothing behind the lock
         assert isinstance(app.screen, LockScreen)
         await pilot.press(*"wrong password", "enter")
         await app.wait_for(lambda: "Wrong password." in screen_text(app))
         await pilot.press(*"correct horse battery", "enter")
         await app.wait_for(lambda: isinstance(app.screen, MainScreen))
-        assert "Секретная Клиентка" in screen_text(app)
+        assert "Тайна Т." in screen_text(app)
 
 
 async def test_idle_time_locks_the_app(
