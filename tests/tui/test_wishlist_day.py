@@ -135,7 +135,7 @@ async def test_each_status_filter_and_the_live_counts_combined_with_the_text_fil
         await login(pilot, salon.users["operator"])
         await app.wait_for(lambda: table(app).row_count == 3)
         assert names(app) == ["offered 2", "waiting 1", "waiting 0"], "open by default"
-        counts = "ждёт 2 · предложено 1 · записан 1 · отменено 1"
+        counts = "ждёт 2 · предложено 1 · записан(а) 1 · отменено 1"
         assert f"Открытые 3 · {counts}" in screen_text(app)
         expected = {
             "all": ["cancelled 4", "booked 3", "offered 2", "waiting 1", "waiting 0"],
@@ -161,7 +161,7 @@ async def test_each_status_filter_and_the_live_counts_combined_with_the_text_fil
         )
         await salon.add_wish(client_name="Новая", created_at=ago(0))
         await app.wait_for(lambda: names(app) == ["Новая", "offered 2", "waiting 1"])
-        assert "Открытые 3 · ждёт 2 · предложено 1 · записан 2 · отменено 1" in screen_text(app)
+        assert "Открытые 3 · ждёт 2 · предложено 1 · записан(а) 2 · отменено 1" in screen_text(app)
 
         # The text filter narrows what the status filter lets through.
         await pilot.press("slash", *"бритьё")

@@ -106,7 +106,7 @@ def test_the_counts_line_names_the_choice_every_status_and_the_overdue(language:
     line = counts_line(rows, "open", TODAY).plain
     if language == "ru":
         assert line == (
-            "Открытые 4 · ! 2 просрочены · ждёт 2 · предложено 1 · записан 1 · отменено 0"
+            "Открытые 4 · ! 2 просрочены · ждёт 2 · предложено 1 · записан(а) 1 · отменено 0"
             " · другой статус: 1"
         )
         assert counts_line(rows[:1], "booked", TODAY).plain.startswith(
