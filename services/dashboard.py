@@ -6,6 +6,7 @@ tenant and role; `close()` stops every feed it started, so nothing outlives the 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from services.user_session import UserSession
 from services.wishlist import WishlistService
 
 log = logging.getLogger(__name__)
+STOP_SECONDS = 10.0
 # The events feed de-duplicates the recent ones only; receipts keep alerts once per event.
 EVENTS_RETAINED = 2_000
 T = TypeVar("T", bound=Keyed)
@@ -333,14 +335,18 @@ class DashboardServices:
     async def close(self) -> None:
         presences, self._presence = list(self._presence.values()), {}
         for presence in presences:
-            await presence.stop()
+            try:
+                await asyncio.wait_for(presence.stop(), STOP_SECONDS)
+            except (Exception, TimeoutError):
+                log.exception("a presence did not stop cleanly")
         feeds, self._feeds = self._feeds, []
         for feed in feeds:
+            # Bounded: a logout or an exit must never wait on a socket that does not answer.
             try:
-                await feed.stop()
-            except Exception:
+                await asyncio.wait_for(feed.stop(), STOP_SECONDS)
+            except (Exception, TimeoutError):
                 log.exception("feed %s did not stop cleanly", feed.spec.name)
-        await self.realtime.close()
+        await asyncio.wait_for(self.realtime.close(), STOP_SECONDS)
 
 
 def _same_instant(a: datetime | None, b: datetime | None) -> bool:
