@@ -73,10 +73,11 @@ class OperatorAlerts:
         services = self.ctx.require_services()
 
         def on_batch(batch: FeedBatch[Any]) -> None:
-            # The first page too: a hand-off made while the app was starting is news. Receipts
-            # keep those already alerted quiet, and old ones are receipted without a sound.
+            # The first page is what was waiting at login: receipted without a sound (the badge
+            # and the needs-staff list show it), or a login would bury the screen under one
+            # notification per waiting client. What comes after rings.
             if batch.upserts:
-                self.app.call_later(self._events_arrived, list(batch.upserts))
+                self.app.call_later(self._events_arrived, list(batch.upserts), batch.initial)
 
         def on_status(status: FeedStatus) -> None:
             self.events_live = status.state == "live"
@@ -84,11 +85,13 @@ class OperatorAlerts:
         await services.watch_events(on_batch, on_status)
 
     # -- hand-offs ---------------------------------------------------------------------------
-    def _events_arrived(self, events: list[Any]) -> None:
-        self.app.run_worker(self._claim_handoffs(events), group="alerts", exit_on_error=False)
+    def _events_arrived(self, events: list[Any], initial: bool = False) -> None:
+        self.app.run_worker(
+            self._claim_handoffs(events, silent=initial), group="alerts", exit_on_error=False
+        )
         self.refresh_needs_staff()
 
-    async def _claim_handoffs(self, events: list[Any]) -> None:
+    async def _claim_handoffs(self, events: list[Any], *, silent: bool = False) -> None:
         services = self.ctx.services
         if services is None:
             return
@@ -96,7 +99,7 @@ class OperatorAlerts:
             alerts = await services.alerts.handoffs(events, self.ctx.clock())
         except ServiceError:
             return  # the next event (or the badge's own read) tells the operator
-        if alerts:
+        if alerts and not silent:
             self.app.post_message(HandoffsAlerted(alerts))
 
     def on_handoffs(self, message: HandoffsAlerted) -> None:

@@ -222,3 +222,25 @@ async def test_an_unchanged_bot_health_redraws_nothing(
         app.post_message(BotHealthChanged(stalled))
         await app.wait_for(lambda: app.ctx.bot_health is stalled)
         assert redraws == [None]
+
+
+async def test_clients_already_waiting_at_login_badge_without_a_notification_each(
+    make_app: AppFactory, salon: Salon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A login must not bury the screen under one notification per waiting client."""
+    for name in ("Первая", "Вторая", "Третья"):
+        conversation = await salon.add_session(client_name=name)
+        await salon.db.execute(
+            "update public.conversation_sessions_v2 set status = 'waiting_human' where id = $1",
+            conversation["id"],
+        )
+    app = make_app()
+    seen = Seen(app, monkeypatch)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await app.wait_for(lambda: badge(app) == "Sessions ●3", 20)
+        await app.wait_for(lambda: app.live.alerts.events_live, 20)
+        # One more after login rings: the first page was receipted, not lost.
+        await handed_over(app, salon, client_name="Четвёртая")
+        await app.wait_for(lambda: seen.rings == 1, 20)
+        assert [n[1].split(":")[0] for n in seen.notes] == ["Четвёртая"]
