@@ -128,9 +128,10 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     def apply_batch(self, feed: str, batch: Any) -> None:
-        if self.app.return_code is not None:
-            # Exiting (a hang-up, a quit): the tabs are being taken down; a late batch has
-            # nowhere to go and must not fail the exit.
+        if self.app.return_code is not None or not self.app.is_running:
+            # Exiting (a hang-up, a quit, or a test harness shutting the app down without an
+            # exit code): the tabs are being taken down; a late batch has nowhere to go and
+            # must not fail the exit.
             return
         if feed in TABS:
             self.tab_view(feed).apply_batch(batch)
