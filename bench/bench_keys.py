@@ -1,6 +1,7 @@
 """The terminal as a person over SSH meets it: key echo under load, bytes per row, burst logins.
 
-Run: `python -m bench.bench_keys [--tries 50] [--keys 200] [--rows 20] [--repeats N] [--quick]`.
+Run: `python -m bench.bench_keys [--tries 50] [--keys 200] [--rows 20] [--repeats N] [--quick]
+[--only echo]` (`--only echo`: the key echo and its peers alone).
 Each run starts a devstack and the real `agentp` under a pseudo-terminal, read through pyte:
 1. login typed in one burst (email, Tab, password, Enter in one write, as a password manager
    types it) as soon as the login screen is drawn → the main screen: the time and the share of
@@ -37,7 +38,7 @@ import pyte
 
 from bench import harness
 from bench.bench_idle import LIVE, PASSWORD, make_users
-from bench.figures import Figure, Goal, Samples
+from bench.figures import Figure, Floor, Goal, Samples
 from cli.stack_process import start_devstack
 
 BENCH = harness.Bench(
@@ -60,22 +61,52 @@ class Settings:
     tries: int
     keys: int
     rows: int
+    only: str = "all"
 
     @classmethod
     def of(
-        cls, quick: bool, tries: int | None = None, keys: int | None = None, rows: int | None = None
+        cls,
+        quick: bool,
+        tries: int | None = None,
+        keys: int | None = None,
+        rows: int | None = None,
+        only: str = "all",
     ) -> Settings:
         return cls(
             tries=harness.pick(tries, 50, 10, quick),
             keys=harness.pick(keys, 200, 60, quick),
             rows=harness.pick(rows, 20, 8, quick),
+            only=only,
         )
+
+
+# The peer: a bare Textual app with one Input and a counter under it, as the composer has.
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Input, Static
+
+class Bare(App[None]):
+    def compose(self):
+        yield Input(id="text")
+        yield Static(" 0 / 4,096", id="count")
+
+    def on_input_changed(self, event):
+        self.query_one("#count", Static).update(f" {len(event.value)} / 4,096")
+
+Bare().run()
+"""
 
 
 class Term:
     """The app on a pty; `received` counts every byte it wrote to the terminal."""
 
-    def __init__(self, info: dict[str, str], home: Path, size: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        info: dict[str, str],
+        home: Path,
+        size: tuple[int, int],
+        command: Sequence[str] = ("-m", "cli.main"),
+    ) -> None:
         self.columns, self.lines = size
         main, child = pty.openpty()
         fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", self.lines, self.columns, 0, 0))
@@ -91,7 +122,7 @@ class Term:
             "LANG": "C.UTF-8",
         }
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "cli.main"],
+            [sys.executable, *command],
             stdin=child,
             stdout=child,
             stderr=child,
@@ -212,6 +243,26 @@ def burst_logins(info: dict[str, str], email: str, home: Path, tries: int) -> tu
     return median, len(times) / tries * 100
 
 
+def time_keys(term: Term, keys: int, key: str, shown_text: str) -> float:
+    """p99 ms from a key's write to its echo: `key` and a Backspace in turn, one at a time."""
+    latencies: list[float] = []
+    for index in range(keys):
+        typing = index % 2 == 0
+        started = time.perf_counter()
+        term.write(key if typing else "\x7f")
+        shown = term.until(
+            (lambda: shown_text in term.text())
+            if typing
+            else (lambda: shown_text not in term.text()),
+            5,
+        )
+        latencies.append((time.perf_counter() - started) * 1000 if shown else float("inf"))
+    latencies.sort()
+    p50, p90 = (latencies[int(len(latencies) * q)] for q in (0.5, 0.9))
+    print(f"  ({len(latencies)} keys: p50 {p50:.1f} ms, p90 {p90:.1f} ms)", flush=True)
+    return latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+
+
 def key_echo(
     info: dict[str, str],
     dsn: str,
@@ -220,15 +271,16 @@ def key_echo(
     home: Path,
     keys: int,
     where: str,
+    rows_per_second: float = 100,
 ) -> float:
-    """p99 ms from a key's write to its echo, under 100 wishlist rows/s.
+    """p99 ms from a key's write to its echo, under `rows_per_second` wishlist rows/s.
 
     `where`: "filter", the wishlist's own filter (the table re-filtered on every key and batch),
-    or "composer", a message's text (`m` on a wishlist row) while the rows keep coming.
+    or "composer", a message's text (`m` on a wishlist row) while the rows keep coming. With no
+    rows (0/s) one row is written first, so that `m` has a row to start from.
     """
     term = Term(info, home, (120, 40))
     feeder = Feeder(dsn, tenant)
-    latencies: list[float] = []
     if where == "filter":
         key, shown_text = "9", "filter: 9"
         enter = "/"
@@ -238,26 +290,38 @@ def key_echo(
     try:
         term.until(lambda: "logs in" in term.text(), 30)
         log_in(term, email)
-        feeder.start(100)
-        term.until(lambda: "Поток" in term.text(), 10)
+        if rows_per_second:
+            feeder.start(rows_per_second)
+            term.until(lambda: "Поток" in term.text(), 10)
+        else:
+            asyncio.run(insert_one(feeder, dsn, "Поток 0"))
+            term.until(lambda: "Поток" in term.text(), 10)
+            term.drain(quiet=0.5, limit=5)
         term.write(enter)
         term.drain(quiet=0.3, limit=3)
-        for index in range(keys):
-            typing = index % 2 == 0
-            started = time.perf_counter()
-            term.write(key if typing else "\x7f")
-            shown = term.until(
-                (lambda: shown_text in term.text())
-                if typing
-                else (lambda: shown_text not in term.text()),
-                5,
-            )
-            latencies.append((time.perf_counter() - started) * 1000 if shown else float("inf"))
+        return time_keys(term, keys, key, shown_text)
     finally:
         feeder.stop()
         term.close()
-    latencies.sort()
-    return latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+
+
+def bare_echo(info: dict[str, str], home: Path, keys: int) -> float:
+    """The peer: the same keys into a bare Textual Input with a counter, under the same pty."""
+    term = Term(info, home, (120, 40), ("-c", BARE_APP))
+    try:
+        term.until(lambda: " 0 / 4,096" in term.text(), 30)
+        term.drain(quiet=0.3, limit=3)
+        return time_keys(term, keys, "a", " 1 / 4,096")
+    finally:
+        term.close()
+
+
+async def insert_one(feeder: Feeder, dsn: str, name: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await feeder.insert(conn, name)
+    finally:
+        await conn.close()
 
 
 def bytes_per_row(
@@ -273,13 +337,6 @@ def bytes_per_row(
     term = Term(info, home, size)
     feeder = Feeder(dsn, tenant)
 
-    async def insert(name: str) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await feeder.insert(conn, name)
-        finally:
-            await conn.close()
-
     try:
         term.until(lambda: "logs in" in term.text(), 30)
         log_in(term, email)
@@ -291,7 +348,7 @@ def bytes_per_row(
         for index in range(rows):
             name = f"Ряд {index:03d}"
             before = term.received
-            asyncio.run(insert(name))
+            asyncio.run(insert_one(feeder, dsn, name))
             term.until(lambda name=name: name in term.text(), 10)  # type: ignore[misc]
             term.drain(quiet=0.3, limit=3)
             total += term.received - before
@@ -320,14 +377,24 @@ def measure_runs(repeats: int, settings: Settings) -> Samples:
                 tenant, emails = asyncio.run(make_users(dsn, 4))
                 asyncio.run(make_operator(dsn, emails[1]))  # to write a message
                 home = Path(tempfile.mkdtemp(dir=tmp))
-                median, share = burst_logins(info, emails[0], home, settings.tries)
-                print(f"burst login: median {median:.0f} ms, {share:.0f}% of {settings.tries}")
-                runs.add("login ms", median)
-                runs.add("login share", share)
+                if settings.only == "all":
+                    median, share = burst_logins(info, emails[0], home, settings.tries)
+                    print(f"burst login: median {median:.0f} ms, {share:.0f}% of {settings.tries}")
+                    runs.add("login ms", median)
+                    runs.add("login share", share)
+                # The peers first, then the app under rows: in the same minute, in one run.
+                p99 = bare_echo(info, home, settings.keys)
+                print(f"keystroke → echo p99, bare Textual Input, same pty: {p99:.1f} ms")
+                runs.add("echo p99 bare", p99)
                 for where in ("composer", "filter"):
-                    p99 = key_echo(info, dsn, tenant, emails[1], home, settings.keys, where)
-                    print(f"keystroke → echo p99 in the {where}, 100 rows/s: {p99:.1f} ms")
-                    runs.add(f"echo p99 {where}", p99)
+                    for rate in (0, 100):
+                        p99 = key_echo(
+                            info, dsn, tenant, emails[1], home, settings.keys, where, rate
+                        )
+                        print(f"keystroke → echo p99 in the {where}, {rate} rows/s: {p99:.1f} ms")
+                        runs.add(f"echo p99 {where}" + ("" if rate else " idle"), p99)
+                if settings.only == "echo":
+                    continue
                 for size, who in (((120, 40), emails[2]), ((80, 24), emails[3])):
                     per_row, idle = bytes_per_row(info, dsn, tenant, who, home, size, settings.rows)
                     label = f"{size[0]}x{size[1]}"
@@ -342,13 +409,14 @@ def measure_runs(repeats: int, settings: Settings) -> Samples:
 def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Figure]:
     settings = settings or Settings.of(quick)
     runs = measure_runs(repeats, settings)
-    return [
+    echo = [
         Figure(
             "keystroke → echo on screen, p99, message text",
             "ms",
             runs["echo p99 composer"],
             goal=Goal("<=", 16),
             note=f"{settings.keys} keys in the composer, 100 wishlist rows/s arriving",
+            floor=Floor("the same, no rows arriving", runs["echo p99 composer idle"]),
         ),
         Figure(
             "keystroke → echo on screen, p99, wishlist filter",
@@ -356,7 +424,19 @@ def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Fig
             runs["echo p99 filter"],
             goal=Goal("<=", 16),
             note=f"{settings.keys} keys in the filter of the wishlist receiving 100 rows/s",
+            floor=Floor("the same, no rows arriving", runs["echo p99 filter idle"]),
         ),
+        Figure(
+            "keystroke → echo on screen, p99, bare Textual Input (peer)",
+            "ms",
+            runs["echo p99 bare"],
+            note=f"{settings.keys} keys, a one-Input Textual app under the same pty and pyte",
+        ),
+    ]
+    if settings.only == "echo":
+        return echo
+    return [
+        *echo,
         Figure(
             "bytes per live wishlist row, 120×40",
             "B",
@@ -404,9 +484,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments.add_argument("--tries", type=int, help="burst logins per run (50)")
     arguments.add_argument("--keys", type=int, help="keys timed for echo per run (200)")
     arguments.add_argument("--rows", type=int, help="live rows counted per size (20)")
+    arguments.add_argument(
+        "--only",
+        choices=("all", "echo"),
+        default="all",
+        help="echo: the key echo and its peers alone (default: every measurement)",
+    )
 
     def settings_of(args: argparse.Namespace) -> Settings:
-        return Settings.of(args.quick, args.tries, args.keys, args.rows)
+        return Settings.of(args.quick, args.tries, args.keys, args.rows, args.only)
 
     return harness.main(BENCH, arguments, settings_of, run, argv)
 

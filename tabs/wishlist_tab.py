@@ -89,6 +89,9 @@ class WishlistTab(TabView):
         table.clock = self.ctx.clock
         self._render_info([])
         self._render_statuses()
+        # Filtered in the key's own call, not on the Changed message after it: the rows and
+        # the info line are drawn in the same frame as the character typed.
+        self.watch(self.filter_field, "value", self._filter_value, init=False)
 
     @property
     def table(self) -> WishlistTable:
@@ -134,7 +137,8 @@ class WishlistTab(TabView):
     def _render_statuses(self) -> None:
         # The table's day: the salon's, as of the batch just shown.
         line = counts_line(self.entries.values(), self.status_filter, self.table.today)
-        self.query_one("#wishlist-statuses", Static).update(line)
+        # Both lines are one row high whatever they say: no layout pass of the screen.
+        self.query_one("#wishlist-statuses", Static).update(line, layout=False)
 
     def _render_info(self, visible: list[Wish]) -> None:
         info = Text()
@@ -158,18 +162,20 @@ class WishlistTab(TabView):
             info.append_text(literal(self.filter_text, style="bold", single_line=True))
             if count and not visible:
                 info.append(" · " + t("wishlist.info.no_match"))
-        self.query_one("#wishlist-info", Static).update(info)
+        self.query_one("#wishlist-info", Static).update(info, layout=False)
 
     # -- filter and sort ---------------------------------------------------------------------
     def action_filter(self) -> None:
         self.add_class("-filtering")
         self.filter_field.focus()
 
+    def _filter_value(self, value: str) -> None:
+        self.filter_text = value
+        self._show()
+
     @on(Input.Changed, "#wishlist-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.filter_text = event.value
-        self._show()
+        event.stop()  # shown already (_filter_value)
 
     @on(Input.Submitted, "#wishlist-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -182,7 +188,7 @@ class WishlistTab(TabView):
         # Esc in the filter field, or in the table while a filter is set: clear and close it.
         if event.key == "escape" and (self.filter_field.has_focus or self.filter_text):
             event.stop()
-            self.filter_field.value = ""  # Input.Changed re-shows every row
+            self.filter_field.value = ""  # _filter_value re-shows every row
             self.remove_class("-filtering")
             self.table.focus()
 

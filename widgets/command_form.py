@@ -11,16 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Input, Select, Static, TextArea
 
 from core.actions import key_for
 from core.context import context_of
 from core.i18n import number, t
-from widgets.literal import literal, undrawable
+from widgets.literal import literal
+from widgets.message_area import MessageArea
 from widgets.presence_line import PresenceLine
 from widgets.text_field import TextField
 
@@ -98,45 +98,6 @@ def explain(field: str, reason: str, value: str, limits: Mapping[str, int]) -> s
     return t("commands.error.invalid", reason=reason)
 
 
-class MessageArea(TextArea):
-    """The message text: no blinking cursor, and a paste that cannot fit is refused whole."""
-
-    @dataclass
-    class PasteRefused(Message):
-        length: int
-        # What in it cannot be drawn (a control character), when that is the reason.
-        bad_character: str | None = None
-
-    def __init__(self, limit: int, *, id: str | None = None) -> None:
-        super().__init__(
-            soft_wrap=True,
-            tab_behavior="focus",
-            compact=True,
-            highlight_cursor_line=False,
-            placeholder=t("commands.placeholder.text"),
-            id=id,
-        )
-        self.limit = limit
-        self.cursor_blink = False
-
-    async def on_paste(self, event: events.Paste) -> None:
-        # Wrapping a 1 MB line would stall the UI, and the bot would refuse it anyway: keep
-        # what is already typed, insert nothing, and say why (this public handler runs before
-        # TextArea's own, and prevent_default skips that one).
-        if len(self.text) - len(self.selected_text) + len(event.text) > self.limit:
-            event.prevent_default()
-            event.stop()
-            self.post_message(self.PasteRefused(len(event.text)))
-            return
-        # The editor would draw an escape sequence raw (recolouring the terminal), and the
-        # message could not be sent anyway: the paste is refused whole, with the reason.
-        control = undrawable(event.text)
-        if control is not None:
-            event.prevent_default()
-            event.stop()
-            self.post_message(self.PasteRefused(len(event.text), control))
-
-
 class CommandForm(Vertical):
     DEFAULT_CSS = """
     CommandForm { height: 1fr; }
@@ -151,7 +112,9 @@ class CommandForm(Vertical):
     CommandForm TextField, CommandForm Select { width: 1fr; margin-left: 1; }
     CommandForm .error { color: $error; height: auto; padding-left: 1; }
     CommandForm #client-name { height: auto; color: $accent; padding-left: 1; }
-    CommandForm #message-counter { width: 1fr; text-align: right; color: $text-muted; }
+    CommandForm #message-counter {
+        width: 1fr; height: 1; text-align: right; color: $text-muted;
+    }
     CommandForm #message-counter.-over { color: $error; text-style: bold; }
     CommandForm #group-message { height: 1fr; }
     CommandForm MessageArea { height: 1fr; min-height: 3; margin-left: 1; }
@@ -189,7 +152,7 @@ class CommandForm(Vertical):
                 with Horizontal(classes="label-row"):
                     yield Static(t("commands.field.text"), classes="label", markup=False)
                     yield Static("", id="message-counter", markup=False)
-                yield MessageArea(self.text_limit, id="field-message")
+                yield MessageArea(self.text_limit, id="field-message", on_edit=self._update_counter)
                 yield Static("", id="error-message", classes="error", markup=False)
             yield from self._field("note")
             yield Static("", id="error-form", classes="error", markup=False)
@@ -355,7 +318,11 @@ class CommandForm(Vertical):
     def _update_counter(self) -> None:
         count = len(self.query_one("#field-message", MessageArea).text)
         counter = self.query_one("#message-counter", Static)
-        counter.update(t("commands.counter", used=number(count), limit=number(self.text_limit)))
+        # One line of a fixed size: no layout pass of the whole screen on every key.
+        counter.update(
+            t("commands.counter", used=number(count), limit=number(self.text_limit)),
+            layout=False,
+        )
         counter.set_class(count > self.text_limit, "-over")
 
     # -- events ------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from services.feeds import FeedState
 from tabs.analytics_tab import AnalyticsTab, Phase
 from tabs.commands_tab import CommandsTab
 from tests.tui.observed import ObservedApp
-from widgets.command_form import MessageArea
+from widgets.message_area import MessageArea
 from widgets.status_bar import StatusBar, StatusInfo, render_status
 
 DB_DOWN = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError)

@@ -23,8 +23,9 @@ from tabs.commands_tab import CommandsTab
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, create_salon, login
 from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
-from widgets.command_form import CommandForm, MessageArea
+from widgets.command_form import CommandForm
 from widgets.command_history import CommandHistory
+from widgets.message_area import MessageArea
 from widgets.text_field import TextField
 
 HOSTILE_NAME = "[bold]Вера[/bold] \x1b[31mred"

@@ -32,8 +32,9 @@ from tests.hostile.corpus import Hostile, representative, storable
 from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, create_salon, login
 from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
-from widgets.command_form import CommandForm, MessageArea
+from widgets.command_form import CommandForm
 from widgets.literal import visible
+from widgets.message_area import MessageArea
 from widgets.session_list import SessionList
 from widgets.text_field import TextField
 from widgets.wishlist_table import WishlistTable
