@@ -8,7 +8,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Input, TabbedContent, TabPane, TextArea
+from textual.widgets import ContentSwitcher, Input, TabbedContent, TabPane, TextArea
 
 from core.actions import admin_actions, bindings
 from core.context import context_of
@@ -69,6 +69,13 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_status()
         self.tab_view("wishlist").focus_main()
+        # Called as the pane is switched in, before the frame that shows it.
+        switcher = self.query_one(TabbedContent).query_one(ContentSwitcher)
+        self.watch(switcher, "current", self._pane_shown, init=False)
+
+    def _pane_shown(self, pane: str | None) -> None:
+        if pane in TABS:
+            self.tab_view(pane).shown()
 
     @property
     def active_tab(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.containers import Container
+from textual.widget import Widget
 
 from core.actions import key_for
 from core.context import AppContext, context_of
@@ -26,6 +27,13 @@ class TabView(ReportsWorkerFailures, Container):
 
     def apply_batch(self, batch: Any) -> None:
         """A batch of this tab's live feed (wishlist, sessions, commands); analytics has none."""
+
+    def shown(self) -> None:
+        """The tab's pane is being switched in: draw what was left undrawn while hidden."""
+
+    def on_view(self) -> bool:
+        """Whether the tab is displayed (its pane is the current one), so worth drawing."""
+        return all(node.display for node in self.ancestors_with_self if isinstance(node, Widget))
 
     def refresh_permissions(self) -> None:
         """The role or read-only state changed: show or hide what changes things."""

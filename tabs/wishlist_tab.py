@@ -70,6 +70,8 @@ class WishlistTab(TabView):
         self.filter_text = ""
         self.exhausted = False
         self.loading_older = False
+        # Batches applied to `entries` while the tab was hidden, not drawn yet (see `shown`).
+        self.stale = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="wishlist-statuses", markup=False)
@@ -114,9 +116,18 @@ class WishlistTab(TabView):
             self.entries.pop(key, None)
         self._trim()
         fresh = [key for key in new if key in self.entries]
-        self._show(fresh)
+        if self.on_view():
+            self._show(fresh)
+        else:
+            # Hidden (another tab is shown): filtering, sorting and drawing 100 rows a second
+            # that nobody sees took the loop from the keys typed there. Drawn when shown.
+            self.stale = True
         if fresh and self.ctx.settings.bell:
             self.app.bell()
+
+    def shown(self) -> None:
+        if self.stale:
+            self._show()
 
     def _trim(self) -> None:
         """Keep the newest `limit` entries; the ones dropped can be paged in again."""
@@ -127,6 +138,7 @@ class WishlistTab(TabView):
         self.exhausted = False
 
     def _show(self, fresh: list[str] | None = None) -> None:
+        self.stale = False
         pool = select(self.entries.values(), self.status_filter, self.filter_text)
         visible = ordered(pool, self.sort)
         with self.app.batch_update():

@@ -354,3 +354,39 @@ async def test_the_bell_rings_for_new_entries_only_when_enabled(
         await salon.add_wish(client_name="Новая", created_at=ago(0))
         await app.wait_for(lambda: table(app).row_count == 2)
         assert len(rings) == (1 if enabled else 0)
+
+
+async def test_rows_that_come_while_another_tab_is_shown_are_drawn_when_it_is_shown_again(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    await salon.add_wish(client_name="До ухода", created_at=ago(90))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await app.wait_for(lambda: table(app).row_count == 1)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        main.navigate("commands")
+        await app.wait_for(lambda: main.active_tab == "commands")
+        drawn = 0
+        show = table(app).show
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            nonlocal drawn
+            drawn += 1
+            show(*args, **kwargs)
+
+        table(app).show = counted  # type: ignore[method-assign]
+        for minutes in (3, 2, 1):
+            await salon.add_wish(client_name=f"Пока на вкладке {minutes}", created_at=ago(minutes))
+        await app.wait_for(lambda: len(tab(app).entries) == 4)
+        assert drawn == 0, "a hidden tab's table is not redrawn for every batch"
+        assert table(app).row_count == 1
+        main.navigate("wishlist")
+        await app.wait_for(lambda: table(app).row_count == 4)
+        assert drawn == 1, "drawn once, as the tab is shown"
+        names = [tab(app).entries[key].client_name for key in table(app).keys]
+        assert names == ["Пока на вкладке 1", "Пока на вкладке 2", "Пока на вкладке 3", "До ухода"]
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Пока на вкладке 1" in text and "4 entries" in text
