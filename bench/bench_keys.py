@@ -140,6 +140,8 @@ class Term:
         self.screen = pyte.Screen(self.columns, self.lines)
         self.stream = pyte.ByteStream(self.screen)
         self.received = 0
+        self.rows = [""] * self.lines
+        self.shown = ""
 
     def pump(self, timeout: float) -> int:
         ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
@@ -154,7 +156,19 @@ class Term:
         return len(chunk)
 
     def text(self) -> str:
-        return "\n".join(self.screen.display)
+        # Only the lines written since the last look: `screen.display` renders all of them,
+        # and looked at after every read it took a third of this process's CPU while the
+        # wishlist scrolled, on the cores the app under test needs.
+        dirty = self.screen.dirty
+        if dirty:
+            buffer = self.screen.buffer
+            for y in dirty:
+                if 0 <= y < self.lines:
+                    line = buffer[y]
+                    self.rows[y] = "".join(line[x].data for x in range(self.columns))
+            dirty.clear()
+            self.shown = "\n".join(self.rows)
+        return self.shown
 
     def until(self, check: Callable[[], bool], limit: float) -> bool:
         deadline = time.perf_counter() + limit
