@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import partial
+from time import monotonic
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -32,6 +32,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from core.i18n import t
 from widgets.literal import visible
@@ -48,8 +49,13 @@ from widgets.wishlist_row import (
 
 __all__ = ["STATUSES", "WishlistTable", "plan_columns"]
 
-# A fresh entry stands out this long; one one-shot timer per batch, nothing ticks while idle.
+# A fresh entry stands out this long. Highlights that are over go out with the next batch's
+# redraw; one timer, reset by every batch, clears them once the rows stop coming. (A timer per
+# batch redrew the table 3 s after each: under 100 rows/s as many redraws again as batches.)
+# Nothing ticks while idle.
 HIGHLIGHT_SECONDS = 3.0
+# How long after a highlight is over the timer waits for a batch to take it out instead.
+HIGHLIGHT_GRACE = 0.25
 # Cells never need more than a wide terminal's width; longer text is cut before it is read.
 CELL_LIMIT = 200
 # Drawn lines kept: a few screens at 200×60; an unchanged row is found here by identity.
@@ -117,7 +123,8 @@ class WishlistTable(ScrollView, can_focus=True):
         self.clock: Callable[[], datetime] | None = None
         self.order: list[str] = []
         self.entries: dict[str, Wish] = {}
-        self.fresh: set[str] = set()
+        self.fresh: dict[str, float] = {}  # key → the monotonic time its highlight ends
+        self.fading: Timer | None = None
         self.cursor_row = 0
         self.now = datetime.now(UTC)
         self.today: date = self.now.date()
@@ -155,9 +162,10 @@ class WishlistTable(ScrollView, can_focus=True):
 
     def show(self, entries: Sequence[Wish], *, fresh: Collection[str] = ()) -> None:
         """Display exactly `entries` in this order; `fresh` keys are highlighted for a moment."""
-        if fresh:
-            self.fresh.update(fresh)
-            self.set_timer(HIGHLIGHT_SECONDS, partial(self.expire, frozenset(fresh)))
+        clock = monotonic()
+        self.fresh = {key: end for key, end in self.fresh.items() if end > clock}
+        self.fresh.update(dict.fromkeys(fresh, clock + HIGHLIGHT_SECONDS))
+        self.fade_later(clock)
         self.now = self.clock() if self.clock else datetime.now(UTC)
         today = self.now.astimezone(zone(self.timezone)).date()
         if today != self.today:
@@ -182,9 +190,24 @@ class WishlistTable(ScrollView, can_focus=True):
         self.scroll_to_cursor()
         self.refresh()
 
-    def expire(self, keys: frozenset[str]) -> None:
-        self.fresh -= keys
-        self.refresh()
+    def fade_later(self, clock: float) -> None:
+        if self.fading is not None:
+            self.fading.stop()
+            self.fading = None
+        if self.fresh:
+            delay = min(self.fresh.values()) - clock + HIGHLIGHT_GRACE
+            self.fading = self.set_timer(max(delay, 0.0), self.fade)
+
+    def fade(self) -> None:
+        """No batch came to take the highlights that are over out: take them out alone."""
+        self.fading = None
+        clock = monotonic()
+        over = [key for key, end in self.fresh.items() if end <= clock]
+        for key in over:
+            del self.fresh[key]
+        if over:
+            self.refresh()
+        self.fade_later(clock)
 
     # -- moving ------------------------------------------------------------------------------
     @property

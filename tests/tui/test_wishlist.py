@@ -57,6 +57,8 @@ async def test_a_new_row_appears_without_input_newest_first_and_highlighted(
         assert text.index("Новая Клиентка") < text.index("Старая")
         assert "25.11 12:30" in text, "older days show the date, in Moscow time"
         assert "11:00" in text, "FIXED_NOW-90min is 11:00 in Moscow"
+        # No batch follows: the highlight goes out on its own.
+        await app.wait_for(lambda: not table(app).fresh_keys, 15)
 
 
 async def test_a_burst_of_300_rows_is_a_few_diffs_and_every_row_is_shown(
