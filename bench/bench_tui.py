@@ -101,10 +101,9 @@ def startup_child(kind: str) -> int:
         app = Bare()
         ready: Callable[[], bool] = lambda: True  # noqa: E731
     else:
-        from pydantic import SecretStr
-
         from core.settings import Settings
         from screens.login import LoginScreen
+        from services.secret import SecretStr
         from tui.app import AgentPApp
 
         settings = Settings(
@@ -165,9 +164,8 @@ async def create_salon(db: Any, name: str) -> tuple[Any, str]:
 
 
 def make_app(info: dict[str, Any], data_dir: Path) -> Any:
-    from pydantic import SecretStr
-
     from core.settings import Settings
+    from services.secret import SecretStr
     from tests.tui.observed import ObservedApp  # the App plus `wait_for`, as the tests use it
 
     settings = Settings(

@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import SecretStr
 from realtime import (
     AsyncRealtimeClient,
     RealtimePostgresChangesListenEvent,
@@ -23,6 +22,7 @@ from realtime import (
 from services.backend import Backend
 from services.errors import BackendMisconfigured, BackendUnavailable, ServiceError
 from services.realtime_connection import realtime_url
+from services.secret import SecretStr
 from services.urls import shown_url
 from services.yclients.client import YClientsClient
 from services.yclients.errors import YClientsError
