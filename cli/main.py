@@ -6,10 +6,14 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from cli.paths import default_data_dir
 from services.private_files import restrict_umask
 from tui import heap
+
+if TYPE_CHECKING:
+    from tui.app import AgentPApp
 
 # core.settings is imported inside the functions: for the dashboard itself, main() first holds
 # the garbage collector off (tui/heap.py), and its imports are most of start-up.
@@ -126,14 +130,22 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 2
 
 
-def _run_app(args: argparse.Namespace) -> int:
+def dashboard(args: argparse.Namespace) -> AgentPApp:
+    """The dashboard as `agentp` runs it (tests/test_startup_imports.py runs it headless)."""
     from core.settings import load_settings
 
     settings = load_settings()
     settings.require_supabase()
+    from tui import optional_deps
+
+    optional_deps.decline()
     from tui.app import AgentPApp
 
-    return AgentPApp(settings, read_only=args.read_only).run() or 0
+    return AgentPApp(settings, read_only=args.read_only)
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    return dashboard(args).run() or 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tui.optional_deps import DECLINED
+
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = (
     "pydantic",
@@ -30,21 +32,16 @@ HEAVY = (
 # waits for the connection attempt (to a closed port), which imports the client.
 START_PATH = """
 import asyncio, json, sys
-from pathlib import Path
 from tui import heap
 heap.hold()
-from cli.main import parse_arguments
+from cli.main import dashboard, parse_arguments
 _, args = parse_arguments([])
-from core.settings import load_settings
-settings = load_settings()
-settings.require_supabase()
+app = dashboard(args)
 from screens.login import LoginScreen
-from tui.app import AgentPApp
 
-HEAVY = %r
+HEAVY, DECLINED = %r
 seen = {}
 loaded = lambda: sorted(name for name in HEAVY if name in sys.modules)
-app = AgentPApp(settings, read_only=args.read_only, data_dir=Path(sys.argv[1]))
 
 async def pilot(pilot):
     while not isinstance(app.screen, LoginScreen):
@@ -56,6 +53,9 @@ async def pilot(pilot):
     seen["painted"] = await painted
     await app.live.attempted.wait()
     seen["connected"] = loaded()
+    seen["declined"] = sorted(name for name in DECLINED if sys.modules.get(name) is not None)
+    import jwt.algorithms
+    seen["jwt_crypto"] = jwt.algorithms.has_crypto
     app.exit()
 
 app.run(headless=True, auto_pilot=pilot, size=(80, 24))
@@ -80,7 +80,7 @@ def test_no_pydantic_supabase_or_httpx_before_the_login_screen_paints(tmp_path: 
         PYTHONPATH=str(ROOT),
     )
     done = subprocess.run(
-        [sys.executable, "-c", START_PATH % (HEAVY,), str(tmp_path / "app")],
+        [sys.executable, "-c", START_PATH % ((HEAVY, DECLINED),)],
         capture_output=True,
         text=True,
         env=env,
@@ -93,3 +93,7 @@ def test_no_pydantic_supabase_or_httpx_before_the_login_screen_paints(tmp_path: 
     assert seen["painted"] == [], "imported before the login screen was painted"
     # The check sees real imports: the connection attempt after the paint brings them in.
     assert {"supabase", "httpx", "pydantic"} <= set(seen["connected"])
+    # With the client in, the optional extras it would have pulled are still out
+    # (tui/optional_deps.py), and PyJWT says so itself.
+    assert seen["declined"] == []
+    assert seen["jwt_crypto"] is False
