@@ -7,6 +7,10 @@ Each is imported by a library only if it is installed, and the library works wit
   the service key and staff log in through an RPC. About 9 MB of an idle app's RSS (it carries
   its own OpenSSL), more than a quarter of a bare Textual app.
 - `click` (and pygments behind it): httpx's command line (the `httpx[cli]` extra). About 3 MB.
+- `h2`: HTTP/2 for httpcore (the `httpx[http2]` extra). The dashboard's httpx clients speak
+  HTTP/1.1: services/backend.py hands its own client to every part of the Supabase client, and
+  the parts that would make HTTP/2 clients of their own (storage, edge functions) are never
+  used; if one ever were, httpx would refuse at once, naming the missing `h2`. About 1.4 MB.
 
 `sys.modules[name] = None` is Python's own way to make `import name` fail with
 ModuleNotFoundError, as if the extra were not installed; nothing in the libraries is replaced
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import sys
 
-DECLINED = ("cryptography", "click")
+DECLINED = ("cryptography", "click", "h2")
 
 
 def decline() -> None:
