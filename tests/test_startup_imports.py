@@ -31,7 +31,20 @@ HEAVY = (
 # cli/main.py's path for `agentp` without a command, headless, up to the first paint; then it
 # waits for the connection attempt (to a closed port), which imports the client.
 START_PATH = """
-import asyncio, json, sys
+import asyncio, json, sys, threading
+HEAVY, DECLINED = %r
+threads = {}
+
+class Recorder:
+    # Which thread first imported each heavy package: only the deferred-import thread may.
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        top = name.partition(".")[0]
+        if top in HEAVY and top not in threads:
+            threads[top] = threading.current_thread().name
+        return None
+
+sys.meta_path.insert(0, Recorder)
 from tui import heap
 heap.hold()
 from cli.main import dashboard, parse_arguments
@@ -39,7 +52,6 @@ _, args = parse_arguments([])
 app = dashboard(args)
 from screens.login import LoginScreen
 
-HEAVY, DECLINED = %r
 seen = {}
 loaded = lambda: sorted(name for name in HEAVY if name in sys.modules)
 
@@ -56,6 +68,7 @@ async def pilot(pilot):
     seen["declined"] = sorted(name for name in DECLINED if sys.modules.get(name) is not None)
     import jwt.algorithms
     seen["jwt_crypto"] = jwt.algorithms.has_crypto
+    seen["threads"] = threads
     app.exit()
 
 app.run(headless=True, auto_pilot=pilot, size=(80, 24))
@@ -91,6 +104,9 @@ def test_no_pydantic_supabase_or_httpx_before_the_login_screen_paints(tmp_path: 
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["screen"] == [], "imported before the login screen was built"
     assert seen["painted"] == [], "imported before the login screen was painted"
+    on_main = {name for name, thread in seen["threads"].items() if thread == "MainThread"}
+    assert not on_main, "imported on the UI loop's thread, not by the deferred imports"
+    assert "supabase" in seen["threads"]
     # The check sees real imports: the connection attempt after the paint brings them in.
     assert {"supabase", "httpx", "pydantic"} <= set(seen["connected"])
     # With the client in, the optional extras it would have pulled are still out
