@@ -234,6 +234,42 @@ def parse_notice(payload: str) -> Change | None:
     return Change(int(change_id), schema or "", table or "", op, record, old_record, ts)
 
 
+class _Alarm:
+    """An asyncio.Event for one waiter that wakes it in one loop step: wait_for(event.wait())
+    runs the wait as a task of its own, two more steps between a commit and its dispatch."""
+
+    def __init__(self) -> None:
+        self._set = False
+        self._waiter: asyncio.Future[bool] | None = None
+
+    def set(self) -> None:
+        self._set = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(True)
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self, seconds: float) -> bool:
+        """True once set, False if `seconds` pass first."""
+        if self._set:
+            return True
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        self._waiter = waiter
+
+        def expire() -> None:
+            if not waiter.done():
+                waiter.set_result(False)
+
+        timer = loop.call_later(seconds, expire)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
+
+
 class Reader:
     """Drains `_realtime.changes` in id (= commit) order into `deliver`, one change at a time.
 
@@ -245,7 +281,7 @@ class Reader:
     def __init__(self, dsn: str, deliver: Callable[[Change], Awaitable[None]]) -> None:
         self._dsn = dsn
         self._deliver = deliver
-        self._wake = asyncio.Event()
+        self._wake = _Alarm()
         self._notices: deque[str] = deque()
         self._task: asyncio.Task[None] | None = None
         self.cursor = 0
@@ -338,10 +374,8 @@ class Reader:
                     pruned_to, last_prune = self.cursor, now
                 if fetch or self._notices:
                     continue
-                try:
-                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
-                except TimeoutError:
-                    fetch = True  # a wake-up lost across a reconnect costs one poll interval
+                # A wake-up lost across a reconnect costs one poll interval.
+                fetch = not await self._wake.wait(POLL_SECONDS)
         finally:
             with contextlib.suppress(Exception):
                 await conn.close()
