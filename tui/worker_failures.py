@@ -42,6 +42,10 @@ FAMILIES = {
     "staff": "staff",
     "audit": "audit",
     "own": "own",
+    "alerts": "alerts",
+    "needs-staff": "alerts",
+    "bot-health": "bot",
+    "composer": "presence",
 }
 
 

@@ -20,6 +20,9 @@ STRINGS: dict[str, dict[str, Message]] = {
         "worker.what.staff": "The staff list",
         "worker.what.audit": "The audit log",
         "worker.what.own": "Changing your password",
+        "worker.what.alerts": "Checking for conversations handed to staff",
+        "worker.what.bot": "Checking that the bot takes commands",
+        "worker.what.presence": "Showing who else has the conversation open",
         "worker.what.other": "A background task",
     },
     "ru": {
@@ -39,6 +42,9 @@ STRINGS: dict[str, dict[str, Message]] = {
         "worker.what.staff": "Список сотрудников",
         "worker.what.audit": "Журнал действий",
         "worker.what.own": "Смена пароля",
+        "worker.what.alerts": "Проверка диалогов, переданных сотрудникам",
+        "worker.what.bot": "Проверка, принимает ли бот команды",
+        "worker.what.presence": "Показ, кто ещё открыл диалог",
         "worker.what.other": "Фоновая задача",
     },
 }
