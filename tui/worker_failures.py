@@ -35,10 +35,12 @@ FAMILIES = {
     "feeds": "feeds",
     "outbox": "outbox",
     "wishlist": "wishlist",
+    "wishlist-entry": "thread",  # the entry's conversation
     "sessions": "sessions",
     "commands": "commands",
     "thread": "thread",
     "analytics": "analytics",
+    "analytics-export": "export",
     "staff": "staff",
     "audit": "audit",
     "own": "own",

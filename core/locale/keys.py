@@ -6,6 +6,7 @@ STRINGS: dict[str, dict[str, Message]] = {
     "en": {
         "action.leave_field": "Leave field",
         "worker.failed": "{what} failed unexpectedly; details are in the log file.",
+        "worker.reason": "an unexpected error (details are in the log file)",
         "worker.what.backend": "Connecting to the backend",
         "worker.what.login": "Logging in",
         "worker.what.unlock": "Checking the password",
@@ -20,6 +21,7 @@ STRINGS: dict[str, dict[str, Message]] = {
         "worker.what.staff": "The staff list",
         "worker.what.audit": "The audit log",
         "worker.what.own": "Changing your password",
+        "worker.what.export": "Exporting the figures",
         "worker.what.alerts": "Checking for conversations handed to staff",
         "worker.what.bot": "Checking that the bot takes commands",
         "worker.what.presence": "Showing who else has the conversation open",
@@ -28,6 +30,7 @@ STRINGS: dict[str, dict[str, Message]] = {
     "ru": {
         "action.leave_field": "Выйти из поля",
         "worker.failed": "{what}: непредвиденная ошибка; подробности в журнале.",
+        "worker.reason": "непредвиденная ошибка (подробности в журнале)",
         "worker.what.backend": "Подключение к серверу",
         "worker.what.login": "Вход",
         "worker.what.unlock": "Проверка пароля",
@@ -42,6 +45,7 @@ STRINGS: dict[str, dict[str, Message]] = {
         "worker.what.staff": "Список сотрудников",
         "worker.what.audit": "Журнал действий",
         "worker.what.own": "Смена пароля",
+        "worker.what.export": "Выгрузка показателей",
         "worker.what.alerts": "Проверка диалогов, переданных сотрудникам",
         "worker.what.bot": "Проверка, принимает ли бот команды",
         "worker.what.presence": "Показ, кто ещё открыл диалог",

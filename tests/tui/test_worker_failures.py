@@ -24,11 +24,13 @@ from modals.change_password import ChangePasswordScreen
 from modals.confirm import ConfirmScreen
 from modals.staff import StaffScreen
 from modals.thread import ThreadScreen
+from modals.wishlist_entry import WishlistEntryScreen
 from screens.lock import LockScreen
 from screens.login import LoginScreen
 from screens.main import MainScreen
 from services.auth import AuthService
 from services.backend import Backend
+from services.bot_health import BotHealthService
 from services.dashboard import DashboardServices
 from services.feed_types import FeedState
 from tabs.analytics_tab import AnalyticsTab, Phase
@@ -37,7 +39,11 @@ from tabs.sessions_tab import SessionsTab
 from tabs.wishlist_tab import WishlistTab
 from tests.tui.conftest import PASSWORD, AppFactory, Salon, StackProcess, login
 from tests.tui.screen_text import screen_text
-from tui import live_data, logs
+from tests.tui.test_alerts import handed_over
+from tests.tui.test_analytics import configure as configure_analytics
+from tests.tui.test_commands import insert_command
+from tui import live_data, logs, operator_alerts
+from widgets.command_history import CommandHistory
 
 SECRET_DETAIL = "boom: password=hunter2 in a library's message"
 
@@ -79,6 +85,10 @@ def assert_logged_not_shown(app: Any, log_file: Path) -> None:
     shown = screen_text(app)
     assert "Traceback" not in shown and "RuntimeError" not in shown and "hunter2" not in shown
     assert not any("hunter2" in str(notice.message) for notice in app._notifications)
+
+
+def errors(app: Any) -> list[str]:
+    return [str(n.message) for n in app._notifications if n.severity == "error"]
 
 
 def shown(app: Any, selector: str) -> str:
@@ -141,6 +151,8 @@ async def test_sessions_list(make_app: AppFactory, salon: Salon, log_file: Path)
         await pilot.press("2", "slash", *"Анна", "enter")
         await app.wait_for(lambda: told(app, "Loading the conversations failed unexpectedly") >= 1)
         assert not main_of(app).query_one(SessionsTab).loading
+        said = "Could not load the conversations: an unexpected error"
+        await app.wait_for(lambda: said in screen_text(app))
         assert_logged_not_shown(app, log_file)
 
 
@@ -193,8 +205,40 @@ async def test_thread_feed(make_app: AppFactory, salon: Salon, log_file: Path) -
         await pilot.press("enter")
         await app.wait_for(lambda: isinstance(app.screen, ThreadScreen))
         await app.wait_for(lambda: told(app, "The conversation failed unexpectedly") == 1)
-        await app.wait_for(lambda: "The conversation" in screen_text(app))
+        said = "Could not open the conversation: an unexpected error (details are in the log"
+        await app.wait_for(lambda: said in screen_text(app))
+        assert len(errors(app)) == 1  # told once, by the one handler
         assert_logged_not_shown(app, log_file)
+
+
+async def test_wishlist_entry(make_app: AppFactory, salon: Salon, log_file: Path) -> None:
+    await salon.add_wish(client_name="Агата Кристи")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        conversations = app.ctx.require_services().conversations
+        latest = conversations.latest_for_client
+        conversations.latest_for_client = aboom  # type: ignore[method-assign]
+        await app.wait_for(lambda: "Агата Кристи" in screen_text(app))
+        await pilot.press("enter")
+        await app.wait_for(lambda: isinstance(app.screen, WishlistEntryScreen))
+        entry = app.screen
+        assert isinstance(entry, WishlistEntryScreen)
+        await app.wait_for(lambda: told(app, "The conversation failed unexpectedly") == 1)
+        # Not "loading…" for ever: the entry says the conversation could not be loaded.
+        await app.wait_for(lambda: entry.loaded)
+        await app.wait_for(lambda: "The conversation could not be loaded." in screen_text(app))
+        assert len(errors(app)) == 1
+        assert_logged_not_shown(app, log_file)
+        conversations.latest_for_client = latest  # type: ignore[method-assign]
+        await pilot.press("escape")
+        await app.wait_for(lambda: isinstance(app.screen, MainScreen))
+        await pilot.press("enter")  # opened again, it loads
+        await app.wait_for(lambda: isinstance(app.screen, WishlistEntryScreen))
+        reopened = app.screen
+        assert isinstance(reopened, WishlistEntryScreen)
+        await app.wait_for(lambda: reopened.loaded)
+        assert "could not be loaded" not in screen_text(app)
 
 
 async def test_connection_and_login(
@@ -412,3 +456,106 @@ async def test_presence(make_app: AppFactory, salon: Salon, log_file: Path) -> N
         await app.wait_for(lambda: "Всё равно отправлено" in screen_text(app))
         tab = main_of(app).query_one(CommandsTab)
         await app.wait_for(lambda: not tab.form.busy)
+
+
+async def test_name_lookups(make_app: AppFactory, salon: Salon, log_file: Path) -> None:
+    conversation = await salon.add_session(client_name="Анна Петрова")
+    client = conversation["client_id"]
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await pilot.press("3")
+        conversations = app.ctx.require_services().conversations
+        names = conversations.names
+        conversations.names = aboom  # type: ignore[method-assign]
+        await insert_command(salon, payload={"client_id": client, "message": "Первое"})
+        await app.wait_for(lambda: told(app, "The commands tab failed unexpectedly") == 1)
+        await app.wait_for(lambda: client in screen_text(app))  # the id, for now
+        assert_logged_not_shown(app, log_file)
+        conversations.names = names  # type: ignore[method-assign]
+        # Not marked as asked for ever: the next batch asks again, and the name shows.
+        await insert_command(salon, payload={"client_id": client, "message": "Второе"})
+        await app.wait_for(lambda: "Анна Петрова" in screen_text(app))
+
+
+async def test_analytics_export(make_app: AppFactory, salon: Salon, log_file: Path) -> None:
+    await configure_analytics(salon)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["viewer"])
+        await pilot.press("4")
+        tab = main_of(app).query_one(AnalyticsTab)
+        await app.wait_for(lambda: tab.phase == Phase.ready)
+        original = analytics_tab.export_csv
+        analytics_tab.export_csv = boom  # type: ignore[assignment]
+        try:
+            await pilot.press("e")
+            await app.wait_for(lambda: told(app, "Exporting the figures failed unexpectedly") == 1)
+        finally:
+            analytics_tab.export_csv = original
+        assert tab.last_export is None
+        assert_logged_not_shown(app, log_file)
+        await pilot.press("e")  # nothing held: the next export works
+        await app.wait_for(lambda: tab.last_export is not None)
+
+
+async def test_alerts(make_app: AppFactory, salon: Salon, log_file: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        alerts = app.ctx.require_services().alerts
+        handoffs = alerts.handoffs
+        alerts.handoffs = aboom  # type: ignore[method-assign]
+        await handed_over(app, salon, client_name="Вера")
+        failure = "Checking for conversations handed to staff failed unexpectedly"
+        await app.wait_for(lambda: told(app, failure) == 1)
+        assert_logged_not_shown(app, log_file)
+        alerts.handoffs = handoffs  # type: ignore[method-assign]
+        await handed_over(app, salon, client_name="Зоя")
+        await app.wait_for(lambda: any(n.message.startswith("Зоя") for n in app._notifications))
+
+
+async def test_bot_health(
+    make_app: AppFactory, salon: Salon, log_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(operator_alerts, "HEALTH_EVERY_SECONDS", 0.2)
+    monkeypatch.setattr(BotHealthService, "check", aboom)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        failure = "Checking that the bot takes commands failed unexpectedly"
+        await app.wait_for(lambda: told(app, failure) >= 1)
+        assert app.ctx.bot_health is None
+        assert_logged_not_shown(app, log_file)
+        monkeypatch.undo()
+        # The next check is not held back by the one that raised.
+        await app.wait_for(lambda: app.ctx.bot_health is not None)
+        await app.wait_for(lambda: "bot ✓" in screen_text(app))
+
+
+async def test_commands_older(make_app: AppFactory, salon: Salon, log_file: Path) -> None:
+    await salon.db.execute(
+        "insert into dashboard.bot_commands"
+        " (tenant_id, command_type, payload, status, created_at, updated_at)"
+        " select $1, 'pause_bot', jsonb_build_object('session_id', gen_random_uuid()::text),"
+        " 'done', now() - make_interval(hours => g), now() - make_interval(hours => g)"
+        " from generate_series(1, 210) g",
+        salon.tenant_id,
+    )
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await pilot.press("3")
+        history = main_of(app).query_one(CommandHistory)
+        await app.wait_for(lambda: len(history.commands) == 200 and history.paging == "more")
+        commands = app.ctx.require_services().commands
+        page = commands.history
+        commands.history = aboom  # type: ignore[method-assign]
+        history.table.focus()
+        await pilot.press("ctrl+end")  # the last row asks for older ones
+        await app.wait_for(lambda: told(app, "The commands tab failed unexpectedly") == 1)
+        await app.wait_for(lambda: history.paging == "more")  # not "loading" for ever
+        assert_logged_not_shown(app, log_file)
+        commands.history = page  # type: ignore[method-assign]
+        await pilot.press("up", "ctrl+end")
+        await app.wait_for(lambda: len(history.commands) == 210)
