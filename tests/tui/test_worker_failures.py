@@ -4,6 +4,14 @@ Each test makes one service call raise an error the worker does not expect (Runt
 checks the three things tui/worker_failures.py promises: the user reads what failed in plain
 words, the state the worker held is reset (the action works again), and the traceback is in
 the log file (tui/logs.py, the secret in the error's text masked), not on the screen.
+
+Groups (`group=` of each worker) and their tests: backend and login → connection_and_login;
+feeds; outbox; logout; unlock; wishlist-older; wishlist-entry; sessions-list; thread-feed;
+commands-resend; commands-older; commands-names → name_lookups; composer-presence → presence;
+analytics; analytics-bot → analytics_bot_section; analytics-export; staff-load and staff-change
+→ staff; audit-load → audit; own-password; alerts (needs-staff shares its code path);
+bot-health. commands-send and thread-command catch every error themselves (tests/tui/
+test_outbox_damage.py); the *-stop workers only close a feed on the way out.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from screens.login import LoginScreen
 from screens.main import MainScreen
 from services.auth import AuthService
 from services.backend import Backend
+from services.bot_activity import BotActivityReader
 from services.bot_health import BotHealthService
 from services.dashboard import DashboardServices
 from services.feed_types import FeedState
@@ -43,6 +52,7 @@ from tests.tui.test_alerts import handed_over
 from tests.tui.test_analytics import configure as configure_analytics
 from tests.tui.test_commands import insert_command
 from tui import live_data, logs, operator_alerts
+from widgets.bot_figures import BotFigures
 from widgets.command_history import CommandHistory
 
 SECRET_DETAIL = "boom: password=hunter2 in a library's message"
@@ -559,3 +569,21 @@ async def test_commands_older(make_app: AppFactory, salon: Salon, log_file: Path
         commands.history = page  # type: ignore[method-assign]
         await pilot.press("up", "ctrl+end")
         await app.wait_for(lambda: len(history.commands) == 210)
+
+
+async def test_analytics_bot_section(
+    make_app: AppFactory, salon: Salon, log_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BotActivityReader, "report", aboom)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["viewer"])
+        await pilot.press("4")
+        section = main_of(app).query_one(BotFigures)
+        failure = "Loading the analytics failed unexpectedly"
+        await app.wait_for(lambda: told(app, failure) == 1)
+        await app.wait_for(lambda: failure in str(section.render()))  # not "loading…"
+        assert_logged_not_shown(app, log_file)
+        monkeypatch.undo()
+        await pilot.press("r")
+        await app.wait_for(lambda: section.report is not None)
