@@ -295,11 +295,12 @@ async def _send(
     except ServiceError as exc:
         app.notify(failure_text(exc), severity="error", markup=False)
         return
-    except Exception as exc:
-        # Never a silent failure: the person who asked to pause or resume hears of it.
+    except Exception:
+        # Never a silent failure: the person who asked to pause or resume hears of it, in
+        # plain words; the exception's name and text are for the log file.
         log.exception("queueing %s failed", command_type)
         app.notify(
-            t("commands.failed.unexpected", reason=type(exc).__name__),
+            t("commands.failed.unexpected", reason=t("worker.reason")),
             severity="error",
             markup=False,
         )

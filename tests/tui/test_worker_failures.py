@@ -10,8 +10,8 @@ feeds; outbox; logout; unlock; wishlist-older; wishlist-entry; sessions-list; th
 commands-resend; commands-older; commands-names → name_lookups; composer-presence → presence;
 analytics; analytics-bot → analytics_bot_section; analytics-export; staff-load and staff-change
 → staff; audit-load → audit; own-password; alerts (needs-staff shares its code path);
-bot-health. commands-send and thread-command catch every error themselves (tests/tui/
-test_outbox_damage.py); the *-stop workers only close a feed on the way out.
+bot-health; commands-send, which catches every error itself (so does thread-command: tests/
+tui/test_outbox_damage.py). The *-stop workers only close a feed on the way out.
 """
 
 from __future__ import annotations
@@ -587,3 +587,29 @@ async def test_analytics_bot_section(
         monkeypatch.undo()
         await pilot.press("r")
         await app.wait_for(lambda: section.report is not None)
+
+
+async def test_commands_send(make_app: AppFactory, salon: Salon, log_file: Path) -> None:
+    conversation = await salon.add_session()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await pilot.press("3")
+        commands = app.ctx.require_services().commands
+        enqueue = commands.enqueue
+        commands.enqueue = aboom  # type: ignore[method-assign]
+        main_of(app).compose_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
+        await pilot.press(*"Не потеряется", "ctrl+s")
+        await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        # The send catches it itself: plain words, the text kept, the form not "Sending…".
+        await app.wait_for(lambda: told(app, "Could not send: an unexpected error (details") == 1)
+        tab = main_of(app).query_one(CommandsTab)
+        await app.wait_for(lambda: not tab.form.busy)
+        assert tab.form.draft().message == "Не потеряется"
+        assert_logged_not_shown(app, log_file)
+        commands.enqueue = enqueue  # type: ignore[method-assign]
+        await pilot.press("ctrl+s")
+        await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await app.wait_for(lambda: tab.form.draft().message == "" and not tab.form.busy)
