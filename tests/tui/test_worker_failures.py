@@ -536,6 +536,9 @@ async def test_bot_health(
         failure = "Checking that the bot takes commands failed unexpectedly"
         await app.wait_for(lambda: told(app, failure) >= 1)
         assert app.ctx.bot_health is None
+        # It fails at every check: logged each time, told once (not every 15 s all day).
+        await app.wait_for(lambda: log_file.read_text().count("group 'bot-health'") >= 3)
+        assert told(app, failure) == 1
         assert_logged_not_shown(app, log_file)
         monkeypatch.undo()
         # The next check is not held back by the one that raised.
