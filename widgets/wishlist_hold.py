@@ -50,8 +50,9 @@ def held_arrivals(
             place += 1
     moving = {key for key, at in places.items() if at < window_end}
     if moving and not waiting:
+        # Above the screen (scrolled down), a row would slide every row on screen: it waits.
         first = min(places[key] for key in moving)
-        if window_end - max(first, top) <= short:
+        if top <= first and window_end - first <= short:
             moving = set()
     return [key for key in everything if key in waiting or key in moving]
 

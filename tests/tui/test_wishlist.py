@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from textual import events
 from textual.message import Message
 
 from core.messages import ComposeMessageRequest
@@ -114,6 +115,16 @@ async def test_in_a_long_list_a_new_row_waits_above_named_on_the_info_line_until
         await pilot.press("g")
         await app.wait_for(lambda: table(app).cursor_key == str(fourth["id"]))
         assert not table(app).held_keys
+
+        # The wheel turned up at the top shows them too, the cursor left on its row.
+        await pilot.press("down", "down")
+        cursor = table(app).cursor_key
+        fifth = await salon.add_wish(client_name="Пятая", created_at=ago(0))
+        await app.wait_for(lambda: table(app).held_keys == (str(fifth["id"]),))
+        wheel = events.MouseScrollUp(table(app), 5, 5, 0, -1, 0, False, False, False)
+        table(app).post_message(wheel)
+        await app.wait_for(lambda: table(app).keys[:1] == [str(fifth["id"])])
+        assert table(app).cursor_key == cursor and not table(app).held_keys
 
 
 async def test_a_burst_of_300_rows_is_a_few_diffs_and_every_row_is_shown(

@@ -28,8 +28,9 @@ def test_a_row_that_would_push_the_rows_on_screen_waits_and_the_next_ones_too() 
     longer = KEYS[: SHORT_LIST + 1]
     assert held_arrivals(["new", *longer], [], ["new"], top=0, rows=20) == ["new"]
     assert held_arrivals(["b", "a", *KEYS], [], ["b", "a"], top=0, rows=20) == ["b", "a"]
-    # Scrolled down: a row landing above the screen moves every row on it.
+    # Scrolled down: a row landing above the screen moves every row on it, even a few.
     assert held_arrivals(["new", *KEYS], [], ["new"], top=10, rows=20) == ["new"]
+    assert held_arrivals(["new", *KEYS[:12]], [], ["new"], top=10, rows=20) == ["new"]
     # Once one waits, a newer one waits with it, even in a short list: the order holds.
     assert held_arrivals(["b", "a", "r0"], ["a"], ["b"], top=0, rows=20) == ["b", "a"]
     # A held row deleted meanwhile is no longer given: it is gone from what waits.
