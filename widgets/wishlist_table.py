@@ -187,23 +187,24 @@ class WishlistTable(ScrollView, can_focus=True):
             redraw = True
         before = (self.order, self.entries, self.fresh.copy(), self.cursor_row)
         cursor_key, cursor_row = self.cursor_key, self.cursor_row
-        shown = frozenset(self.order)
+        known = self.entries  # shown and held
         self.everything = [entry.key for entry in entries]
         self.entries = {entry.key: entry for entry in entries}
-        arrivals = [key for key in fresh if key in self.entries and key not in shown]
+        arrivals = [key for key in fresh if key in self.entries and key not in known]
         top = round(self.scroll_offset.y)
+        order = self.everything
         if not reveal:
             still = [key for key in self.held if key in self.entries]
             self.held = held_arrivals(self.everything, still, arrivals, top, self.page_rows)
+            order = self.without_held()
             # Rows on screen that move anyway (a delete, the cap trimming the oldest) are
             # repainted anyway: the held ones join them in that repaint.
-            reveal = bool(self.held) and window_moved(
-                self.order, self.without_held(), top, self.page_rows
-            )
+            reveal = bool(self.held) and window_moved(self.order, order, top, self.page_rows)
         if reveal:
             arrivals += [key for key in self.held if key in self.entries]
             self.held = []
-        self.order = self.without_held()
+            order = self.everything
+        self.order = order
         self.highlight(key for key in arrivals if key not in self.held)
         if cursor_key is not None and cursor_key in self.entries:
             self.cursor_row = self.order.index(cursor_key)
