@@ -19,14 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import SecretStr
-
 from bench import harness
 from bench.figures import Figure, Floor, Goal, Samples
 from devstack.stack import DevStack, StackOptions
 from services.auth import AuthService, LoginFailed
 from services.backend import Backend
 from services.passwords import hash_password
+from services.secret import SecretStr
 
 BENCH = harness.Bench(
     name="auth",

@@ -29,7 +29,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from aiohttp import web
-from pydantic import SecretStr
 
 from bench import harness
 from bench.figures import Figure, Floor, Goal, Samples
@@ -42,6 +41,7 @@ from devstack.yclients_sandbox import (
     sandbox_of,
 )
 from devstack.yclients_sandbox.app import Sandbox
+from services.secret import SecretStr
 from services.tenant_yclients import TenantAnalytics, TenantYClients
 
 BENCH = harness.Bench(

@@ -3,7 +3,8 @@
 A filtered select of 50 rows and a single-row insert, each through the real supabase-py async
 client to the devstack's /rest/v1, and the same SQL sent straight with asyncpg on the same
 database in the same run (the floor: what the database alone costs). No goal was set (issue 2);
-the figures show what the REST layer adds.
+the figures show what the REST layer adds. `python -m bench.rest_split` splits the select's
+time between the client, the HTTP server and the devstack.
 
 Run: `python -m bench.bench_rest [--iterations N] [--warmup N] [--repeats N] [--quick]`.
 Starts its own devstack in a temp dir, so it never touches a running one. Each run times

@@ -13,7 +13,9 @@ app headless (`run_test`), logged in through the login screen, in a fresh child 
   then pages every older one in with the tab's `o` action (1,000 per page) until all are in
   the table; RSS is read from /proc/self/status (the whole process: app, bench, drivers).
 * latency: autocommit INSERTs at 100 rows/s from another connection; from the moment each
-  INSERT returns (committed) to the first screen refresh after its row is in the table.
+  INSERT returns (committed) to the first screen refresh after its row is in the table, or
+  held above the rows on screen and counted on the tab's `▲ N new entries` line (the newest
+  one named), which is how a long list shows a new row until Home.
 * stall: one INSERT of 2,000 rows; a probe task sleeping 5 ms measures how late it wakes up
   (the event loop's lag) until every row has reached the tab.
 * sockets: the app logged in with its feeds live and 5 conversations open (as the thread
@@ -101,10 +103,9 @@ def startup_child(kind: str) -> int:
         app = Bare()
         ready: Callable[[], bool] = lambda: True  # noqa: E731
     else:
-        from pydantic import SecretStr
-
         from core.settings import Settings
         from screens.login import LoginScreen
+        from services.secret import SecretStr
         from tui.app import AgentPApp
 
         settings = Settings(
@@ -165,9 +166,8 @@ async def create_salon(db: Any, name: str) -> tuple[Any, str]:
 
 
 def make_app(info: dict[str, Any], data_dir: Path) -> Any:
-    from pydantic import SecretStr
-
     from core.settings import Settings
+    from services.secret import SecretStr
     from tests.tui.observed import ObservedApp  # the App plus `wait_for`, as the tests use it
 
     settings = Settings(
@@ -285,7 +285,7 @@ async def bench_latency_and_stall(
             if burst:
                 burst_seen += len(burst)
                 burst_batches += 1
-            shown = set(tab.table.keys)
+            shown = set(tab.table.all_keys)  # the rows and the held ones the info line counts
             keys = [e.key for e in batch.upserts if e.key in shown and e.key not in visible]
 
             def stamp() -> None:
@@ -347,7 +347,7 @@ async def bench_latency_and_stall(
             f"2,000-row burst: worst event-loop stall {max(lags):.1f} ms "
             f"(p99 {percentile(lags, 99):.1f} ms), {burst_batches} batches (diffs), "
             f"all rows in {arrived * 1000:.0f} ms; the table keeps the newest "
-            f"{tab.table.row_count}   goal: no stall > 100 ms",
+            f"{len(tab.table.all_keys)}   goal: no stall > 100 ms",
             flush=True,
         )
     return {
@@ -537,7 +537,13 @@ def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Fig
             goal=Goal("<=", 1.3),
         ),
         Figure("commit → visible row, p50", "ms", runs["p50"], note=rows),
-        Figure("commit → visible row, p99", "ms", runs["p99"], goal=Goal("<", 150), note=rows),
+        Figure(
+            "commit → visible row, p99",
+            "ms",
+            runs["p99"],
+            goal=Goal("<", 150),
+            note=f"{rows}; visible: in the table, or counted on the “▲ N new” line",
+        ),
         Figure("commit → visible row, max", "ms", runs["max"], note=rows),
         Figure(
             "2,000-row burst: worst event-loop stall",

@@ -25,7 +25,6 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import SecretStr
 
 from bench import harness
 from bench.figures import Figure, Floor, Goal, Samples
@@ -39,6 +38,7 @@ from devstack.yclients_sandbox import (
 )
 from devstack.yclients_sandbox.data import generate_year
 from services.analytics import compute_analytics
+from services.secret import SecretStr
 from services.yclients import RateLimiter, YClientsClient
 from services.yclients.cache import RecordCache
 from services.yclients.limiter import ideal_schedule

@@ -10,11 +10,10 @@ import signal
 import sys
 from pathlib import Path
 
-from pydantic import SecretStr
-
 from cli.stack_process import start_devstack
 from core.context import DemoLogin
 from core.settings import load_settings
+from services.secret import SecretStr
 
 
 def demo_logins() -> list[DemoLogin]:

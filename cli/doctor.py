@@ -33,6 +33,7 @@ from services.backend import Backend
 from services.doctor import (
     CheckResult,
     Status,
+    check_bot_event_triggers,
     check_realtime,
     check_supabase,
     check_unknown_tenants,
@@ -177,6 +178,7 @@ async def _backend_checks() -> list[CheckResult]:
         if any(r.status == Status.fail for r in supabase):
             return results
         results.append(await check_unknown_tenants(backend))
+        results.append(await check_bot_event_triggers(backend))
         results += await check_realtime(url, key)
         results += await check_yclients(
             backend, settings.yclients_base_url, settings.yclients_partner_token

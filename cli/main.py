@@ -6,16 +6,21 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from cli.paths import default_data_dir
 from services.private_files import restrict_umask
 from tui import heap
 
-# core.settings (pydantic) is imported inside the functions: for the dashboard itself, main()
-# first holds the garbage collector off (tui/heap.py), and its imports are most of start-up.
+if TYPE_CHECKING:
+    from tui.app import AgentPApp
+
+# core.settings is imported inside the functions: for the dashboard itself, main() first holds
+# the garbage collector off (tui/heap.py), and its imports are most of start-up.
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The command line; without `commands`, the dashboard's own options only."""
     parser = argparse.ArgumentParser(
         prog="agentp",
         description="Agent P Dashboard: the salon staff's terminal for the Agent P bot.",
@@ -24,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--read-only", action="store_true", help="hide every action that sends anything to the bot"
     )
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     from cli.devstack import add_devstack_parsers
 
@@ -43,9 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What `agentp` alone may be given: the dashboard's own options, no command.
+_DASHBOARD_WORDS = {"-v", "--verbose", "--read-only"}
+
+
+def parse_arguments(
+    argv: Sequence[str] | None = None,
+) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
+    words = list(sys.argv[1:] if argv is None else argv)
+    # The dashboard itself is parsed without the commands' parsers: their modules import the
+    # service layer (the Supabase client, httpx, pydantic), about 350 ms before the login screen
+    # could paint. Anything else (a command, --help, a typo) gets the whole command line.
+    parser = build_parser(commands=not set(words) <= _DASHBOARD_WORDS)
+    return parser, parser.parse_args(words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser, args = parse_arguments(argv)
     # Whatever the app or a library creates (outbox, cache, log, export, SQLite's side files)
     # is the running account's alone: on a shared server other local users read none of it.
     previous = restrict_umask()
@@ -108,14 +130,22 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 2
 
 
-def _run_app(args: argparse.Namespace) -> int:
+def dashboard(args: argparse.Namespace) -> AgentPApp:
+    """The dashboard as `agentp` runs it (tests/test_startup_imports.py runs it headless)."""
     from core.settings import load_settings
 
     settings = load_settings()
     settings.require_supabase()
+    from tui import optional_deps
+
+    optional_deps.decline()
     from tui.app import AgentPApp
 
-    return AgentPApp(settings, read_only=args.read_only).run() or 0
+    return AgentPApp(settings, read_only=args.read_only)
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    return dashboard(args).run() or 0
 
 
 if __name__ == "__main__":

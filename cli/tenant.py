@@ -15,11 +15,10 @@ import json
 import sys
 from typing import Any
 
-from pydantic import SecretStr
-
 from core.settings import load_settings
 from services.backend import Backend
 from services.errors import ServiceError
+from services.secret import SecretStr
 from services.tenant_admin import (
     DEFAULT_TIMEZONE,
     TenantAdmin,

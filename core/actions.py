@@ -62,6 +62,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "wishlist.by_day", "d", "toggle_desired_sort", "wishlist.action.sort_desired", "wishlist"
     ),
     ActionSpec("wishlist.older", "o", "load_older", "wishlist.action.older", "wishlist"),
+    # The newest rows at the top, with the new ones the table held back (widgets/wishlist_hold).
+    ActionSpec("wishlist.newest", "home,g", "show_newest", "wishlist.action.newest", "wishlist"),
     # the sessions tab
     ActionSpec("sessions.search", "slash", "search", "sessions.action.search", "sessions"),
     ActionSpec("sessions.filter", "f", "cycle_filter", "sessions.action.filter", "sessions"),

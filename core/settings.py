@@ -10,8 +10,9 @@ Every problem becomes one `SettingsError` line that names the setting and where 
 the command line can print it instead of a traceback. Secrets are `SecretStr`: their values
 never appear in reprs, logs or error messages.
 
-The sources are read here (`_sources`) rather than by pydantic-settings: that package cost about
-a third of the app's own start-up before the login screen could paint.
+The sources are read here (`_sources`) rather than by pydantic-settings, and the values are
+checked by hand (core/setting_types.py) rather than by a pydantic model: the settings are read
+before the login screen paints, and pydantic was about a fifth of that start-up.
 """
 
 from __future__ import annotations
@@ -19,23 +20,24 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_origin
-from urllib.parse import urlsplit
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
+
+from core.setting_types import (
+    CHECKS,
+    OPTIONAL,
+    PUBLISHABLE_PREFIX,
+    SECRET_PREFIX,
+    TABLES,
+    UNCHECKED_DEFAULTS,
+    Invalid,
 )
+from services.secret import SecretStr
 
 APP_NAME = "agentp"
 CONFIG_ENV = "AGENTP_CONFIG"
@@ -78,130 +80,61 @@ class SettingsError(Exception):
     """A setting is missing or malformed; `str()` is one line fit for the terminal."""
 
 
-def _env(name: str) -> AliasChoices:
-    # An alias escapes the AGENTP_ prefix: SUPABASE_URL in the environment, supabase_url in TOML.
-    return AliasChoices(name)
+class SettingInvalid(ValueError):
+    """One setting's value is wrong: `field` names it, `reason` says why (never the value)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+def _default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+@dataclass
+class Settings:
+    """Every value is checked as it is set at construction (`__post_init__`), in this order: the
+    first wrong one is the one reported. Defaults are not checked, as pydantic did not."""
 
     # Supabase: the project URL and its service key (Project Settings -> API).
-    supabase_url: str | None = Field(default=None, validation_alias=_env("supabase_url"))
-    supabase_service_key: SecretStr | None = Field(
-        default=None, validation_alias=_env("supabase_service_key")
-    )
+    supabase_url: str | None = None
+    supabase_service_key: SecretStr | None = None
 
     # YClients: the partner token is the app's; company ids and user tokens live per tenant in
     # dashboard.tenants. The company/user pair here serves `agentp analytics` without a login.
-    yclients_base_url: str = Field(
-        default="https://api.yclients.com/api/v1", validation_alias=_env("yclients_base_url")
-    )
-    yclients_partner_token: SecretStr | None = Field(
-        default=None, validation_alias=_env("yclients_partner_token")
-    )
-    yclients_user_token: SecretStr | None = Field(
-        default=None, validation_alias=_env("yclients_user_token")
-    )
-    yclients_company_id: int | None = Field(
-        default=None, gt=0, validation_alias=_env("yclients_company_id")
-    )
+    yclients_base_url: str = "https://api.yclients.com/api/v1"
+    yclients_partner_token: SecretStr | None = None
+    yclients_user_token: SecretStr | None = None
+    yclients_company_id: int | None = None
 
     # The app.
     language: Literal["ru", "en"] | None = None
-    idle_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    idle_lock_minutes: int = 15
     bell: bool = True
     # A command pending this long means the bot is not taking commands (status bar, composer).
-    bot_pickup_seconds: int = Field(default=60, ge=5, le=24 * 3600)
+    bot_pickup_seconds: int = 60
     theme: str = "textual-dark"
-    cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP_NAME)))
+    cache_dir: Path = field(default_factory=_default_cache_dir)
     # action id -> key(s), e.g. {"tab.wishlist" = "f1"}; see `?` in the app for the ids.
-    keymap: dict[str, str] = Field(default_factory=dict)
+    keymap: dict[str, str] = field(default_factory=dict)
 
-    @field_validator("supabase_url", "yclients_base_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        # A space or a control character would split the request line or a header; the host
-        # must be there. The value itself is never repeated in the message.
-        usable = (
-            value.startswith(("http://", "https://"))
-            and len(value) >= 10
-            and value.isprintable()
-            and not any(char.isspace() for char in value)
-        )
-        if not usable or not _host_of(value):
-            raise ValueError("must be an http(s) URL such as https://xyzcompany.supabase.co")
-        return value.rstrip("/")
+    def __post_init__(self) -> None:
+        for name, check in CHECKS.items():
+            value = getattr(self, name)
+            if value is None and name in OPTIONAL:
+                continue
+            if name in UNCHECKED_DEFAULTS and value == UNCHECKED_DEFAULTS[name]:
+                continue  # the default theme and an empty keymap need no import to check
+            try:
+                setattr(self, name, check(value))
+            except Invalid as exc:
+                raise SettingInvalid(name, str(exc)) from None
 
-    @field_validator("supabase_service_key", "yclients_partner_token", "yclients_user_token")
-    @classmethod
-    def _non_blank_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        stripped = value.get_secret_value().strip()
-        if not stripped:
-            return None
-        # Keys and tokens travel in HTTP headers: printable ASCII without spaces. A pasted
-        # key with a line break or a smart quote is refused here, not as a crash on connect.
-        if not _HEADER_SAFE.fullmatch(stripped):
-            raise ValueError(
-                "must be the key as issued: printable ASCII letters, digits and punctuation, "
-                "without spaces or line breaks"
-            )
-        return SecretStr(stripped)
-
-    @field_validator("theme")
-    @classmethod
-    def _known_theme(cls, value: str) -> str:
-        # Textual falls back to its default on an unknown name without a word: a typo in the
-        # config would go unnoticed. The import is here so only a set theme pays for it.
-        from textual.theme import BUILTIN_THEMES
-
-        # The value is never repeated: it may be a secret pasted into the wrong line.
-        if value not in BUILTIN_THEMES:
-            raise ValueError(
-                "not a theme name; the themes are: " + ", ".join(sorted(BUILTIN_THEMES))
-            )
-        return value
-
-    @field_validator("keymap")
-    @classmethod
-    def _known_actions_and_keys(cls, value: dict[str, str]) -> dict[str, str]:
-        from core.actions import ACTIONS
-
-        ids = [spec.id for spec in ACTIONS]
-        for action_id, keys in value.items():
-            if action_id not in ids:
-                raise ValueError("an entry names no action; the actions are: " + ", ".join(ids))
-            for key in keys.split(","):
-                if not is_key_name(key.strip()):
-                    # The action id is one of ours, so it is named; the key is not repeated.
-                    raise ValueError(
-                        f"the key for {action_id} is not a key name; keys are {KEY_CHOICES}"
-                    )
-        return value
-
-    @field_validator("supabase_service_key")
-    @classmethod
-    def _a_service_key(cls, value: SecretStr | None) -> SecretStr | None:
-        # A publishable key is the public one: with it every read would come back empty (RLS)
-        # rather than fail, so it is refused here. The key itself is never repeated.
-        if value is not None and value.get_secret_value().startswith(PUBLISHABLE_PREFIX):
-            raise ValueError(
-                "is a publishable key (sb_publishable_…), which is public; use the secret key "
-                "(sb_secret_…) or the legacy service_role key"
-            )
-        return value
-
-    @field_validator("cache_dir")
-    @classmethod
-    def _real_path(cls, value: Path) -> Path:
-        if "\x00" in str(value):
-            raise ValueError("cannot contain a NUL character")
-        return value
+    def model_dump(self) -> dict[str, Any]:
+        """Every setting by name (secrets stay `SecretStr`), as pydantic's model gave it."""
+        return {name: getattr(self, name) for name in CHECKS}
 
     def require_supabase(self) -> tuple[str, SecretStr]:
         missing = [
@@ -216,32 +149,6 @@ class Settings(BaseModel):
             raise SettingsError(missing_message(missing[0]))
         assert self.supabase_url is not None and self.supabase_service_key is not None
         return self.supabase_url, self.supabase_service_key
-
-
-_HEADER_SAFE = re.compile(r"[!-~]+")
-_MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
-KEY_CHOICES = (
-    "a letter, digit or character (a, 5, /), a character's name (slash, question_mark), "
-    "f1-f24, enter, escape, tab, space, backspace, insert, delete, home, end, pageup, "
-    "pagedown, up, down, left, right; ctrl+, shift+ or alt+ in front, several joined by commas"
-)
-
-
-def is_key_name(key: str) -> bool:
-    """A key as Textual names it in bindings: `f1`, `ctrl+s`, `slash`, `?`."""
-    from textual.keys import REPLACED_KEYS, Keys, key_to_character
-
-    *modifiers, base = key.split("+")
-    if not base or any(m not in _MODIFIERS for m in modifiers):
-        return False
-    if len(base) == 1:
-        return base.isprintable() and not base.isspace()
-    named = {k.value for k in Keys if "+" not in k.value and not k.value.startswith("<")}
-    return base in named or base in REPLACED_KEYS or key_to_character(base) is not None
-
-
-PUBLISHABLE_PREFIX = "sb_publishable_"
-SECRET_PREFIX = "sb_secret_"  # noqa: S105 (a prefix, not a secret)
 
 
 def supabase_key_kind(key: str) -> str:
@@ -264,13 +171,6 @@ def supabase_key_kind(key: str) -> str:
             return f"legacy {role} key (JWT)"
         return "legacy key (JWT)"
     return "key of an unknown kind (neither sb_secret_… nor a JWT)"
-
-
-def _host_of(url: str) -> str | None:
-    try:
-        return urlsplit(url).hostname
-    except ValueError:
-        return None
 
 
 def _shown(path: Path) -> str:
@@ -303,28 +203,20 @@ def missing_message(field: str) -> str:
     return f"setting {field} is missing: {_where(field)}"
 
 
-def _field_of(loc: tuple[Any, ...]) -> str:
-    if not loc:
-        return "settings"
-    name = str(loc[0])
-    if name.startswith("agentp_"):
-        name = name.removeprefix("agentp_")
-    return name
-
-
 def load_settings(**overrides: Any) -> Settings:
     """Settings from every source, or a `SettingsError` with one readable line."""
     path = config_file()
     # A link to nowhere (or to itself) is a broken config, not a missing one.
     if path.exists() or path.is_symlink():
         check_toml_file(path)
+    values = {**_sources(path), **overrides}
     try:
-        return Settings(**{**_sources(path), **overrides})
-    except ValidationError as exc:
-        error = exc.errors(include_url=False, include_input=False)[0]
-        field = _field_of(tuple(error.get("loc", ())))
-        reason = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
-        raise SettingsError(f"setting {field} is invalid ({reason}): {_where(field)}") from None
+        # Anything else in the file or the overrides is ignored, as it always was.
+        return Settings(**{name: values[name] for name in CHECKS if name in values})
+    except SettingInvalid as exc:
+        raise SettingsError(
+            f"setting {exc.field} is invalid ({exc.reason}): {_where(exc.field)}"
+        ) from None
 
 
 def _sources(path: Path) -> dict[str, Any]:
@@ -356,20 +248,20 @@ def _from_environment(variables: Mapping[str, str | None]) -> dict[str, Any]:
     """The settings among environment variables (any case); a table is written as JSON."""
     by_name = {name.lower(): value for name, value in variables.items() if value is not None}
     found: dict[str, Any] = {}
-    for field, info in Settings.model_fields.items():
-        value = by_name.get(_env_name(field).lower())
+    for name in CHECKS:
+        value = by_name.get(_env_name(name).lower())
         if value is None:
             continue
-        if get_origin(info.annotation) in (dict, list):
+        if name in TABLES:
             try:
-                found[field] = json.loads(value)
+                found[name] = json.loads(value)
             except ValueError:
                 raise SettingsError(
-                    f"setting {field} is invalid (it cannot be parsed; a table is written as "
-                    f'JSON, e.g. {{"tab.wishlist": "f1"}}): {_where(field)}'
+                    f"setting {name} is invalid (it cannot be parsed; a table is written as "
+                    f'JSON, e.g. {{"tab.wishlist": "f1"}}): {_where(name)}'
                 ) from None
         else:
-            found[field] = value
+            found[name] = value
     return found
 
 

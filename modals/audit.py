@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -16,6 +17,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
+from textual.worker import Worker
 
 from core.actions import bindings
 from core.context import AppContext, context_of
@@ -141,6 +143,12 @@ class AuditScreen(ReportsWorkerFailures, Screen[None]):
             what(entry.action),
             detail,
         ]
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: not "Loading…" for ever; f, o and g ask again.
+        if worker.group == "audit-load":
+            failed = t("worker.failed", what=t("worker.what.audit"))
+            self.query_one("#audit-info", Static).update(failed)
 
     def on_audit_screen_failed(self, message: Failed) -> None:
         self.query_one("#audit-info", Static).update(literal(message.reason))

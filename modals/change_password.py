@@ -8,6 +8,7 @@ closes the form, and the user's other open sessions end through their account fe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,6 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from core.actions import bindings
 from core.context import context_of
@@ -121,6 +123,13 @@ class ChangePasswordScreen(ReportsWorkerFailures, ModalScreen[bool]):
             self.post_message(self.Done(t("password.error.other", reason=str(exc))))
         else:
             self.post_message(self.Done(None))
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: the form must leave "Saving…", or Ctrl+S would do nothing.
+        if worker.group == "own-password":
+            self.busy = False
+            self.query_one("#password-hint", Static).update(t("password.hint"))
+            self._show(t("worker.failed", what=t("worker.what.own")))
 
     def on_change_password_screen_done(self, message: Done) -> None:
         self.busy = False

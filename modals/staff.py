@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
+from textual.worker import Worker
 
 from core.actions import admin_actions, bindings
 from core.context import AppContext, context_of
@@ -274,6 +275,15 @@ class StaffScreen(ReportsWorkerFailures, Screen[None]):
             self.post_message(self.Done(None, staff_error(exc), draft=blank))
             return
         self.post_message(self.Done(t("staff.done.added", email=user.email), shown=shown))
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        # tui/worker_failures.py: not "Loading…" for ever; after a change that raised, the list
+        # is read again, since the change may have been made before the error.
+        if worker.group == "staff-load":
+            failed = t("worker.failed", what=t("worker.what.staff"))
+            self.query_one("#staff-info", Static).update(failed)
+        elif worker.group == "staff-change":
+            self.reload()
 
     def on_staff_screen_done(self, message: Done) -> None:
         if message.error is not None:

@@ -146,14 +146,18 @@ class ThreadScreen(ReportsWorkerFailures, Screen[None]):
 
     def worker_failed(self, worker: Worker[Any]) -> None:
         # tui/worker_failures.py: the live thread did not start; show it on the screen.
+        # The App has told the user already; the screen shows it too.
         if worker.group == "thread-feed":
-            self.post_message(self.Failed(t("worker.what.thread")))
+            self._show_failure(t("worker.reason"))
 
     def on_thread_screen_failed(self, message: Failed) -> None:
-        error = self.query_one("#thread-error", Static)
-        error.update(literal(t("thread.failed", reason=message.reason)))
-        error.add_class("-shown")
+        self._show_failure(message.reason)
         self.notify(message.reason, severity="error", markup=False)
+
+    def _show_failure(self, reason: str) -> None:
+        error = self.query_one("#thread-error", Static)
+        error.update(literal(t("thread.failed", reason=reason)))
+        error.add_class("-shown")
 
     def _refresh_header(self) -> None:
         self.query_one("#thread-header", Static).update(self._header())
@@ -291,11 +295,12 @@ async def _send(
     except ServiceError as exc:
         app.notify(failure_text(exc), severity="error", markup=False)
         return
-    except Exception as exc:
-        # Never a silent failure: the person who asked to pause or resume hears of it.
+    except Exception:
+        # Never a silent failure: the person who asked to pause or resume hears of it, in
+        # plain words; the exception's name and text are for the log file.
         log.exception("queueing %s failed", command_type)
         app.notify(
-            t("commands.failed.unexpected", reason=type(exc).__name__),
+            t("commands.failed.unexpected", reason=t("worker.reason")),
             severity="error",
             markup=False,
         )

@@ -209,17 +209,21 @@ class WishlistEntryScreen(ReportsWorkerFailures, ModalScreen[None]):
 
     def worker_failed(self, worker: Worker[Any]) -> None:
         # tui/worker_failures.py: not "loading…" for ever.
+        # The App has told the user already; the screen shows it too.
         if worker.group == "wishlist-entry":
-            self.post_message(self.ConversationFailed(t("worker.what.thread")))
+            self._show_failure()
 
     @on(ConversationFailed)
-    def _show_failure(self, message: ConversationFailed) -> None:
+    def _conversation_failed(self, message: ConversationFailed) -> None:
         message.stop()
+        self._show_failure()
+        self.notify(message.reason, severity="error", markup=False)
+
+    def _show_failure(self) -> None:
         self.loaded = True
         self.query_one("#entry-thread-body", Static).update(
             Text(t("wishlist.entry.failed"), style="italic")
         )
-        self.notify(message.reason, severity="error", markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return allowed(self.app, action, parameters)

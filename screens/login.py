@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
@@ -20,6 +21,8 @@ from widgets.text_field import TextField
 
 MAX_EMAIL = 320
 MAX_PASSWORD = 1024
+LOGIN_BOX_WIDTH = 64  # as in the CSS below
+LOGIN_BOX_FRAME = 6  # its border and padding, both sides
 
 
 class LoginScreen(Screen[None]):
@@ -31,6 +34,8 @@ class LoginScreen(Screen[None]):
     #login-status { height: auto; min-height: 1; }
     #login-status.-error { color: $error; }
     #login-demo { margin-top: 1; color: $text-muted; height: auto; }
+    /* The demo's six logins take the room of the box's top and bottom padding at 24 rows. */
+    #login-box.-demo { padding: 0 2; }
     """
     BINDINGS = bindings("login")
 
@@ -48,7 +53,13 @@ class LoginScreen(Screen[None]):
         self.busy = False
 
     def compose(self) -> ComposeResult:
-        with Center(), Vertical(id="login-box"):
+        box = Vertical(id="login-box", classes="-demo" if self.demo_logins else "")
+        if self.demo_logins:
+            # The box widens for the demo list, so no line of it wraps (the real demo's
+            # «operator@barkhat.demo … только просмотр» is 60 cells; 66 wide, the box fits 80).
+            widest = max(cell_len(line) for line in [t("login.demo"), *self._demo_lines()])
+            box.styles.width = max(LOGIN_BOX_WIDTH, widest + LOGIN_BOX_FRAME)
+        with Center(), box:
             yield Static(t("login.title"), id="login-title", markup=False)
             yield TextField(placeholder=t("login.email"), id="email", max_length=MAX_EMAIL + 1)
             yield TextField(
@@ -62,16 +73,17 @@ class LoginScreen(Screen[None]):
                 yield Static(self._demo_text(), id="login-demo", markup=False)
         yield LocalizedFooter()
 
-    def _demo_text(self) -> Text:
-        text = Text(t("login.demo") + "\n")
-        # Columns as wide as their longest value: «только просмотр» fits 80 columns.
+    def _demo_lines(self) -> list[str]:
+        # Columns as wide as their longest value.
         email = max(len(login.email) for login in self.demo_logins)
         password = max(len(login.password) for login in self.demo_logins)
-        for login in self.demo_logins:
-            role = t(f"role.{login.role}")
-            line = f"  {login.email:<{email}}  {login.password:<{password}}  {role}\n"
-            text.append_text(literal(line))
-        return text
+        return [
+            f"  {login.email:<{email}}  {login.password:<{password}}  {t(f'role.{login.role}')}"
+            for login in self.demo_logins
+        ]
+
+    def _demo_text(self) -> Text:
+        return Text("\n").join([Text(t("login.demo")), *map(literal, self._demo_lines())])
 
     def on_mount(self) -> None:
         self.query_one("#email", Input).focus()

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 import httpx
 from postgrest.exceptions import APIError
-from pydantic import SecretStr
 from supabase import AsyncClient, AsyncClientOptions, acreate_client
 
 from services.errors import (
@@ -25,6 +24,7 @@ from services.errors import (
     PermissionDenied,
     ServiceError,
 )
+from services.secret import SecretStr
 from services.urls import shown_host
 
 T = TypeVar("T")

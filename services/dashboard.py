@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import SecretStr
-
 from services.account import AccountService
 from services.alerts import AlertService, BotEvent
 from services.audit_view import AuditView
@@ -29,6 +27,7 @@ from services.feeds import LiveFeed
 from services.models import BotCommand, ConversationSession, UserRecord, WishlistEntry
 from services.presence import ConversationPresence, Listener, Viewer, display_name
 from services.realtime_connection import RealtimeConnection
+from services.secret import SecretStr
 from services.user_admin import UserAdmin
 from services.user_session import UserSession
 from services.wishlist import WishlistService

@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import SecretStr
 from realtime import (
     AsyncRealtimeClient,
     RealtimePostgresChangesListenEvent,
@@ -23,6 +22,7 @@ from realtime import (
 from services.backend import Backend
 from services.errors import BackendMisconfigured, BackendUnavailable, ServiceError
 from services.realtime_connection import realtime_url
+from services.secret import SecretStr
 from services.urls import shown_url
 from services.yclients.client import YClientsClient
 from services.yclients.errors import YClientsError
@@ -234,4 +234,27 @@ async def check_unknown_tenants(backend: Backend) -> CheckResult:
         f"{count} {ids} in the bot's tables {'has' if count == 1 else 'have'} no salon "
         "in dashboard.tenants",
         "agentp tenant list --unknown, then agentp tenant add --id ID --name NAME",
+    )
+
+
+async def check_bot_event_triggers(backend: Backend) -> CheckResult:
+    """The triggers that record the bot's status changes: without them no hand-off rings."""
+    name = "bot.events"
+    try:
+        response = await backend.run(
+            backend.rpc("dashboard", "bot_event_triggers", {}),
+            context="dashboard.bot_event_triggers",
+        )
+    except ServiceError as exc:
+        return CheckResult(name, Status.fail, str(exc), "apply supabase/migrations to the project")
+    found = response.data if isinstance(response.data, dict) else {}
+    missing = sorted(table for table, present in found.items() if present is not True)
+    if found and not missing:
+        return CheckResult(name, Status.ok, "the bot's tables record their status changes")
+    return CheckResult(
+        name,
+        Status.fail,
+        f"no status-change trigger on {', '.join(missing) or 'the bot tables'}: hand-offs "
+        "will not ring and the bot's figures stop (the bot's project recreated its tables?)",
+        "run `select dashboard.watch_bot_tables();` in the project's SQL editor",
     )

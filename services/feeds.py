@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic
 
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 from realtime import (
     AsyncRealtimeChannel,
     PostgresChangesPayload,
@@ -41,6 +41,7 @@ from services.keyset import Cursor, oldest_first_after, parse_row_time
 from services.models import describe_invalid
 from services.realtime_client import CooperativeRealtimeClient
 from services.realtime_connection import RealtimeConnection
+from services.secret import SecretStr
 
 # The feed's types live in services/feed_types.py; named here too for callers of the feed.
 __all__ = ["FeedBatch", "FeedSpec", "FeedState", "FeedStatus", "FeedTuning", "LiveFeed"]

@@ -15,10 +15,10 @@ import asyncio
 import contextlib
 import logging
 
-from pydantic import SecretStr
 from realtime import AsyncRealtimeChannel
 
 from services.realtime_client import CooperativeRealtimeClient
+from services.secret import SecretStr
 
 log = logging.getLogger(__name__)
 

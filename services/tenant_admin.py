@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr
-
 from services.audit import AuditLog
 from services.backend import Backend
 from services.errors import BackendRejected, ServiceError
 from services.models import Tenant
+from services.secret import SecretStr
 from services.text_rules import forbidden_character
 
 DEFAULT_TIMEZONE = "Europe/Moscow"

@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr
-
 from services.analytics import AnalyticsReport, compute_analytics, write_csv
 from services.backend import Backend
 from services.private_files import open_private
+from services.secret import SecretStr
 from services.user_session import UserSession
 from services.yclients.cache import RecordCache, SyncReport, SyncState, cache_path
 from services.yclients.client import YClientsClient

@@ -273,12 +273,11 @@ class CommandsTab(TabView):
             )
         except ServiceError as exc:
             self.post_message(CommandFailed(failure_text(exc)))
-        except Exception as exc:
-            # Whatever failed, the form must leave "Sending…": the busy state ends here.
+        except Exception:
+            # Whatever failed, the form must leave "Sending…": the busy state ends here. The
+            # user reads plain words; the exception's name and text are for the log file.
             log.exception("queueing a command failed")
-            self.post_message(
-                CommandFailed(t("commands.failed.unexpected", reason=type(exc).__name__))
-            )
+            self.post_message(CommandFailed(t("worker.reason")))
         else:
             self.post_message(OutboxChanged(waiting))
             self.post_message(CommandSent(result, draft, waiting))

@@ -204,7 +204,7 @@ class SessionsTab(TabView):
         # tui/worker_failures.py: the list is no longer loading; say so where it shows.
         if worker.group == "sessions-list":
             self.loading = False
-            self._show_status(t("sessions.failed", reason=t("worker.what.sessions")), error=True)
+            self._show_status(t("sessions.failed", reason=t("worker.reason")), error=True)
 
     def on_sessions_tab_load_failed(self, message: LoadFailed) -> None:
         if message.generation != self._generation:

@@ -4,6 +4,8 @@ The tab keeps the loaded entries (the model, keyed by id) and shows a projection
 `WishlistTable`. Feed batches arrive from the App (FeedBatch → MainScreen.apply_batch → here)
 and each one becomes ONE keyed diff inside `app.batch_update()`. The model is capped at
 `ROW_CAP` entries; `o` pages older ones in through a worker and raises the cap by that page.
+New entries the table holds back (they would move the rows on screen) are announced first on
+the info line, with the newest one's name: `▲ 3 new: Анна — Home`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from widgets.wishlist_table import WishlistTable
 
 # A filter longer than any name, phone, service or comment cannot match anything.
 FILTER_MAX_CHARS = 200
+# The newest held entry's name on the info line is cut here: the counts must fit at 80.
+NAME_CELLS = 24
 
 
 class WishlistTab(TabView):
@@ -137,23 +141,43 @@ class WishlistTab(TabView):
         self.entries = {entry.key: entry for entry in keep}
         self.exhausted = False
 
-    def _show(self, fresh: list[str] | None = None) -> None:
+    def _show(self, fresh: list[str] | None = None, *, reveal: bool = False) -> None:
         self.stale = False
         pool = select(self.entries.values(), self.status_filter, self.filter_text)
         visible = ordered(pool, self.sort)
         with self.app.batch_update():
-            self.table.show(visible, fresh=fresh or ())
+            self.table.show(visible, fresh=fresh or (), reveal=reveal)
             self._render_info(visible)
             self._render_statuses()
+
+    def action_show_newest(self) -> None:
+        """Home, `g`: the held entries shown, the cursor on the first row."""
+        self.table.action_first()
+        self.table.focus()
+
+    @on(WishlistTable.Revealed)
+    def _revealed(self, event: WishlistTable.Revealed) -> None:
+        event.stop()
+        self._render_info(self._visible_now())
 
     def _render_statuses(self) -> None:
         # The table's day: the salon's, as of the batch just shown.
         line = counts_line(self.entries.values(), self.status_filter, self.table.today)
-        # Both lines are one row high whatever they say: no layout pass of the screen.
+        # One line, always: no layout, which would also repaint the table's scrollbar.
         self.query_one("#wishlist-statuses", Static).update(line, layout=False)
 
     def _render_info(self, visible: list[Wish]) -> None:
         info = Text()
+        held = self.table.held_keys
+        newest = self.entries.get(held[0]) if held else None
+        if newest is not None:
+            # First, so 80 columns never cut it: staff see who arrived without a key.
+            name = literal(newest.client_name or "", style="bold", single_line=True)
+            name.truncate(NAME_CELLS, overflow="ellipsis")
+            info.append(t("wishlist.info.held", count=len(held)), style="bold")
+            info.append_text(name)
+            info.append(" — " + self.key("wishlist.newest"), style="bold")
+            info.append(" · ")
         count = len(self.entries)
         if not count:
             info.append(t("wishlist.info.empty"))
@@ -183,7 +207,7 @@ class WishlistTab(TabView):
 
     def _filter_value(self, value: str) -> None:
         self.filter_text = value
-        self._show()
+        self._show(reveal=True)
 
     @on(Input.Changed, "#wishlist-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -208,16 +232,16 @@ class WishlistTab(TabView):
         # From the wished-for day, `s` goes back to the first column sort.
         index = SORTS.index(self.sort) + 1 if self.sort in SORTS else 0
         self.sort = SORTS[index % len(SORTS)]
-        self._show()
+        self._show(reveal=True)
 
     def action_toggle_desired_sort(self) -> None:
         self.sort = "time" if self.sort == DESIRED else DESIRED
-        self._show()
+        self._show(reveal=True)
 
     def action_cycle_status(self) -> None:
         choices = STATUS_FILTERS
         self.status_filter = choices[(choices.index(self.status_filter) + 1) % len(choices)]
-        self._show()
+        self._show(reveal=True)
 
     # -- the entry and messaging -------------------------------------------------------------
     @on(WishlistTable.Selected, "#wishlist-table")

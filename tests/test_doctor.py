@@ -19,7 +19,13 @@ from devstack.demo_tenants import LOTOS
 from devstack.keys import Keys
 from devstack.stack import DevStack
 from services.backend import Backend
-from services.doctor import Status, check_realtime, check_supabase, check_yclients
+from services.doctor import (
+    Status,
+    check_bot_event_triggers,
+    check_realtime,
+    check_supabase,
+    check_yclients,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,6 +67,43 @@ async def test_an_unpublished_table_is_named_with_the_sql_to_fix_it(
     failed = [r for r in results if r.status == Status.fail]
     assert [r.check for r in failed] == ["realtime.dashboard.users"]
     assert failed[0].fix == "alter publication supabase_realtime add table dashboard.users;"
+
+
+async def test_missing_bot_event_triggers_fail_and_the_named_fix_restores_them(
+    devstack: DevStack, db: asyncpg.Connection, tenant_id: uuid.UUID
+) -> None:
+    backend = await Backend.open(devstack.info.supabase_url, SecretStr(devstack.info.service_key))
+    try:
+        assert (await check_bot_event_triggers(backend)).status == Status.ok
+        # What the bot's project recreating its table does to our trigger.
+        await db.execute(
+            "drop trigger conversation_sessions_v2_dashboard_events "
+            "on public.conversation_sessions_v2"
+        )
+        try:
+            result = await check_bot_event_triggers(backend)
+            assert result.status == Status.fail
+            assert "public.conversation_sessions_v2" in result.detail
+            assert "public.wishlist_v2" not in result.detail
+            assert "dashboard.watch_bot_tables()" in result.fix
+        finally:
+            # The fix as the doctor names it, through the service role as a runner would.
+            restored = await backend.run(backend.rpc("dashboard", "watch_bot_tables", {}))
+        assert restored.data == ["public.wishlist_v2", "public.conversation_sessions_v2"]
+        assert (await check_bot_event_triggers(backend)).status == Status.ok
+    finally:
+        await backend.close()
+    row_id = await db.fetchval(
+        "insert into public.conversation_sessions_v2 (tenant_id, client_id, status) "
+        "values ($1, 'tg:events', 'active') returning id::text",
+        tenant_id,
+    )
+    events = await db.fetch(
+        "select status from dashboard.bot_events where tenant_id = $1 and row_id = $2",
+        tenant_id,
+        row_id,
+    )
+    assert [e["status"] for e in events] == ["active"]
 
 
 async def test_yclients_per_tenant(devstack: DevStack, db: asyncpg.Connection) -> None:

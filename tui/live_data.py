@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import importlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from services.dashboard import AccountChange
     from services.feed_types import FeedBatch, FeedStatus
 
+STATUS_FEEDS = ("wishlist", "commands", "sessions")  # the feeds the status bar shows
 OUTBOX_RETRY_SECONDS = 15.0
 CONNECT_RETRY_BASE = 2.0  # seconds before the first automatic retry; doubles up to the cap
 CONNECT_RETRY_CAP = 30.0
@@ -108,6 +110,19 @@ class LiveData:
         if worker.group == "backend":
             # As if the backend had refused: the retries (2, 4 … 30 s) take over.
             self.on_backend_failed(BackendFailed(t("worker.what.backend")))
+        elif worker.group == "feeds" and self.ctx.session is not None:
+            # A feed that never started would report nothing, and the status bar would leave
+            # it out as if all were well: it shows as stopped until the next login.
+            # Loaded by now; not imported before the login screen's first paint.
+            from services.feed_types import FeedState, FeedStatus
+
+            now = datetime.now(UTC)
+            for feed in STATUS_FEEDS:
+                if feed not in self.ctx.feed_status:
+                    self.ctx.feed_status[feed] = FeedStatus(FeedState.stopped, now)
+            main = main_screen(self.app)
+            if main is not None:
+                main.refresh_status()
 
     def on_backend_failed(self, message: BackendFailed) -> None:
         self.attempted.set()

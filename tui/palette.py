@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App, SystemCommand
-from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider, SimpleCommand
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 from core.actions import ACTIONS, ActionSpec
 from core.context import context_of
@@ -64,8 +64,38 @@ class DashboardCommands(Provider):
                 found = True
                 yield Hit(score, matcher.highlight(label), run, help=t("scope." + spec.scope))
         if not found and matcher.match(t("palette.theme")) == 0:
-            # Textual's own "No matches found" is English and cannot be set: say it here.
-            yield Hit(0.001, Text(t("palette.none"), style="dim"), _nothing)
+            yield nothing_matches("palette.none")
+
+
+class ThemeChoices(Provider):
+    """The theme picker: Textual's own (App.search_commands) says "No matches found"."""
+
+    def _themes(self) -> list[tuple[str, Callable[[], Any]]]:
+        app = self.app
+        return [
+            (name, partial(setattr, app, "theme", name)) for name in sorted(app.available_themes)
+        ]
+
+    async def discover(self) -> Hits:
+        for name, choose in self._themes():
+            yield DiscoveryHit(name, choose)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        found = False
+        for name, choose in self._themes():
+            score = matcher.match(name)
+            if score > 0:
+                found = True
+                yield Hit(score, matcher.highlight(name), choose)
+        if not found:
+            yield nothing_matches("palette.no_theme")
+
+
+def nothing_matches(text: str) -> Hit:
+    """Textual's own "No matches found" is English and cannot be set: a hit says it instead,
+    and Textual shows its line only when no provider found anything."""
+    return Hit(0.001, Text(t(text), style="dim"), _nothing)
 
 
 def _nothing() -> None:
@@ -85,12 +115,8 @@ def system_commands(app: App[Any]) -> Iterable[SystemCommand]:
     registry, and the built-in keys panel would show untranslated ids."""
 
     def pick_theme() -> None:
-        app.search_commands(
-            [
-                SimpleCommand(name, partial(setattr, app, "theme", name), None)
-                for name in sorted(app.available_themes)
-            ],
-            placeholder=t("palette.theme_placeholder"),
+        app.push_screen(
+            CommandPalette(providers=[ThemeChoices], placeholder=t("palette.theme_placeholder"))
         )
 
     yield SystemCommand(t("palette.theme"), t("palette.theme_help"), pick_theme)

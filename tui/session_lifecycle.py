@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.timer import Timer
@@ -27,13 +27,15 @@ from core.messages import (
 )
 from screens.lock import LockScreen
 from screens.login import LoginScreen
-from services.commands.outbox import OutboxRecovery
 from services.errors import ServiceError
 from tui import heap
 from tui.live_data import LiveData
 from tui.stack import login_screen, main_screen
 from widgets.error_text import failure_text
 from widgets.timefmt import clock_time
+
+if TYPE_CHECKING:
+    from services.commands.outbox import OutboxRecovery
 
 log = logging.getLogger(__name__)
 

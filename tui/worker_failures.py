@@ -10,13 +10,17 @@ Worker.StateChanged message to the worker's node; an ERROR comes here:
 - the node that ran the worker resets what the worker held, through its `worker_failed`
   (widgets and screens report their workers' failures with core/worker_failure.py, since
   Textual tells only them);
-- the user is told what failed, in plain words (its group names it).
+- the user is told what failed, in plain words (its group names it); for the checks that
+  repeat on their own (the bot's health every 15 s, the hand-off alerts, the outbox), once in
+  QUIET_SECONDS, so a bug that fails each run does not bury the screen in notifications.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
+import weakref
 from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
@@ -35,14 +39,26 @@ FAMILIES = {
     "feeds": "feeds",
     "outbox": "outbox",
     "wishlist": "wishlist",
+    "wishlist-entry": "thread",  # the entry's conversation
     "sessions": "sessions",
     "commands": "commands",
     "thread": "thread",
     "analytics": "analytics",
+    "analytics-export": "export",
     "staff": "staff",
     "audit": "audit",
     "own": "own",
+    "alerts": "alerts",
+    "needs-staff": "alerts",
+    "bot-health": "bot",
+    "composer": "presence",
 }
+
+
+# Families whose workers run again by themselves, not at the user's asking.
+REPEATING = frozenset({"alerts", "bot", "outbox"})
+QUIET_SECONDS = 300.0
+_last_told: weakref.WeakKeyDictionary[App[Any], dict[str, float]] = weakref.WeakKeyDictionary()
 
 
 @runtime_checkable
@@ -67,6 +83,13 @@ def handle(app: App[Any], worker: Worker[Any]) -> None:
             node.worker_failed(worker)
         except Exception:
             log.exception("resetting after worker %r failed", worker.name)
+    name = family(worker.group)
+    if name in REPEATING:
+        told = _last_told.setdefault(app, {})
+        now = time.monotonic()
+        if now - told.get(name, -QUIET_SECONDS) < QUIET_SECONDS:
+            return
+        told[name] = now
     with contextlib.suppress(Exception):
-        what = t(f"worker.what.{family(worker.group)}")
+        what = t(f"worker.what.{name}")
         app.notify(t("worker.failed", what=what), severity="error", markup=False, timeout=10)

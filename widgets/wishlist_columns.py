@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
 
 from core.i18n import t
 from widgets.wishlist_row import STATUSES
@@ -88,3 +91,23 @@ def fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
+
+
+def joined_strip(runs: list[tuple[str, Style]], width: int, pad: Style) -> Strip:
+    """One Strip of `width` cells: neighbouring runs of one style become one segment (fewer
+    segments for the compositor to cut, fewer style codes sent), padded or cropped."""
+    segments: list[Segment] = []
+    text, style = runs[0]
+    for next_text, next_style in runs[1:]:
+        if next_style is style or next_style == style:
+            text += next_text
+        else:
+            segments.append(Segment(text, style))
+            text, style = next_text, next_style
+    segments.append(Segment(text, style))
+    length = sum(cell_len(segment.text) for segment in segments)
+    if length < width:
+        segments.append(Segment(" " * (width - length), pad))
+    elif length > width:
+        return Strip(segments, length).crop(0, width)
+    return Strip(segments, width)

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from core.i18n import t
 from services.models import WishlistEntry
+from widgets.timefmt import short_time
 
 STATUSES = ("waiting", "offered", "booked", "cancelled")
 _PHONE_NOISE = re.compile(r"[\s\-().]")
@@ -103,6 +104,27 @@ def slot_text(wish: Wish, today: date) -> str:
     elif end is not None:
         parts.append(t("wishlist.slot.until", time=f"{end:%H:%M}"))
     return " ".join(parts)
+
+
+def cell_text(name: str, wish: Wish, timezone: str, now: datetime, today: date) -> tuple[str, bool]:
+    """The table's `name` cell of a row, and whether it is a status the dashboard does not
+    know (drawn in italics)."""
+    if name == "time":
+        return short_time(wish.created_at, timezone, now), False
+    if name == "client":
+        return wish.client_name or "", False
+    if name == "phone":
+        return compact_phone(wish.client_phone), False
+    if name == "service":
+        return wish.service_title or "", False
+    if name == "desired":
+        return slot_text(wish, today), False
+    if name == "staff":
+        return wish.staff_name or "", False
+    if name == "status":
+        label = status_label(wish.status)
+        return (label, False) if label is not None else (wish.status, True)
+    return wish.comment or "", False
 
 
 def raw_value(value: Any) -> str:

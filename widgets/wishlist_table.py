@@ -1,61 +1,52 @@
 """The live wishlist table: a Line API view of a keyed row store.
 
-`show(entries)` makes the table display exactly `entries`, in that order. The store is the
-display order (a list of keys) and the entries by key; nothing per row is built until the row
-is drawn, and a drawn line is cached against the entry object itself, so an unchanged entry of
-a new batch (the same immutable Wish) costs one identity check. Only the lines on screen are
-ever rendered (`render_line`), which is what keeps 50,000 paged-in rows cheap, and a batch is
-one `refresh()` whatever its size. The cursor stays on the row key it was on.
+`show(entries)` makes the table display `entries`, in that order. The store is the display
+order (a list of keys) and the entries by key; a drawn line is cached against the entry object
+itself, so an unchanged entry of a new batch (the same immutable Wish) costs one identity
+check. Only the lines on screen are rendered (`render_line`), which keeps 50,000 paged-in rows
+cheap, and a batch repaints only the lines on screen whose row changed: Textual writes every
+cell of a repainted line to the terminal, and over a slow SSH link that is what a live row
+costs. The cursor stays on the row key it was on.
+
+Rows on screen do not move by themselves: a new entry (`fresh`) that would push more than a
+few of them down is held back (`held_keys`; `widgets/wishlist_hold.py`) and the tab announces
+it on its info line, until Home, `g`, ↑ past the first row or the wheel at the top reveal it.
+Moving every row down a line rewrites the whole table (a screenful of bytes per client) and
+jumps the rows under the user's eyes; in a short list, or below the screen, it is shown at once.
 
 Built on `ScrollView` and `Strip` alone (public Textual API): DataTable's row dictionaries,
-index and caches cost memory and loop time a live table of this size cannot spend, and
-tuning them meant writing its private attributes.
-
-Which columns fit a width, and how wide each is: `widgets/wishlist_columns.py`.
+index and caches cost memory and loop time a live table of this size cannot spend. Which
+columns fit a width, and how wide each is: `widgets/wishlist_columns.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from time import monotonic
+from functools import partial
 from typing import ClassVar
 
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
 
 from core.i18n import t
 from widgets.literal import visible
-from widgets.timefmt import short_time, zone
-from widgets.wishlist_columns import fit, plan_columns
-from widgets.wishlist_row import (
-    STATUSES,
-    Wish,
-    compact_phone,
-    is_overdue,
-    slot_text,
-    status_label,
-)
+from widgets.timefmt import zone
+from widgets.wishlist_columns import fit, joined_strip, plan_columns
+from widgets.wishlist_hold import changed_lines, held_arrivals, window_moved
+from widgets.wishlist_row import STATUSES, Wish, cell_text, is_overdue
 
 __all__ = ["STATUSES", "WishlistTable", "plan_columns"]
 
-# A fresh entry stands out this long. Highlights that are over go out with the next batch's
-# redraw; one timer, reset by every batch, clears them once the rows stop coming. (A timer per
-# batch redrew the table 3 s after each: under 100 rows/s as many redraws again as batches.)
-# Nothing ticks while idle.
+# A fresh entry stands out this long; one one-shot timer per batch, nothing ticks while idle.
 HIGHLIGHT_SECONDS = 3.0
-# How long after a highlight is over the timer waits for a batch to take it out instead.
-HIGHLIGHT_GRACE = 0.25
 # Cells never need more than a wide terminal's width; longer text is cut before it is read.
 CELL_LIMIT = 200
 # Drawn lines kept: a few screens at 200×60; an unchanged row is found here by identity.
@@ -68,6 +59,8 @@ class WishlistTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     WishlistTable {
         height: 1fr;
+        /* Columns fit the width: a horizontal bar would be a line repainted with every row. */
+        overflow-x: hidden;
         scrollbar-gutter: stable;
         scrollbar-size-vertical: 1;
         background: $surface;
@@ -97,6 +90,8 @@ class WishlistTable(ScrollView, can_focus=True):
         "wishlist-table--overdue",
     }
     # Moving within the table, as DataTable does; Enter belongs to the tab (the registry).
+    # Home is the registry's `wishlist.newest` too (Home, g): here it must replace
+    # ScrollableContainer's own Home, which would only scroll.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", show=False),
         Binding("down", "cursor_down", show=False),
@@ -117,14 +112,19 @@ class WishlistTable(ScrollView, can_focus=True):
         def control(self) -> WishlistTable:
             return self.table
 
+    class Revealed(Message):
+        """The held rows were shown: the line announcing them is out of date."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.timezone = "UTC"
         self.clock: Callable[[], datetime] | None = None
         self.order: list[str] = []
+        # Every key `show` was given, in order: `order` and the held keys, interleaved.
+        self.everything: list[str] = []
+        self.held: list[str] = []
         self.entries: dict[str, Wish] = {}
-        self.fresh: dict[str, float] = {}  # key → the monotonic time its highlight ends
-        self.fading: Timer | None = None
+        self.fresh: set[str] = set()
         self.cursor_row = 0
         self.now = datetime.now(UTC)
         self.today: date = self.now.date()
@@ -141,6 +141,16 @@ class WishlistTable(ScrollView, can_focus=True):
     def keys(self) -> list[str]:
         """Row keys in display order."""
         return list(self.order)
+
+    @property
+    def all_keys(self) -> list[str]:
+        """Row keys in display order with the held ones in their place: what Home shows."""
+        return list(self.everything)
+
+    @property
+    def held_keys(self) -> tuple[str, ...]:
+        """New entries waiting to be shown, in display order (newest first by time)."""
+        return tuple(self.held)
 
     @property
     def fresh_keys(self) -> frozenset[str]:
@@ -160,54 +170,115 @@ class WishlistTable(ScrollView, can_focus=True):
         key = self.cursor_key
         return self.entries.get(key) if key is not None else None
 
-    def show(self, entries: Sequence[Wish], *, fresh: Collection[str] = ()) -> None:
-        """Display exactly `entries` in this order; `fresh` keys are highlighted for a moment."""
-        clock = monotonic()
-        self.fresh = {key: end for key, end in self.fresh.items() if end > clock}
-        self.fresh.update(dict.fromkeys(fresh, clock + HIGHLIGHT_SECONDS))
-        self.fade_later(clock)
+    def show(
+        self, entries: Sequence[Wish], *, fresh: Collection[str] = (), reveal: bool = False
+    ) -> None:
+        """Display `entries` in this order. `fresh` keys are new entries: highlighted for a
+        moment, or held back if they would move a row on screen; `reveal` shows every held
+        one (the user changed what the table shows: a filter, a sort)."""
         self.now = self.clock() if self.clock else datetime.now(UTC)
         today = self.now.astimezone(zone(self.timezone)).date()
+        redraw = False
         if today != self.today:
             # Times read `HH:MM` today and carry the date otherwise, and what is overdue
             # moves with the day: a new day redraws every line.
             self.today = today
             self.lines.clear()
+            redraw = True
+        before = (self.order, self.entries, self.fresh.copy(), self.cursor_row)
         cursor_key, cursor_row = self.cursor_key, self.cursor_row
-        self.order = [entry.key for entry in entries]
+        known = self.entries  # shown and held
+        self.everything = [entry.key for entry in entries]
         self.entries = {entry.key: entry for entry in entries}
+        arrivals = [key for key in fresh if key in self.entries and key not in known]
+        top = round(self.scroll_offset.y)
+        order = self.everything
+        if not reveal:
+            still = [key for key in self.held if key in self.entries]
+            self.held = held_arrivals(self.everything, still, arrivals, top, self.page_rows)
+            order = self.without_held()
+            # Rows on screen that move anyway (a delete, the cap trimming the oldest) are
+            # repainted anyway: the held ones join them in that repaint.
+            reveal = bool(self.held) and window_moved(self.order, order, top, self.page_rows)
+        if reveal:
+            arrivals += [key for key in self.held if key in self.entries]
+            self.held = []
+            order = self.everything
+        self.order = order
+        self.highlight(key for key in arrivals if key not in self.held)
         if cursor_key is not None and cursor_key in self.entries:
             self.cursor_row = self.order.index(cursor_key)
         else:
             self.cursor_row = min(max(cursor_row, 0), max(len(self.order) - 1, 0))
-        self.virtual_size = Size(self.size.width, len(self.order) + 1)
+        self.set_length()
+        if redraw:
+            self.refresh()
+        else:
+            self.repaint_changed(*before)
+
+    def without_held(self) -> list[str]:
+        if not self.held:
+            return self.everything
+        waiting = frozenset(self.held)
+        return [key for key in self.everything if key not in waiting]
+
+    def set_length(self) -> None:
+        """The scrollable height: a header line and the rows."""
+        size = Size(self.size.width, len(self.order) + 1)
+        if size != self.virtual_size:
+            # Setting `virtual_size` repaints every line; a new length only needs a layout
+            # (the scrollbar), the lines that changed are repainted one by one.
+            self.set_reactive(WishlistTable.virtual_size, size)
+            self.refresh(layout=True, repaint=False)
+
+    def reveal(self) -> bool:
+        """Show the held rows (highlighted as new); False if none were held."""
+        if not self.held:
+            return False
+        cursor_key = self.cursor_key
+        self.highlight(self.held)
+        self.held = []
+        self.order = self.everything
+        if cursor_key is not None:
+            self.cursor_row = self.order.index(cursor_key)
+        self.set_length()
         self.refresh()
+        self.post_message(self.Revealed())
+        return True
+
+    def highlight(self, keys: Iterable[str]) -> None:
+        new = frozenset(keys)
+        if new:
+            self.fresh |= new
+            self.set_timer(HIGHLIGHT_SECONDS, partial(self.expire, new))
+
+    def repaint_changed(
+        self, order: list[str], entries: dict[str, Wish], fresh: set[str], cursor: int
+    ) -> None:
+        """Repaint the lines on screen whose row is not what it was: another row, another
+        version of it, the highlight or the cursor come or gone."""
+        top = round(self.scroll_offset.y)
+        for y in changed_lines(
+            (order, entries, fresh, cursor),
+            (self.order, self.entries, self.fresh, self.cursor_row),
+            top,
+            self.page_rows,
+        ):
+            self.refresh(Region(0, y, self.size.width, 1))
 
     def move_cursor(self, row: int) -> None:
         if not self.order:
             return
+        before = (self.order, self.entries, self.fresh, self.cursor_row)
         self.cursor_row = min(max(row, 0), len(self.order) - 1)
+        # A scroll repaints the whole table by itself; otherwise two lines change.
         self.scroll_to_cursor()
-        self.refresh()
+        self.repaint_changed(*before)
 
-    def fade_later(self, clock: float) -> None:
-        if self.fading is not None:
-            self.fading.stop()
-            self.fading = None
-        if self.fresh:
-            delay = min(self.fresh.values()) - clock + HIGHLIGHT_GRACE
-            self.fading = self.set_timer(max(delay, 0.0), self.fade)
-
-    def fade(self) -> None:
-        """No batch came to take the highlights that are over out: take them out alone."""
-        self.fading = None
-        clock = monotonic()
-        over = [key for key, end in self.fresh.items() if end <= clock]
-        for key in over:
-            del self.fresh[key]
-        if over:
-            self.refresh()
-        self.fade_later(clock)
+    def expire(self, keys: frozenset[str]) -> None:
+        before = (self.order, self.entries, self.fresh.copy(), self.cursor_row)
+        self.fresh -= keys
+        self.repaint_changed(*before)
 
     # -- moving ------------------------------------------------------------------------------
     @property
@@ -222,22 +293,34 @@ class WishlistTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor_row - self.page_rows + 1, animate=False)
 
     def action_cursor_up(self) -> None:
+        # Up past the first row goes on into the held rows above it.
+        if self.cursor_row == 0:
+            self.reveal()
         self.move_cursor(self.cursor_row - 1)
 
     def action_cursor_down(self) -> None:
         self.move_cursor(self.cursor_row + 1)
 
     def action_page_up(self) -> None:
+        if self.cursor_row == 0:
+            self.reveal()
         self.move_cursor(self.cursor_row - self.page_rows)
 
     def action_page_down(self) -> None:
         self.move_cursor(self.cursor_row + self.page_rows)
 
     def action_first(self) -> None:
+        """The newest rows: the held ones shown, the cursor on the first row."""
+        self.reveal()
         self.move_cursor(0)
 
     def action_last(self) -> None:
         self.move_cursor(len(self.order) - 1)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        # The wheel turned up at the top: the user is after what is above, the held rows.
+        if round(self.scroll_offset.y) == 0 and self.reveal():
+            event.stop()
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -297,7 +380,7 @@ class WishlistTable(ScrollView, can_focus=True):
     def header_strip(self, width: int) -> Strip:
         style = self.look("wishlist-table--header")
         text = " " + "".join(" " + fit(t(f"wishlist.col.{name}"), size) for name, size in self.plan)
-        return self.strip([(text, style)], width, style)
+        return joined_strip([(text, style)], width, style)
 
     def row_strip(self, wish: Wish, fresh: bool, width: int, *, cursor: bool) -> Strip:
         kind = "wishlist-table--fresh" if fresh else "base"
@@ -308,48 +391,9 @@ class WishlistTable(ScrollView, can_focus=True):
         overdue = is_overdue(wish, self.today)
         runs: list[tuple[str, Style]] = [(OVERDUE_MARK, warn) if overdue else (" ", base)]
         for name, size in self.plan:
-            text, unknown = self.cell(name, wish, size)
+            text, unknown = cell_text(name, wish, self.timezone, self.now, self.today)
             style = warn if overdue and name == "desired" else base
             if unknown:
                 style = style + Style(italic=True)
             runs.append((" " + fit(visible(text[:CELL_LIMIT], single_line=True), size), style))
-        return self.strip(runs, width, base)
-
-    @staticmethod
-    def strip(runs: list[tuple[str, Style]], width: int, pad: Style) -> Strip:
-        """One Strip of `width` cells: neighbouring runs of one style become one segment (fewer
-        segments for the compositor to cut), padded or cropped to the widget's width."""
-        segments: list[Segment] = []
-        text, style = runs[0]
-        for next_text, next_style in runs[1:]:
-            if next_style is style or next_style == style:
-                text += next_text
-            else:
-                segments.append(Segment(text, style))
-                text, style = next_text, next_style
-        segments.append(Segment(text, style))
-        length = sum(cell_len(segment.text) for segment in segments)
-        if length < width:
-            segments.append(Segment(" " * (width - length), pad))
-        elif length > width:
-            return Strip(segments, length).crop(0, width)
-        return Strip(segments, width)
-
-    def cell(self, name: str, wish: Wish, size: int) -> tuple[str, bool]:
-        """A cell's text, and whether it is a status the dashboard does not know."""
-        if name == "time":
-            return short_time(wish.created_at, self.timezone, self.now), False
-        if name == "client":
-            return wish.client_name or "", False
-        if name == "phone":
-            return compact_phone(wish.client_phone), False
-        if name == "service":
-            return wish.service_title or "", False
-        if name == "desired":
-            return slot_text(wish, self.today), False
-        if name == "staff":
-            return wish.staff_name or "", False
-        if name == "status":
-            label = status_label(wish.status)
-            return (label, False) if label is not None else (wish.status, True)
-        return wish.comment or "", False
+        return joined_strip(runs, width, base)

@@ -1,6 +1,7 @@
 """Change capture: triggers fill a queue table in commit order; one reader drains it.
 
-Why not NOTIFY payloads: NOTIFY caps a payload at 8000 bytes, and a conversation row is bigger.
+Why not NOTIFY payloads alone: NOTIFY caps a payload at 8000 bytes, and a conversation row is
+bigger. The queue table holds every change; its wake-up carries it too when it fits.
 Why not logical replication: the embedded server is not configured for it (wal_level), and a
 trigger queue needs nothing from the server.
 
@@ -14,9 +15,11 @@ next writer's ids are drawn after the previous commit is visible: ids are in com
 transaction's own row locks, it adds no lock-order deadlock; it serialises only the commits of
 writes to published tables, which is what Realtime's single-threaded WAL reader does as well.
 
-The reader LISTENs for a bodiless wake-up NOTIFY (one per transaction: Postgres folds duplicate
-notifications) and also polls, so a notification lost across a reconnect costs at most a poll
-interval. It keeps its cursor in memory across Postgres restarts, and deletes rows it delivered.
+The reader LISTENs for the wake-ups and also polls, so a notification lost across a reconnect
+costs at most a poll interval. A wake-up that carries its change saves the reader a round trip
+to the table (the largest share of commit → callback after the commit itself); a bare one (the
+change was too big) makes it fetch. It keeps its cursor in memory across Postgres restarts, and
+deletes rows it delivered.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -40,6 +44,7 @@ COMMIT_ORDER_LOCK = 0x7265616C74696D65
 BATCH = 500
 POLL_SECONDS = 0.5
 PRUNE_SECONDS = 0.5
+TS_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
 
 CAPTURE_SQL = f"""
 create schema if not exists _realtime;
@@ -64,6 +69,10 @@ as $$
 declare
   ident "char";
   old_json text;
+  new_json text;
+  change_id bigint;
+  stamp timestamptz := clock_timestamp();
+  notice text;
 begin
   perform pg_advisory_xact_lock({COMMIT_ORDER_LOCK});
   if tg_op <> 'INSERT' then
@@ -84,19 +93,32 @@ begin
          and case when ident = 'i' then i.indisreplident else i.indisprimary end;
     end if;
   end if;
+  if tg_op <> 'DELETE' then
+    new_json := row_to_json(new)::text;
+  end if;
   insert into _realtime.changes (schema_name, table_name, op, record, old_record, committed_at)
-  values (tg_table_schema, tg_table_name, tg_op,
-          case when tg_op <> 'DELETE' then row_to_json(new)::text end,
-          old_json, clock_timestamp());
-  perform pg_notify('{WAKEUP_CHANNEL}', '');
+  values (tg_table_schema, tg_table_name, tg_op, new_json, old_json, stamp)
+  returning id into change_id;
+  -- The wake-up carries the change when it fits NOTIFY's 8000 bytes, so the reader need not
+  -- fetch it (see parse_notice); a bigger one wakes it bodiless to fetch from the queue.
+  notice := concat_ws(',', change_id, tg_op,
+                      to_char(stamp at time zone 'UTC', '{TS_FORMAT}'),
+                      length(tg_table_schema), length(tg_table_name),
+                      coalesce(length(new_json), -1), coalesce(length(old_json), -1))
+            || E'\\n' || tg_table_schema || tg_table_name
+            || coalesce(new_json, '') || coalesce(old_json, '');
+  if octet_length(notice) >= 8000 then
+    notice := '';
+  end if;
+  perform pg_notify('{WAKEUP_CHANNEL}', notice);
   return null;
 end
 $$;
 """
 
-_FETCH = """
+_FETCH = f"""
 select id, schema_name, table_name, op, record, old_record,
-       to_char(committed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ts
+       to_char(committed_at at time zone 'UTC', '{TS_FORMAT}') as ts
   from _realtime.changes where id > $1 order by id limit $2
 """
 
@@ -196,13 +218,71 @@ _CONNECTION_ERRORS = (
 )
 
 
+def parse_notice(payload: str) -> Change | None:
+    """The change a wake-up carries (see the capture function), or None for a bare one."""
+    head, newline, body = payload.partition("\n")
+    if not newline:
+        return None
+    change_id, op, ts, *lengths = head.split(",")
+    schema_len, table_len, record_len, old_len = (int(n) for n in lengths)
+    parts: list[str | None] = []
+    at = 0
+    for length in (schema_len, table_len, record_len, old_len):
+        parts.append(None if length < 0 else body[at : at + length])
+        at += max(length, 0)
+    schema, table, record, old_record = parts
+    return Change(int(change_id), schema or "", table or "", op, record, old_record, ts)
+
+
+class _Alarm:
+    """An asyncio.Event for one waiter that wakes it in one loop step: wait_for(event.wait())
+    runs the wait as a task of its own, two more steps between a commit and its dispatch."""
+
+    def __init__(self) -> None:
+        self._set = False
+        self._waiter: asyncio.Future[bool] | None = None
+
+    def set(self) -> None:
+        self._set = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(True)
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self, seconds: float) -> bool:
+        """True once set, False if `seconds` pass first."""
+        if self._set:
+            return True
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        self._waiter = waiter
+
+        def expire() -> None:
+            if not waiter.done():
+                waiter.set_result(False)
+
+        timer = loop.call_later(seconds, expire)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
+
+
 class Reader:
-    """Drains `_realtime.changes` in id (= commit) order into `deliver`, one change at a time."""
+    """Drains `_realtime.changes` in id (= commit) order into `deliver`, one change at a time.
+
+    Wake-ups arrive in commit order too (Postgres delivers notifications in the order their
+    transactions committed), so a change carried by its wake-up is delivered from it when its
+    id is past the cursor; a bare wake-up, a reconnect or a poll fetches everything past the
+    cursor instead, and what the fetch delivered is skipped when its own wake-up comes."""
 
     def __init__(self, dsn: str, deliver: Callable[[Change], Awaitable[None]]) -> None:
         self._dsn = dsn
         self._deliver = deliver
-        self._wake = asyncio.Event()
+        self._wake = _Alarm()
+        self._notices: deque[str] = deque()
         self._task: asyncio.Task[None] | None = None
         self.cursor = 0
         self.delivered = 0
@@ -235,45 +315,67 @@ class Reader:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
 
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        self._notices.append(payload)
+        self._wake.set()
+
+    async def _deliver_one(self, change: Change) -> None:
+        try:
+            await self._deliver(change)
+        except _CONNECTION_ERRORS:
+            raise  # the database went away mid-change: retry it after reconnecting
+        except Exception:
+            log.exception("realtime: delivering change %s failed", change.id)
+        self.cursor = change.id
+        self.delivered += 1
+
+    async def _fetch(self, conn: asyncpg.Connection) -> bool:
+        """Delivers up to BATCH changes past the cursor; True if there may be more."""
+        rows = await conn.fetch(_FETCH, self.cursor, BATCH)
+        for row in rows:
+            await self._deliver_one(
+                Change(
+                    row["id"],
+                    row["schema_name"],
+                    row["table_name"],
+                    row["op"],
+                    row["record"],
+                    row["old_record"],
+                    row["ts"],
+                )
+            )
+        return len(rows) == BATCH
+
     async def _session(self) -> None:
         conn = await asyncpg.connect(self._dsn, timeout=5)
+        self._notices.clear()  # the fetch below covers whatever they announced
         try:
             conn.add_termination_listener(lambda _c: self._wake.set())
-            await conn.add_listener(WAKEUP_CHANNEL, lambda *_a: self._wake.set())
+            await conn.add_listener(WAKEUP_CHANNEL, self._notified)
             last_prune = time.monotonic()
             pruned_to = self.cursor
+            fetch = True
             while True:
                 if conn.is_closed():
                     raise ConnectionError("capture connection closed")
                 # Cleared before the fetch, so a wake-up during the fetch ends the wait below.
                 self._wake.clear()
-                rows = await conn.fetch(_FETCH, self.cursor, BATCH)
-                for row in rows:
-                    change = Change(
-                        row["id"],
-                        row["schema_name"],
-                        row["table_name"],
-                        row["op"],
-                        row["record"],
-                        row["old_record"],
-                        row["ts"],
-                    )
-                    try:
-                        await self._deliver(change)
-                    except _CONNECTION_ERRORS:
-                        raise  # the database went away mid-change: retry it after reconnecting
-                    except Exception:
-                        log.exception("realtime: delivering change %s failed", change.id)
-                    self.cursor = change.id
-                    self.delivered += 1
+                if fetch:
+                    fetch = await self._fetch(conn)
+                while self._notices and not fetch:
+                    change = parse_notice(self._notices.popleft())
+                    if change is None:
+                        fetch = True  # too big to carry: it is in the queue table
+                    elif change.id > self.cursor:
+                        await self._deliver_one(change)
                 now = time.monotonic()
                 if self.cursor > pruned_to and now - last_prune >= PRUNE_SECONDS:
                     await conn.execute("delete from _realtime.changes where id <= $1", self.cursor)
                     pruned_to, last_prune = self.cursor, now
-                if len(rows) == BATCH:
+                if fetch or self._notices:
                     continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                # A wake-up lost across a reconnect costs one poll interval.
+                fetch = not await self._wake.wait(POLL_SECONDS)
         finally:
             with contextlib.suppress(Exception):
                 await conn.close()

@@ -63,9 +63,13 @@ class ClientMessage:
     user_broadcast: UserBroadcast | None = None
 
 
+# Compact and UTF-8 as-is: Cyrillic text would grow sixfold as \\u escapes and hit the cap. One
+# encoder for all: json.dumps with options builds a new one per call (a frame takes several).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(value: Any) -> str:
-    # Compact and UTF-8 as-is: Cyrillic text would grow sixfold as \\u escapes and hit the cap.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _ref(value: Any) -> str | None:

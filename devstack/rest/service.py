@@ -22,6 +22,7 @@ from devstack.rest import handlers
 from devstack.rest.errors import ApiError, connection_error, from_postgres
 from devstack.rest.negotiation import Identity
 from devstack.rest.schema_cache import SchemaCache, load_schema_cache
+from devstack.rest.transaction import RequestConnection, in_transaction
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +36,6 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CrashShutdownError,
-)
-
-# PostgREST sets the role with set_config('role', ..., true), which is SET LOCAL ROLE in one
-# parameterised round trip; the role comes from keys.API_ROLES, never from free text.
-_SET_REQUEST_SQL = (
-    "select set_config('role', $1, true), set_config('request.jwt.claims', $2, true), "
-    "set_config('request.method', $3, true), set_config('request.path', $4, true)"
 )
 
 
@@ -81,6 +75,7 @@ class RestService:
             self.dsn,
             min_size=1,
             max_size=10,
+            connection_class=RequestConnection,
             # Supabase projects run in UTC; pin it so timestamptz renders the same on any host.
             server_settings={"application_name": "devstack-rest", "TimeZone": "UTC"},
         )
@@ -213,18 +208,24 @@ class RestService:
         *,
         readonly: bool,
     ) -> T:
-        """`work` inside BEGIN; SET LOCAL ROLE + claims; COMMIT (or ROLLBACK on any error)."""
+        """`work` inside BEGIN; SET LOCAL ROLE + claims; COMMIT (or ROLLBACK on any error).
+
+        PostgREST sets the role with set_config('role', ..., true), which is SET LOCAL ROLE;
+        the role comes from keys.API_ROLES or a token we signed, never from free text."""
         pool = self._require_pool()
-        claims = json.dumps(identity.claims)
+        settings = (identity.role, json.dumps(identity.claims), request.method, request.path)
         for attempt in (1, 2):
             started = False
+
+            def began() -> None:
+                nonlocal started
+                started = True
+
             try:
-                async with pool.acquire() as conn, conn.transaction(readonly=readonly):
-                    started = True
-                    await conn.fetchrow(
-                        _SET_REQUEST_SQL, identity.role, claims, request.method, request.path
+                async with pool.acquire() as conn:
+                    return await in_transaction(
+                        conn, settings, work, readonly=readonly, began=began
                     )
-                    return await work(conn)
             except ApiError:
                 raise
             except asyncpg.exceptions.InvalidCachedStatementError as exc:

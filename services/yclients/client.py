@@ -15,9 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from services.backoff import backoff_delay
+from services.secret import SecretStr
 from services.urls import shown_url
 from services.yclients.errors import (
     YClientsApiError,

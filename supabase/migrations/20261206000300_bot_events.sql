@@ -9,7 +9,8 @@
 -- `agentp doctor` cannot see, but the bot keeps working).
 --
 -- If the bot's project recreates its tables, the triggers go with them: apply this migration
--- again (it is idempotent). `agentp doctor` says when they are missing.
+-- again by hand, or call `dashboard.watch_bot_tables()` (20261206220000_bot_events_watch.sql).
+-- `agentp doctor` says when they are missing.
 
 create table if not exists dashboard.bot_events (
   id bigint generated always as identity primary key,

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from cli.demo import demo_logins
 from core.context import DemoLogin
 from screens.login import LoginScreen
 from tests.tui.conftest import AppFactory
@@ -47,3 +48,9 @@ def test_login_error_is_shown_in_plain_words(snap_compare: Any, make_app: AppFac
         await pilot.pause()
 
     assert snap_compare(app, run_before=wrong_password, terminal_size=(80, 24))
+
+
+def test_login_screen_with_the_whole_demo_list_ru(snap_compare: Any, make_app: AppFactory) -> None:
+    """`agentp demo`'s six logins at 80×24: no line wraps («только просмотр» included)."""
+    app = make_app(language="ru", demo_logins=demo_logins())
+    assert snap_compare(app, run_before=connected, terminal_size=(80, 24))

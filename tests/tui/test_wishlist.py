@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from textual import events
 from textual.message import Message
 
 from core.messages import ComposeMessageRequest
@@ -26,6 +27,10 @@ def table(app: ObservedApp) -> WishlistTable:
     return app.screen.query_one(WishlistTable)
 
 
+def names(app: ObservedApp, keys: list[str] | tuple[str, ...]) -> list[str | None]:
+    return [tab(app).entries[key].client_name for key in keys]
+
+
 def compose_requests(seen: list[Message]) -> list[ComposeMessageRequest]:
     """Each request once (the hook sees a message again at every parent it bubbles to)."""
     unique = {id(m): m for m in seen if isinstance(m, ComposeMessageRequest)}
@@ -39,6 +44,8 @@ def ago(minutes: int) -> Any:
 async def test_a_new_row_appears_without_input_newest_first_and_highlighted(
     make_app: AppFactory, salon: Salon
 ) -> None:
+    # A short list (it moves at most SHORT_LIST rows on screen): shown at once. A long one:
+    # test_in_a_long_list_a_new_row_waits_above_named_on_the_info_line_until_home.
     await salon.add_wish(client_name="Старая", created_at=ago(90))
     await salon.add_wish(client_name="Вчерашняя", created_at=ago(60 * 24))
     app = make_app()
@@ -52,6 +59,7 @@ async def test_a_new_row_appears_without_input_newest_first_and_highlighted(
         key = str(row["id"])
         await app.wait_for(lambda: table(app).keys[:1] == [key])
         assert key in table(app).fresh_keys
+        assert not table(app).held_keys
         text = screen_text(app)
         assert "Новая Клиентка" in text and "Педикюр" in text
         assert text.index("Новая Клиентка") < text.index("Старая")
@@ -59,6 +67,66 @@ async def test_a_new_row_appears_without_input_newest_first_and_highlighted(
         assert "11:00" in text, "FIXED_NOW-90min is 11:00 in Moscow"
         # No batch follows: the highlight goes out on its own.
         await app.wait_for(lambda: not table(app).fresh_keys, 15)
+
+
+async def test_in_a_long_list_a_new_row_waits_above_named_on_the_info_line_until_home(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    for n in range(40):
+        await salon.add_wish(client_name=f"Было {n}", created_at=ago(100 - n))
+    app = make_app(language="ru")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await app.wait_for(lambda: table(app).row_count == 40)
+        await pilot.press("down", "down")
+        on_screen = screen_text(app)
+        cursor = table(app).cursor_key
+        first = await salon.add_wish(client_name="Первая Новая", created_at=ago(1))
+        await app.wait_for(lambda: table(app).held_keys == (str(first["id"]),))
+        text = screen_text(app)
+        assert "▲ 1 новая запись: Первая Новая — Home" in text
+        assert "Открытые 41" in text, "the counts are live"
+        assert "41 запись" in text
+        await salon.add_wish(client_name="Вторая Новая", created_at=ago(0))
+        await app.wait_for(lambda: len(table(app).held_keys) == 2)
+        text = screen_text(app)
+        assert "▲ 2 новые записи: Вторая Новая — Home" in text
+        # The rows on screen did not move: the table's lines are as they were.
+        lines = on_screen.splitlines()
+        table_lines = [line for line in lines if "Было" in line]
+        assert table_lines == [line for line in text.splitlines() if "Было" in line]
+        assert table(app).cursor_key == cursor, "the cursor stays on its row"
+        assert table(app).row_count == 40 and not table(app).fresh_keys
+
+        await pilot.press("home")
+        await app.wait_for(lambda: not table(app).held_keys)
+        assert names(app, table(app).keys[:3]) == ["Вторая Новая", "Первая Новая", "Было 39"]
+        assert table(app).cursor_row == 0
+        assert str(first["id"]) in table(app).fresh_keys, "what waited is highlighted once shown"
+        text = screen_text(app)
+        assert "▲" not in text and text.index("Вторая Новая") < text.index("Было 39")
+
+        # ↑ on the first row goes on into what waited above it; `g` is Home's other key.
+        third = await salon.add_wish(client_name="Третья", created_at=ago(0))
+        await app.wait_for(lambda: table(app).held_keys == (str(third["id"]),))
+        await pilot.press("up")
+        await app.wait_for(lambda: table(app).cursor_key == str(third["id"]))
+        await pilot.press("down", "down")
+        fourth = await salon.add_wish(client_name="Четвёртая", created_at=ago(0))
+        await app.wait_for(lambda: table(app).held_keys == (str(fourth["id"]),))
+        await pilot.press("g")
+        await app.wait_for(lambda: table(app).cursor_key == str(fourth["id"]))
+        assert not table(app).held_keys
+
+        # The wheel turned up at the top shows them too, the cursor left on its row.
+        await pilot.press("down", "down")
+        cursor = table(app).cursor_key
+        fifth = await salon.add_wish(client_name="Пятая", created_at=ago(0))
+        await app.wait_for(lambda: table(app).held_keys == (str(fifth["id"]),))
+        wheel = events.MouseScrollUp(table(app), 5, 5, 0, -1, 0, False, False, False)
+        table(app).post_message(wheel)
+        await app.wait_for(lambda: table(app).keys[:1] == [str(fifth["id"])])
+        assert table(app).cursor_key == cursor and not table(app).held_keys
 
 
 async def test_a_burst_of_300_rows_is_a_few_diffs_and_every_row_is_shown(
@@ -83,11 +151,13 @@ async def test_a_burst_of_300_rows_is_a_few_diffs_and_every_row_is_shown(
             salon.tenant_id,
             ago(30),
         )
-        await app.wait_for(lambda: table(app).row_count == 300, 30)
+        # The first batch fills the empty table at once; the later ones wait above it.
+        await app.wait_for(lambda: len(table(app).all_keys) == 300, 30)
         assert 1 <= batches <= 10, "a burst is batched, not one diff per row"
-        names = [tab(app).entries[key].client_name for key in table(app).keys[:3]]
-        assert names == ["Клиент 300", "Клиент 299", "Клиент 298"]
         assert "300 entries" in screen_text(app)
+        await pilot.press("home")
+        await app.wait_for(lambda: table(app).row_count == 300)
+        assert names(app, table(app).keys[:3]) == ["Клиент 300", "Клиент 299", "Клиент 298"]
 
 
 async def test_filter_by_name_phone_service_comment_and_esc_clears(
@@ -333,11 +403,12 @@ async def test_a_burst_past_the_cap_keeps_the_newest_rows_in_order_and_the_curso
         expected = [f"Новый {n}" for n in range(30, 0, -1)] + [
             f"Было {n}" for n in range(49, 29, -1)
         ]
-        await app.wait_for(
-            lambda: [tab(app).entries[key].client_name for key in table(app).keys] == expected
-        )
-        assert table(app).row_count == 50
+        # Rows the cap trims off the screen repaint it anyway: what waited then shows too.
+        await app.wait_for(lambda: names(app, table(app).all_keys) == expected)
         assert table(app).cursor_key == held, "the cursor stays on its row"
+        await pilot.press("home")
+        await app.wait_for(lambda: names(app, table(app).keys) == expected)
+        assert table(app).row_count == 50
 
 
 @pytest.mark.parametrize("enabled", [True, False])
