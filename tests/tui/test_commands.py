@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 from textual import events
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 import tui.live_data as live_data
 from core.messages import ComposeMessageRequest, FeedStatusChanged
@@ -325,6 +325,24 @@ async def test_a_megabyte_paste_and_bad_fields_get_messages_and_nothing_is_sent(
         await app.wait_for(lambda: "expected a UUID" in form(app).error_text("session_id"))
         assert not isinstance(app.screen, ConfirmScreen)
     assert await command_rows(salon.db, salon.tenant_id) == []
+
+
+async def test_the_counter_changes_in_the_call_that_edits_the_text(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    # So it is drawn in the same frame as the character; a Changed message ran after it.
+    conversation = await salon.add_session()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tab(pilot, salon)
+        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
+        await pilot.pause()
+        area = app.screen.query_one(MessageArea)
+        counter = app.screen.query_one("#message-counter", Static)
+        area.insert("ab")
+        assert str(counter.content) == "2 / 4,096"
+        area.action_delete_left()
+        assert str(counter.content) == "1 / 4,096"
 
 
 async def test_older_commands_are_paged_in_at_the_end_of_the_history(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.message import Message
+from textual.widgets import Static
 
 from core.messages import ComposeMessageRequest
 from modals.wishlist_entry import WishlistEntryScreen
@@ -187,6 +188,24 @@ async def test_filter_by_name_phone_service_comment_and_esc_clears(
         await app.wait_for(lambda: names() == ["Анна"])
         await pilot.press("escape")
         await app.wait_for(lambda: names() == ["Вера", "Борис", "Анна"])
+
+
+async def test_the_filter_applies_in_the_call_that_changes_its_text(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    # So the rows and the info line are drawn in the same frame as the character typed.
+    await salon.add_wish(client_name="Анна", created_at=ago(2))
+    await salon.add_wish(client_name="Борис", created_at=ago(1))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await app.wait_for(lambda: table(app).row_count == 2)
+        await pilot.press("slash")
+        field = tab(app).filter_field
+        field.insert_text_at_cursor("бор")
+        assert [tab(app).entries[key].client_name for key in table(app).keys] == ["Борис"]
+        info = app.screen.query_one("#wishlist-info", Static)
+        assert "filter: бор" in str(info.content)
 
 
 async def test_s_cycles_the_sort_column_and_keeps_the_cursor_on_its_row(
