@@ -160,11 +160,17 @@ class WishlistTab(TabView):
         event.stop()
         self._render_info(self._visible_now())
 
+    def on_resize(self, event: events.Resize) -> None:
+        # The counts line leaves out whole items to fit its width: a new width, a new choice.
+        self.call_after_refresh(self._render_statuses)
+
     def _render_statuses(self) -> None:
         # The table's day: the salon's, as of the batch just shown.
-        line = counts_line(self.entries.values(), self.status_filter, self.table.today)
+        target = self.query_one("#wishlist-statuses", Static)
+        width = target.content_size.width or None
+        line = counts_line(self.entries.values(), self.status_filter, self.table.today, width)
         # One line, always: no layout, which would also repaint the table's scrollbar.
-        self.query_one("#wishlist-statuses", Static).update(line, layout=False)
+        target.update(line, layout=False)
 
     def _render_info(self, visible: list[Wish]) -> None:
         info = Text()

@@ -86,10 +86,15 @@ def ordered(entries: list[Wish], sort: str) -> list[Wish]:
     return newest
 
 
-def counts_line(entries: Iterable[Wish], choice: str, today: date) -> Text:
+def counts_line(
+    entries: Iterable[Wish], choice: str, today: date, width: int | None = None
+) -> Text:
     """`Открытые 3 · ! 1 просрочена · ждёт 2 · предложено 1 · записан 1 · отменено 2`: the
     chosen filter and how many rows it shows, the overdue ones, then every status's count,
-    the shown ones in bold (bold, not a colour: it reads under NO_COLOR too)."""
+    the shown ones in bold (bold, not a colour: it reads under NO_COLOR too).
+
+    Within `width` cells, whole items are left out rather than one cut mid-word with its
+    number lost: first the statuses nobody is in, then from the end; `…` says some are."""
     by_status: Counter[str] = Counter()
     overdue = 0
     total = 0
@@ -98,20 +103,36 @@ def counts_line(entries: Iterable[Wish], choice: str, today: date) -> Text:
         by_status[entry.status] += 1
         overdue += is_overdue(entry, today)
     shown = sum(n for status, n in by_status.items() if status_shown(status, choice))
-    line = Text()
     choice_label = t(f"wishlist.show.{choice}")
-    line.append(
+    head = Text()
+    head.append(
         t("wishlist.statuses.summary", choice=choice_label, shown=number(shown)), style="bold"
     )
-    # What needs someone first: at 80 columns the end of the line may be cut.
+    # (text, style, may be left out first): what needs someone comes first.
+    items: list[tuple[str, str, bool]] = []
     if overdue:
-        line.append(" · ")
-        line.append(t("wishlist.statuses.overdue", count=overdue), style="bold")
+        items.append((t("wishlist.statuses.overdue", count=overdue), "bold", False))
     for status in STATUSES:
-        line.append(" · ")
         style = "bold" if status_shown(status, choice) and choice != "all" else ""
-        line.append(f"{t(f'wishlist.status.{status}')} {number(by_status[status])}", style=style)
+        label = f"{t(f'wishlist.status.{status}')} {number(by_status[status])}"
+        items.append((label, style, by_status[status] == 0))
     other = total - sum(by_status[status] for status in STATUSES)
     if other:
-        line.append(" · " + t("wishlist.statuses.other", count=other))
-    return line
+        items.append((t("wishlist.statuses.other", count=other), "", False))
+
+    def joined(kept: list[tuple[str, str, bool]], cut: bool) -> Text:
+        line = head.copy()
+        for text, style, _ in kept:
+            line.append(" · ")
+            line.append(text, style=style)
+        if cut:
+            line.append(" · …")
+        return line
+
+    line = joined(items, cut=False)
+    if width is None or line.cell_len <= width:
+        return line
+    kept = [item for item in items if not item[2]]
+    while kept and joined(kept, cut=True).cell_len > width:
+        kept.pop()
+    return joined(kept, cut=True)

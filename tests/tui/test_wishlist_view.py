@@ -122,6 +122,28 @@ def test_the_counts_line_names_the_choice_every_status_and_the_overdue(language:
     assert bold[2] == ("ждёт 2" if language == "ru" else "waiting 2"), "the shown status stands out"
 
 
+@pytest.mark.parametrize("width", [30, 50, 60, 70, 78, 200])
+def test_the_counts_line_leaves_out_whole_items_to_fit(language: str, width: int) -> None:
+    past = TODAY - timedelta(days=2)
+    rows = [wish(1, desired_date=past), wish(2), wish(3, "offered"), wish(4, "paused")]
+    whole = counts_line(rows, "open", TODAY)
+    line = counts_line(rows, "open", TODAY, width)
+    head, *items = whole.plain.split(" · ")
+    if whole.cell_len <= width:
+        assert line.plain == whole.plain
+        return
+    assert line.cell_len <= width or line.plain == f"{head} · …"
+    kept = line.plain.split(" · ")
+    assert kept[0] == head and kept[-1] == "…"
+    # Every item kept is whole, with its number, and in its order; the empty status goes first.
+    assert all(item in items for item in kept[1:-1])
+    assert kept[1:-1] == [item for item in items if item in kept[1:-1]]
+    cancelled = "отменено 0" if language == "ru" else "cancelled 0"
+    assert cancelled not in kept
+    if width >= 60:
+        assert kept[1] == items[0], "the overdue count is the last to go"
+
+
 @pytest.mark.parametrize("width", range(40, 221, 4))
 def test_the_columns_always_fit_and_the_essentials_stay_at_80(language: str, width: int) -> None:
     plan = plan_columns(width)
