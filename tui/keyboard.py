@@ -183,6 +183,25 @@ class KeySequencer:
         finally:
             self._replay_done.set()
 
+    async def _after_refresh(self, deadline: float) -> bool:
+        """True if nothing is pending once the screen has refreshed as well.
+
+        A navigation's last step can come after a refresh (a pane switched in is laid out
+        before its field can take the focus): a key replayed before it went to the field that
+        had the focus a frame earlier, lost (seen in CI: the first letter typed at once after
+        `m` in a conversation). Keys that wait are a burst, so one frame more costs nothing a
+        person sees; a key typed alone never waits here."""
+        loop = asyncio.get_running_loop()
+        refreshed = asyncio.Event()
+        self._keyed_app.call_after_refresh(refreshed.set)
+        try:
+            await asyncio.wait_for(refreshed.wait(), max(0.0, deadline - loop.time()))
+        except TimeoutError:
+            return True  # the hold limit: the key goes on regardless
+        # Not the App's queue: under a live feed it is rarely empty, and feeds move no focus.
+        flight = self._in_flight
+        return flight is None or self._screens_idle(flight)
+
     async def _settle(self) -> None:
         flight = self._in_flight
         if flight is None:
@@ -199,7 +218,7 @@ class KeySequencer:
                     await asyncio.wait_for(barrier.wait(), max(0.0, deadline - loop.time()))
                 except TimeoutError:
                     break
-                if self._screens_idle(flight):
+                if self._screens_idle(flight) and await self._after_refresh(deadline):
                     return
             await asyncio.sleep(POLL)
         log.debug("key %r went on after %.1f s without settling", flight.event, HOLD_LIMIT)
