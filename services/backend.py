@@ -23,6 +23,7 @@ from services.errors import (
     InvalidInput,
     PermissionDenied,
     ServiceError,
+    SessionClosed,
 )
 from services.secret import SecretStr
 from services.urls import shown_host
@@ -215,6 +216,12 @@ class Backend:
             raise InvalidInput(
                 "the text holds a character that cannot be sent (an unpaired surrogate)"
             ) from None
+        except RuntimeError:
+            if not self.http.is_closed:
+                raise
+            # A worker's request still under way as the session's connection closed (logout,
+            # exit): the session is over, which callers already handle, not a bug to report.
+            raise SessionClosed("the session's connection to Supabase is closed") from None
 
     async def check(self) -> None:
         """Startup check: one clear sentence for the first thing that is wrong."""

@@ -16,7 +16,7 @@ from devstack.postgres import free_port
 from devstack.rest.service import RestService
 from devstack.stack import DevStack
 from services.backend import Backend
-from services.errors import BackendMisconfigured, BackendUnavailable
+from services.errors import BackendMisconfigured, BackendUnavailable, SessionClosed
 
 ServeRest = Callable[..., Awaitable[str]]
 
@@ -130,3 +130,15 @@ async def test_a_missing_bot_table_is_named(
         BackendMisconfigured, match=r"bot's table public\.wishlist_v2 does not exist"
     ):
         await check(url, devstack.info.service_key)
+
+
+async def test_a_request_after_the_connection_closed_is_a_closed_session(
+    devstack: DevStack,
+) -> None:
+    # A worker still running as the user logs out or the app exits: the session is over, a
+    # ServiceError its callers already handle (the chaos run caught httpx's bare RuntimeError).
+    backend = await Backend.open(devstack.info.supabase_url, SecretStr(devstack.info.service_key))
+    query = backend.table("dashboard", "tenants").select("id").limit(1)
+    await backend.close()
+    with pytest.raises(SessionClosed):
+        await backend.run(query, context="dashboard.tenants")

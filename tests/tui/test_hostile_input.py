@@ -33,6 +33,7 @@ from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, create_salon, login
 from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
 from widgets.command_form import CommandForm
+from widgets.command_history import CommandHistory
 from widgets.literal import visible
 from widgets.message_area import MessageArea
 from widgets.session_list import SessionList
@@ -75,8 +76,16 @@ def notified(app: ObservedApp, text: str) -> bool:
 
 
 async def paste(pilot: Any, widget: Any, text: str) -> None:
+    """A paste as the terminal delivers it: to the App, which forwards it to the focus.
+
+    (Posted to the widget itself, a paste the widget does not stop bubbles up to the App as if
+    it came from the terminal, and is forwarded a second time: the text went in twice.)"""
     widget.focus()
-    widget.post_message(events.Paste(text))
+    await pilot.pause()
+    app = pilot.app
+    app.post_message(events.Paste(text))
+    await pilot.pause()
+    await app.wait_for(lambda: app.keys.waiting == 0)
     await pilot.pause()
 
 
@@ -387,6 +396,7 @@ async def test_hostile_message_text_is_refused_on_its_field_or_sent_exactly(
             await paste(pilot, area, entry.text)
             typed = form(app).draft().message
             before = await command_count(salon)
+            shown_before = len(app.screen.query_one(CommandHistory).commands)
             await pilot.press("ctrl+s")
             await app.wait_for(
                 lambda: (
@@ -400,6 +410,10 @@ async def test_hostile_message_text_is_refused_on_its_field_or_sent_exactly(
             assert not raw_controls(screen_text(app)), "the confirmation shows raw controls"
             await pilot.press("y")
             await app.wait_for(lambda: not form(app).busy and form(app).draft().message == "")
+            # Under load the send may go to the local outbox and be flushed a moment later: wait
+            # until the live history holds the new command (it is read from the database).
+            history = app.screen.query_one(CommandHistory)
+            await app.wait_for(lambda: len(history.commands) > shown_before, limit=30)
             stored = await salon.db.fetchval(
                 "select payload ->> 'message' from dashboard.bot_commands where tenant_id = $1"
                 " order by id desc limit 1",
