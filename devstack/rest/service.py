@@ -36,6 +36,9 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CrashShutdownError,
+    # A server's FATAL that lands between two protocol steps of one query (a shutdown between
+    # Parse and Bind) leaves asyncpg in a state it reports with this; the connection is gone.
+    asyncpg.exceptions.InternalClientError,
 )
 
 

@@ -32,7 +32,15 @@ from tests.tui.observed import ObservedApp
 from widgets.message_area import MessageArea
 from widgets.status_bar import StatusBar, StatusInfo, render_status
 
-DB_DOWN = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError)
+# InternalClientError is how asyncpg reports a server's FATAL that lands between two steps of
+# one query (a shutdown between Parse and Bind): the connection is gone, as with the others.
+DB_DOWN = (
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncio.TimeoutError,
+)
 
 
 async def pace(seconds: float) -> None:
