@@ -62,7 +62,8 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box"):
             yield Static(t("help.title"), id="help-title", markup=False)
             table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
-            table.add_columns(t("help.key"), t("help.action"), t("help.where"))
+            # Text: a str label is parsed as Rich markup (widgets/command_history.py).
+            table.add_columns(Text(t("help.key")), Text(t("help.action")), Text(t("help.where")))
             for spec in ACTIONS:
                 if spec.id in self.hidden:
                     continue

@@ -95,13 +95,14 @@ class StaffScreen(ReportsWorkerFailures, Screen[None]):
             id="staff-header",
         )
         table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="staff-table")
+        # Text: a str label is parsed as Rich markup (widgets/command_history.py).
         table.add_columns(
-            t("staff.col.email"),
-            t("staff.col.name"),
-            t("staff.col.role"),
-            t("staff.col.active"),
-            t("staff.col.last_login"),
-            t("staff.col.logins"),
+            Text(t("staff.col.email")),
+            Text(t("staff.col.name")),
+            Text(t("staff.col.role")),
+            Text(t("staff.col.active")),
+            Text(t("staff.col.last_login")),
+            Text(t("staff.col.logins")),
         )
         yield table
         yield Static(t("staff.loading"), id="staff-info", markup=False)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from services.bot_analytics import BotReport
-from services.tenant_yclients import Figures, NotConfigured, TenantYClients
+
+if TYPE_CHECKING:  # the YClients side loads with the tab's first load (tabs/analytics_tab.py)
+    from services.tenant_yclients import Figures, NotConfigured, TenantYClients
 
 
 class Phase(StrEnum):

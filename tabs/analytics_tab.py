@@ -14,7 +14,7 @@ import sqlite3
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -26,14 +26,6 @@ from core.actions import bindings
 from core.i18n import language, number, t
 from services.bot_activity import BotActivityReader
 from services.errors import ServiceError
-from services.tenant_yclients import (
-    Figures,
-    NotConfigured,
-    TenantAnalytics,
-    TenantYClients,
-    export_csv,
-    load_tenant_yclients,
-)
 from services.yclients.errors import YClientsError
 from tabs.analytics_messages import (
     BotFailed,
@@ -53,6 +45,16 @@ from widgets.bot_figures import BotFigures
 from widgets.error_text import failure_text
 from widgets.period_picker import Period, PeriodPicker
 from widgets.timefmt import clock_time, zone
+
+if TYPE_CHECKING:
+    from services.tenant_yclients import Figures, NotConfigured, TenantYClients
+
+
+def _import_yclients() -> None:
+    """The YClients client, its cache and the salon's settings (about 2 MB of RSS) load with
+    the tab's first load, in a thread: an app that never opens the tab never holds them."""
+    import services.tenant_yclients  # noqa: F401
+
 
 # Switching back to the tab re-syncs only when the figures are older than this.
 RESYNC_AFTER_SECONDS = 60.0
@@ -191,9 +193,13 @@ class AnalyticsTab(TabView):
         if session is None or backend is None:
             return
         try:
+            await asyncio.to_thread(_import_yclients)
+            from services.tenant_yclients import NotConfigured, TenantAnalytics
+            from services.tenant_yclients import load_tenant_yclients as load_config
+
             config = self._config
             if config is None:
-                found = await load_tenant_yclients(
+                found = await load_config(
                     backend,
                     session,
                     base_url=ctx.settings.yclients_base_url,
@@ -229,6 +235,8 @@ class AnalyticsTab(TabView):
     def on_config_checked(self, message: ConfigChecked) -> None:
         if message.run != self._run:
             return
+        from services.tenant_yclients import NotConfigured  # loaded by the worker that posted
+
         if isinstance(message.result, NotConfigured):
             self._missing = message.result
             self.figures = None
@@ -265,7 +273,9 @@ class AnalyticsTab(TabView):
         tz = zone(session.tenant_timezone)
         raw: list[str] = []
         try:
-            if config is not None:
+            if config is not None:  # then the worker that found it loaded the module
+                from services.tenant_yclients import TenantAnalytics
+
                 async with TenantAnalytics(config, ctx.settings.cache_dir) as analytics:
                     if await analytics.covers(start, end):
                         raw = await analytics.cache.load_raw(start, end)
@@ -386,6 +396,8 @@ class AnalyticsTab(TabView):
 
     @work(group="analytics-export", exit_on_error=False)
     async def _export(self, figures: Figures, directory: Path) -> None:
+        from services.tenant_yclients import export_csv  # loaded with the figures
+
         try:
             path = await asyncio.to_thread(
                 partial(export_csv, spreadsheet_locale=language()),
