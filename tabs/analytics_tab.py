@@ -10,6 +10,7 @@ run can never overwrite what a newer one shows.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sqlite3
 from datetime import date, datetime
 from functools import partial
@@ -48,12 +49,6 @@ from widgets.timefmt import clock_time, zone
 
 if TYPE_CHECKING:
     from services.tenant_yclients import Figures, NotConfigured, TenantYClients
-
-
-def _import_yclients() -> None:
-    """The YClients client, its cache and the salon's settings (about 2 MB of RSS) load with
-    the tab's first load, in a thread: an app that never opens the tab never holds them."""
-    import services.tenant_yclients  # noqa: F401
 
 
 # Switching back to the tab re-syncs only when the figures are older than this.
@@ -193,7 +188,9 @@ class AnalyticsTab(TabView):
         if session is None or backend is None:
             return
         try:
-            await asyncio.to_thread(_import_yclients)
+            # The YClients client and its cache load with the first load, in a thread: an app
+            # whose tab is never opened never holds them (RSS, issue 16).
+            await asyncio.to_thread(importlib.import_module, "services.tenant_yclients")
             from services.tenant_yclients import NotConfigured, TenantAnalytics
             from services.tenant_yclients import load_tenant_yclients as load_config
 

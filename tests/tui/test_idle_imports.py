@@ -18,7 +18,7 @@ from tests.tui.conftest import PASSWORD, Salon, StackProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_WHEN_IDLE = (
-    # Rich's emoji table (1.4 MB): a DataTable parses a str column label as markup.
+    # Rich's emoji table: a DataTable parses a str column label as markup.
     "rich._emoji_codes",
     # The YClients client, its cache and the salon's settings: the analytics tab's first load.
     "services.tenant_yclients",
