@@ -13,7 +13,6 @@ import asyncio
 import importlib
 import sqlite3
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +23,11 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from core.actions import bindings
-from core.i18n import language, number, t
+from core.i18n import number, t
 from services.bot_activity import BotActivityReader
 from services.errors import ServiceError
 from services.yclients.errors import YClientsError
+from tabs.analytics_export import export_figures
 from tabs.analytics_messages import (
     BotFailed,
     BotReady,
@@ -50,14 +50,8 @@ from widgets.timefmt import clock_time, zone
 if TYPE_CHECKING:
     from services.tenant_yclients import Figures, NotConfigured, TenantYClients
 
-
 # Switching back to the tab re-syncs only when the figures are older than this.
 RESYNC_AFTER_SECONDS = 60.0
-
-
-# What OSC 52 carries safely: terminals and tmux cap the sequence (xterm and hterm near 100 kB
-# of base64), and a cut-off paste is worse than none.
-CLIPBOARD_LIMIT = 64 * 1024
 
 
 class AnalyticsTab(TabView):
@@ -188,8 +182,7 @@ class AnalyticsTab(TabView):
         if session is None or backend is None:
             return
         try:
-            # The YClients client and its cache load with the first load, in a thread: an app
-            # whose tab is never opened never holds them (RSS, issue 16).
+            # YClients' side loads in a thread: a tab never opened never holds it (issue 16).
             await asyncio.to_thread(importlib.import_module, "services.tenant_yclients")
             from services.tenant_yclients import NotConfigured, TenantAnalytics
             from services.tenant_yclients import load_tenant_yclients as load_config
@@ -313,11 +306,8 @@ class AnalyticsTab(TabView):
     def on_load_failed(self, message: LoadFailed) -> None:
         if message.run != self._run:
             return
-        self.error = t(
-            f"analytics.state.{message.kind}_error",
-            reason=message.reason,
-            key=self.key("analytics.sync"),
-        )
+        kind, key = f"analytics.state.{message.kind}_error", self.key("analytics.sync")
+        self.error = t(kind, reason=message.reason, key=key)
         self._set_phase(Phase.failed)
 
     def _set_phase(self, phase: Phase) -> None:
@@ -360,12 +350,8 @@ class AnalyticsTab(TabView):
                     key=self.key("analytics.cancel"),
                 )
             key = "analytics.state.cached_progress" if cached else "analytics.state.syncing"
-            return t(
-                key,
-                done=number(progress[0]),
-                total=number(progress[1]),
-                key=self.key("analytics.cancel"),
-            )
+            done, total = number(progress[0]), number(progress[1])
+            return t(key, done=done, total=total, key=self.key("analytics.cancel"))
         if phase == Phase.ready and self._synced_at is not None and self.figures is not None:
             session = self.ctx.session
             tz = session.tenant_timezone if session else "UTC"
@@ -393,23 +379,7 @@ class AnalyticsTab(TabView):
 
     @work(group="analytics-export", exit_on_error=False)
     async def _export(self, figures: Figures, directory: Path) -> None:
-        from services.tenant_yclients import export_csv  # loaded with the figures
-
-        try:
-            path = await asyncio.to_thread(
-                partial(export_csv, spreadsheet_locale=language()),
-                figures.report,
-                directory,
-                figures.company_id,
-            )
-            # Over SSH the file is on the server, in the service account's folder staff cannot
-            # open: a table that fits goes to the staff member's clipboard through the terminal.
-            data = await asyncio.to_thread(path.read_bytes)
-        except OSError as exc:
-            self.post_message(Exported(None, failure_text(exc)))
-            return
-        text = data.decode("utf-8-sig") if len(data) <= CLIPBOARD_LIMIT else None
-        self.post_message(Exported(path, size=len(data), text=text))
+        self.post_message(await export_figures(figures, directory))
 
     def on_exported(self, message: Exported) -> None:
         if message.path is None:
