@@ -25,8 +25,7 @@ import pytest
 from pydantic import SecretStr
 from textual.widgets import DataTable, Input, Static
 
-import tabs.analytics_export as analytics_export
-import tabs.analytics_tab as analytics_tab
+import services.tenant_yclients as tenant_yclients
 from core.messages import ComposeMessageRequest
 from modals.audit import AuditScreen
 from modals.change_password import ChangePasswordScreen
@@ -173,7 +172,8 @@ async def test_analytics(
     log_file: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(analytics_tab, "load_tenant_yclients", aboom)
+    # The tab's worker imports it when it runs (the YClients side loads with the first load).
+    monkeypatch.setattr(tenant_yclients, "load_tenant_yclients", aboom)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["operator"])
@@ -497,13 +497,14 @@ async def test_analytics_export(make_app: AppFactory, salon: Salon, log_file: Pa
         await pilot.press("4")
         tab = main_of(app).query_one(AnalyticsTab)
         await app.wait_for(lambda: tab.phase == Phase.ready)
-        original = analytics_export.export_csv
-        analytics_export.export_csv = boom  # type: ignore[assignment]
+        # tabs/analytics_export.py imports it when it exports (the YClients side loads lazily).
+        original = tenant_yclients.export_csv
+        tenant_yclients.export_csv = boom  # type: ignore[assignment]
         try:
             await pilot.press("e")
             await app.wait_for(lambda: told(app, "Exporting the figures failed unexpectedly") == 1)
         finally:
-            analytics_export.export_csv = original
+            tenant_yclients.export_csv = original
         assert tab.last_export is None
         assert_logged_not_shown(app, log_file)
         await pilot.press("e")  # nothing held: the next export works
