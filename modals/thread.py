@@ -21,6 +21,7 @@ from textual.worker import Worker
 
 from core.actions import bindings, write_actions
 from core.context import AppContext, context_of
+from core.deferred import deferred
 from core.i18n import t
 from core.messages import ComposeMessageRequest, OutboxChanged
 from core.worker_failure import ReportsWorkerFailures
@@ -176,10 +177,12 @@ class ThreadScreen(ReportsWorkerFailures, Screen[None]):
             return
         # On the App: this screen's own workers end with it, the feed's shutdown must not.
         if feed is not None:
-            self.app.run_worker(services.stop_feed(feed), group="thread-stop", exit_on_error=False)
+            self.app.run_worker(
+                deferred(services.stop_feed, feed), group="thread-stop", exit_on_error=False
+            )
         if presence is not None:
             self.app.run_worker(
-                services.stop_presence(presence), group="thread-stop", exit_on_error=False
+                deferred(services.stop_presence, presence), group="thread-stop", exit_on_error=False
             )
 
     # -- what it shows -----------------------------------------------------------------------
@@ -279,7 +282,7 @@ class ThreadScreen(ReportsWorkerFailures, Screen[None]):
             services = self.ctx.require_services()
             # On the App: the request must finish even if the thread is closed meanwhile.
             self.app.run_worker(
-                _send(self.app, services, command_type, self.session_id),
+                deferred(_send, self.app, services, command_type, self.session_id),
                 group="thread-command",
                 exit_on_error=False,
             )

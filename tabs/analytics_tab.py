@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from core.actions import bindings
-from core.i18n import language, number, t
+from core.i18n import number, t
 from services.bot_activity import BotActivityReader
 from services.errors import ServiceError
 from services.tenant_yclients import (
@@ -31,10 +30,10 @@ from services.tenant_yclients import (
     NotConfigured,
     TenantAnalytics,
     TenantYClients,
-    export_csv,
     load_tenant_yclients,
 )
 from services.yclients.errors import YClientsError
+from tabs.analytics_export import export_figures
 from tabs.analytics_messages import (
     BotFailed,
     BotReady,
@@ -56,11 +55,6 @@ from widgets.timefmt import clock_time, zone
 
 # Switching back to the tab re-syncs only when the figures are older than this.
 RESYNC_AFTER_SECONDS = 60.0
-
-
-# What OSC 52 carries safely: terminals and tmux cap the sequence (xterm and hterm near 100 kB
-# of base64), and a cut-off paste is worse than none.
-CLIPBOARD_LIMIT = 64 * 1024
 
 
 class AnalyticsTab(TabView):
@@ -386,21 +380,7 @@ class AnalyticsTab(TabView):
 
     @work(group="analytics-export", exit_on_error=False)
     async def _export(self, figures: Figures, directory: Path) -> None:
-        try:
-            path = await asyncio.to_thread(
-                partial(export_csv, spreadsheet_locale=language()),
-                figures.report,
-                directory,
-                figures.company_id,
-            )
-            # Over SSH the file is on the server, in the service account's folder staff cannot
-            # open: a table that fits goes to the staff member's clipboard through the terminal.
-            data = await asyncio.to_thread(path.read_bytes)
-        except OSError as exc:
-            self.post_message(Exported(None, failure_text(exc)))
-            return
-        text = data.decode("utf-8-sig") if len(data) <= CLIPBOARD_LIMIT else None
-        self.post_message(Exported(path, size=len(data), text=text))
+        self.post_message(await export_figures(figures, directory))
 
     def on_exported(self, message: Exported) -> None:
         if message.path is None:

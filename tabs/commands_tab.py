@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from annotated_types import MaxLen
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,10 +20,11 @@ from textual.widgets import DataTable
 from textual.worker import Worker
 
 from core.actions import bindings, write_actions
+from core.deferred import deferred
 from core.i18n import t
 from core.messages import OutboxChanged
 from modals.confirm import ConfirmScreen
-from services.commands.registry import REGISTRY, CommandValidationError, validate_command
+from services.commands.registry import CommandValidationError, text_limits, validate_command
 from services.dashboard import DashboardServices, PresenceWatch
 from services.errors import NotFound, PermissionDenied, ServiceError
 from services.feed_types import FeedBatch
@@ -56,17 +56,6 @@ NAMES_PER_BATCH = 60
 log = logging.getLogger(__name__)
 
 
-def _limits() -> dict[str, int]:
-    """Each text field's maximum length, read from the registry's payload models."""
-    limits: dict[str, int] = {}
-    for spec in REGISTRY.values():
-        for name, info in spec.payload_model.model_fields.items():
-            for rule in info.metadata:
-                if isinstance(rule, MaxLen):
-                    limits[name] = rule.max_length
-    return limits
-
-
 class CommandsTab(TabView):
     SCOPE = "commands"
     BINDINGS = bindings("commands")
@@ -87,7 +76,7 @@ class CommandsTab(TabView):
         self._presence_for: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield CommandForm(_limits(), id="composer")
+        yield CommandForm(text_limits(), id="composer")
         yield CommandHistory(id="history")
 
     def on_mount(self) -> None:
@@ -229,7 +218,9 @@ class CommandsTab(TabView):
         if watch is not None and services is not None:
             # On the App: the leave must go out even if this tab is gone meanwhile.
             self.app.run_worker(
-                services.stop_presence(watch), group="composer-presence-stop", exit_on_error=False
+                deferred(services.stop_presence, watch),
+                group="composer-presence-stop",
+                exit_on_error=False,
             )
 
     def on_unmount(self) -> None:

@@ -19,6 +19,7 @@ from textual.worker import Worker
 
 from core.actions import key_for
 from core.context import AppContext
+from core.deferred import deferred
 from core.i18n import t
 from core.messages import (
     AccountChanged,
@@ -74,7 +75,7 @@ class LiveData:
     # -- the backend connection ------------------------------------------------------------
     def connect(self) -> None:
         self.app.run_worker(
-            self._connect(),
+            deferred(self._connect),
             name="connect_backend",
             group="backend",
             exclusive=True,
@@ -162,7 +163,7 @@ class LiveData:
         """After login: the feeds, and the outbox's periodic retry."""
         self.ctx.feed_status = {}
         self.app.run_worker(
-            self._start_feeds(), name="start_feeds", group="feeds", exit_on_error=False
+            deferred(self._start_feeds), name="start_feeds", group="feeds", exit_on_error=False
         )
         self._outbox_task = asyncio.create_task(self._outbox_loop())
         self.alerts.start()
@@ -238,7 +239,7 @@ class LiveData:
 
     def kick_outbox(self) -> None:
         self.app.run_worker(
-            self._flush_outbox(),
+            deferred(self._flush_outbox),
             name="kick_outbox",
             group="outbox",
             exclusive=True,

@@ -18,6 +18,7 @@ from textual.app import App
 from textual.timer import Timer
 
 from core.context import AppContext
+from core.deferred import deferred
 from core.i18n import t
 from core.messages import BotHealthChanged, CommandsFailed, HandoffsAlerted, NeedsStaffChanged
 from services.errors import ServiceError
@@ -56,7 +57,7 @@ class OperatorAlerts:
     def start(self) -> None:
         services = self.ctx.require_services()
         services.bot_health.threshold = float(self.ctx.settings.bot_pickup_seconds)
-        self.app.run_worker(self._start_feed(), group="alerts", exit_on_error=False)
+        self.app.run_worker(deferred(self._start_feed), group="alerts", exit_on_error=False)
         self.refresh_needs_staff()
         self.check_health()
         self._health_timer = self.app.set_interval(HEALTH_EVERY_SECONDS, self.check_health)
@@ -87,7 +88,9 @@ class OperatorAlerts:
     # -- hand-offs ---------------------------------------------------------------------------
     def _events_arrived(self, events: list[Any], initial: bool = False) -> None:
         self.app.run_worker(
-            self._claim_handoffs(events, silent=initial), group="alerts", exit_on_error=False
+            deferred(self._claim_handoffs, events, silent=initial),
+            group="alerts",
+            exit_on_error=False,
         )
         self.refresh_needs_staff()
 
@@ -128,7 +131,7 @@ class OperatorAlerts:
     def _read_needs_staff(self) -> None:
         self._needs_staff_due = False
         self.app.run_worker(
-            self._needs_staff(), group="needs-staff", exclusive=True, exit_on_error=False
+            deferred(self._needs_staff), group="needs-staff", exclusive=True, exit_on_error=False
         )
 
     async def _needs_staff(self) -> None:
@@ -151,7 +154,9 @@ class OperatorAlerts:
     def commands_changed(self, batch: FeedBatch[Any]) -> None:
         failed = [c for c in batch.upserts if getattr(c, "status", None) == "failed"]
         if failed and not batch.initial:
-            self.app.run_worker(self._claim_failed(failed), group="alerts", exit_on_error=False)
+            self.app.run_worker(
+                deferred(self._claim_failed, failed), group="alerts", exit_on_error=False
+            )
         # A staff message sent through a command answers a hand-off.
         if any(getattr(c, "status", None) == "done" for c in batch.upserts):
             self.refresh_needs_staff()
@@ -183,7 +188,9 @@ class OperatorAlerts:
 
     # -- the bot's health ----------------------------------------------------------------------
     def check_health(self) -> None:
-        self.app.run_worker(self._health(), group="bot-health", exclusive=True, exit_on_error=False)
+        self.app.run_worker(
+            deferred(self._health), group="bot-health", exclusive=True, exit_on_error=False
+        )
 
     async def _health(self) -> None:
         services = self.ctx.services

@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.worker import Worker
 
 from core.context import AppContext
+from core.deferred import deferred
 from core.i18n import t
 from core.messages import (
     AccountChanged,
@@ -56,7 +57,7 @@ class SessionLifecycle:
     # -- login ------------------------------------------------------------------------------
     def login(self, email: str, password: str) -> None:
         self.app.run_worker(
-            self._login(email, password),
+            deferred(self._login, email, password),
             name="attempt_login",
             group="login",
             exclusive=True,
@@ -196,7 +197,7 @@ class SessionLifecycle:
 
     def unlock(self, password: str) -> None:
         self.app.run_worker(
-            self._check_unlock(password),
+            deferred(self._check_unlock, password),
             name="check_unlock",
             group="unlock",
             exclusive=True,
@@ -249,7 +250,11 @@ class SessionLifecycle:
     # -- logout -----------------------------------------------------------------------------
     def logout(self) -> None:
         self.app.run_worker(
-            self._logout(), name="logout", group="logout", exclusive=True, exit_on_error=False
+            deferred(self._logout),
+            name="logout",
+            group="logout",
+            exclusive=True,
+            exit_on_error=False,
         )
 
     async def _logout(self) -> None:

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from annotated_types import MaxLen
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.text_rules import forbidden_character, shows_nothing
@@ -156,3 +157,14 @@ def validate_command(command_type: str, payload: dict[str, Any]) -> dict[str, An
             reason = "is not a field of this command"
         raise CommandValidationError(field, reason) from None
     return model.model_dump(mode="json", exclude_none=True)
+
+
+def text_limits() -> dict[str, int]:
+    """Each text field's maximum length, read from the payload models: the composer's limits."""
+    limits: dict[str, int] = {}
+    for spec in REGISTRY.values():
+        for name, info in spec.payload_model.model_fields.items():
+            for rule in info.metadata:
+                if isinstance(rule, MaxLen):
+                    limits[name] = rule.max_length
+    return limits

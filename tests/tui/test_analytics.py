@@ -350,9 +350,9 @@ async def test_e_puts_the_csv_on_the_terminals_clipboard_over_osc_52(
 async def test_e_names_the_path_and_size_when_the_csv_is_too_big_to_copy(
     make_app: AppFactory, salon: Salon, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tabs.analytics_tab as analytics_tab
+    import tabs.analytics_export as analytics_export
 
-    monkeypatch.setattr(analytics_tab, "CLIPBOARD_LIMIT", 100)
+    monkeypatch.setattr(analytics_export, "CLIPBOARD_LIMIT", 100)
     await configure(salon)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

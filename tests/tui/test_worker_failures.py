@@ -25,6 +25,7 @@ import pytest
 from pydantic import SecretStr
 from textual.widgets import DataTable, Input, Static
 
+import tabs.analytics_export as analytics_export
 import tabs.analytics_tab as analytics_tab
 from core.messages import ComposeMessageRequest
 from modals.audit import AuditScreen
@@ -496,13 +497,13 @@ async def test_analytics_export(make_app: AppFactory, salon: Salon, log_file: Pa
         await pilot.press("4")
         tab = main_of(app).query_one(AnalyticsTab)
         await app.wait_for(lambda: tab.phase == Phase.ready)
-        original = analytics_tab.export_csv
-        analytics_tab.export_csv = boom  # type: ignore[assignment]
+        original = analytics_export.export_csv
+        analytics_export.export_csv = boom  # type: ignore[assignment]
         try:
             await pilot.press("e")
             await app.wait_for(lambda: told(app, "Exporting the figures failed unexpectedly") == 1)
         finally:
-            analytics_tab.export_csv = original
+            analytics_export.export_csv = original
         assert tab.last_export is None
         assert_logged_not_shown(app, log_file)
         await pilot.press("e")  # nothing held: the next export works
