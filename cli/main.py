@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from cli.frame_rate import cap_frames
 from cli.paths import default_data_dir
 from services.private_files import restrict_umask
 from tui import heap
@@ -67,6 +68,8 @@ def parse_arguments(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Before anything imports Textual, which reads it once (cli/frame_rate.py).
+    cap_frames(os.environ)
     parser, args = parse_arguments(argv)
     # Whatever the app or a library creates (outbox, cache, log, export, SQLite's side files)
     # is the running account's alone: on a shared server other local users read none of it.

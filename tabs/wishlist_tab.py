@@ -10,6 +10,7 @@ the info line, with the newest one's name: `▲ 3 new: Анна — Home`.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -29,6 +30,7 @@ from services.feed_types import FeedBatch
 from services.keyset import Cursor
 from services.models import WishlistEntry
 from tabs.tab_view import TabView
+from tabs.wishlist_order import ShownRows
 from tabs.wishlist_view import DESIRED, SORTS, STATUS_FILTERS, age, counts_line, ordered, select
 from widgets.error_text import failure_text
 from widgets.literal import literal
@@ -76,6 +78,8 @@ class WishlistTab(TabView):
         self.loading_older = False
         # Batches applied to `entries` while the tab was hidden, not drawn yet (see `shown`).
         self.stale = False
+        self.statuses_line: Text | None = None
+        self.rows: ShownRows | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="wishlist-statuses", markup=False)
@@ -114,18 +118,33 @@ class WishlistTab(TabView):
     def apply_batch(self, batch: FeedBatch[WishlistEntry]) -> None:
         # The initial page is what was already there: nothing in it is news.
         new = [] if batch.initial else [e.key for e in batch.upserts if e.key not in self.entries]
+        # The shown rows follow the batch row by row while they are drawn (tabs/wishlist_order.py);
+        # otherwise they are made again when they are.
+        drawn = self.on_view() and not self.stale and not batch.initial
+        rows = self.rows if drawn else None
+        changed = False
         for entry in batch.upserts:
-            self.entries[entry.key] = Wish.of(entry)
+            wish = Wish.of(entry)
+            old = self.entries.get(wish.key)
+            self.entries[wish.key] = wish
+            if rows is not None:
+                changed = rows.replace(old, wish) or changed
         for key in batch.deletes:
-            self.entries.pop(key, None)
-        self._trim()
+            gone = self.entries.pop(key, None)
+            if rows is not None and gone is not None:
+                changed = rows.discard(gone) or changed
+        dropped = self._trim()
+        if rows is not None:
+            changed = rows.drop(dropped) or changed
         fresh = [key for key in new if key in self.entries]
-        if self.on_view():
-            self._show(fresh)
-        else:
+        if not self.on_view():
             # Hidden (another tab is shown): filtering, sorting and drawing 100 rows a second
             # that nobody sees took the loop from the keys typed there. Drawn when shown.
             self.stale = True
+        elif rows is None:
+            self._show(fresh)
+        else:
+            self._draw(rows.rows, fresh, changed)
         if fresh and self.ctx.settings.bell:
             self.app.bell()
 
@@ -133,20 +152,32 @@ class WishlistTab(TabView):
         if self.stale:
             self._show()
 
-    def _trim(self) -> None:
+    def _trim(self) -> list[Wish]:
         """Keep the newest `limit` entries; the ones dropped can be paged in again."""
-        if len(self.entries) <= self.limit:
-            return
-        keep = sorted(self.entries.values(), key=age, reverse=True)[: self.limit]
-        self.entries = {entry.key: entry for entry in keep}
+        excess = len(self.entries) - self.limit
+        if excess <= 0:
+            return []
+        dropped = heapq.nsmallest(excess, self.entries.values(), key=age)
+        for entry in dropped:
+            del self.entries[entry.key]
         self.exhausted = False
+        return dropped
 
     def _show(self, fresh: list[str] | None = None, *, reveal: bool = False) -> None:
+        """Every entry filtered and sorted again: the filter, the sort or the entries changed."""
         self.stale = False
         pool = select(self.entries.values(), self.status_filter, self.filter_text)
         visible = ordered(pool, self.sort)
+        self.rows = ShownRows(visible, self.sort, self.status_filter, self.filter_text)
+        self._draw(visible, fresh, True, reveal=reveal)
+
+    def _draw(
+        self, visible: list[Wish], fresh: list[str] | None, changed: bool, *, reveal: bool = False
+    ) -> None:
         with self.app.batch_update():
-            self.table.show(visible, fresh=fresh or (), reveal=reveal)
+            if changed:
+                # A batch none of whose rows the filter lets through leaves the table alone.
+                self.table.show(visible, fresh=fresh or (), reveal=reveal)
             self._render_info(visible)
             self._render_statuses()
 
@@ -169,6 +200,11 @@ class WishlistTab(TabView):
         target = self.query_one("#wishlist-statuses", Static)
         width = target.content_size.width or None
         line = counts_line(self.entries.values(), self.status_filter, self.table.today, width)
+        if line == self.statuses_line:
+            # At the cap the counts stay put while rows come and go. Repainted, this line and
+            # the info line under the table made every frame re-read all the lines between.
+            return
+        self.statuses_line = line
         # One line, always: no layout, which would also repaint the table's scrollbar.
         target.update(line, layout=False)
 
@@ -213,7 +249,12 @@ class WishlistTab(TabView):
 
     def _filter_value(self, value: str) -> None:
         self.filter_text = value
-        self._show(reveal=True)
+        # Not `reveal`: a character that leaves the rows on screen as they were (most of them,
+        # while a name is typed) leaves the held ones held, as a batch does. Revealed, they
+        # pushed every row on screen down at each key: the whole table redrawn with the
+        # echo, a screenful of bytes per key while rows stream in. Rows on screen that the
+        # new text does move reveal them (WishlistTable.show).
+        self._show()
 
     @on(Input.Changed, "#wishlist-filter")
     def _filter_changed(self, event: Input.Changed) -> None:

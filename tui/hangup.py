@@ -11,7 +11,8 @@ its connections. Hence:
 - `HangUpSafeDriver`: Textual's Linux driver whose output swallows the error of a terminal that
   is gone (nothing can be shown on it anyway) and reports the loss, and whose input thread
   reports EIO as a hang-up instead of a crash;
-- `HangUp`: the one way out. SIGHUP, a lost output or a lost input all trigger it, from any
+- `HangUp`: the one way out. SIGHUP, a lost output, a lost input or the terminal's POLLHUP
+  (for an app whose terminal is not its controlling one: no SIGHUP) trigger it, from any
   thread; it asks the App to exit (129, as a shell reports SIGHUP) and starts a deadline: if the
   clean exit has not finished within FORCE_AFTER seconds, whatever it waits on, the process
   ends with os._exit. A draft typed in the composer is dropped; commands already queued are in
@@ -24,6 +25,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import select
 import signal
 import sys
 import threading
@@ -125,14 +127,49 @@ class HangUpSafeDriver(LinuxDriver):
         # writer thread dies on the first failed write and then blocks the loop. Replacing the
         # stream it writes to is the only way to turn a dead terminal into a clean exit.
         self._file = _TerminalOut(self._file or sys.__stderr__, self._lost)  # type: ignore[arg-type,assignment]
+        self._watching = False
 
     def _lost(self, why: str) -> None:
         if self._hang_up is not None:
             self._hang_up.trigger(why)
 
     def run_input_thread(self) -> None:
+        self._watch_for_hang_up()
         try:
             super().run_input_thread()
         except OSError:
             # EIO: the terminal is gone. Textual would report a crash (and exit 1).
             self._lost("terminal input failed")
+
+    def _watch_for_hang_up(self) -> None:
+        """A thread that sleeps until the terminal hangs up, and then says so.
+
+        SIGHUP reaches only a terminal's controlling process. An app that runs on a terminal
+        that is not its controlling one (started with setsid, by a supervisor, or under a
+        wrapper that passes the terminal on) gets no signal when the other side closes: its
+        reads return end-of-file, which Textual's input loop takes for an empty pipe and reads
+        again at full speed, and an idle app writes nothing that could fail. The process lived
+        on for hours at a third of a core. The kernel marks a hung-up terminal with POLLHUP,
+        which poll() reports even when no event is asked for: this waits for that alone and
+        wakes for nothing else, not for keys.
+        """
+        if self._watching:
+            return
+        self._watching = True
+        fd = self.fileno
+
+        def watch() -> None:
+            poller = select.poll()
+            poller.register(fd, 0)
+            while True:
+                try:
+                    events = poller.poll()
+                except OSError:
+                    return
+                if any(mask & (select.POLLHUP | select.POLLERR) for _, mask in events):
+                    self._lost("terminal hung up")
+                    return
+                if any(mask & select.POLLNVAL for _, mask in events):
+                    return  # the descriptor was closed: the app is ending anyway
+
+        threading.Thread(target=watch, name="hang-up watch", daemon=True).start()

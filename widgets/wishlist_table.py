@@ -38,6 +38,7 @@ from textual.strip import Strip
 
 from core.i18n import t
 from widgets.literal import visible
+from widgets.scroll_length import set_length
 from widgets.timefmt import zone
 from widgets.wishlist_columns import fit, joined_strip, plan_columns
 from widgets.wishlist_hold import changed_lines, held_arrivals, window_moved
@@ -223,13 +224,8 @@ class WishlistTable(ScrollView, can_focus=True):
         return [key for key in self.everything if key not in waiting]
 
     def set_length(self) -> None:
-        """The scrollable height: a header line and the rows."""
-        size = Size(self.size.width, len(self.order) + 1)
-        if size != self.virtual_size:
-            # Setting `virtual_size` repaints every line; a new length only needs a layout
-            # (the scrollbar), the lines that changed are repainted one by one.
-            self.set_reactive(WishlistTable.virtual_size, size)
-            self.refresh(layout=True, repaint=False)
+        """The scrollable height: a header line and the rows (widgets/scroll_length.py)."""
+        set_length(self, len(self.order) + 1)
 
     def reveal(self) -> bool:
         """Show the held rows (highlighted as new); False if none were held."""

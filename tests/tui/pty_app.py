@@ -44,6 +44,7 @@ class PtyApp:
         command: list[str] | None = None,
         stderr: Path | None = None,
         settings: dict[str, str] | None = None,
+        controlling: bool = True,
     ) -> None:
         import fcntl
         import pty
@@ -83,8 +84,9 @@ class PtyApp:
             cwd=ROOT,
             start_new_session=True,
             # The terminal becomes the session's controlling terminal, as sshd makes it: closing
-            # the master side then sends SIGHUP, as a dropped connection does.
-            preexec_fn=_take_terminal,
+            # the master side then sends SIGHUP, as a dropped connection does. Without it (as
+            # under setsid or a supervisor) a hang-up sends no signal at all.
+            preexec_fn=_take_terminal if controlling else None,
         )
         os.close(child)
         os.set_blocking(self.fd, False)

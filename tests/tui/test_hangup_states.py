@@ -143,3 +143,23 @@ async def test_hang_up_ends_the_app_within_two_seconds(
         assert term.wait_gone(HANG_UP_LIMIT), f"still running {HANG_UP_LIMIT} s after hang-up"
     finally:
         term.close()
+
+
+@pytest.mark.parametrize("state", ["wishlist", "lock"])
+async def test_a_terminal_that_hangs_up_without_sighup_ends_the_app(
+    state: str, tui_stack: StackProcess, tmp_path: Path, salon: Salon
+) -> None:
+    """The terminal is not the app's controlling one (as under setsid or a supervisor): its
+    other side closing sends no SIGHUP, reads return end-of-file, and an idle screen writes
+    nothing that could fail. Textual's input loop took the end-of-file for an empty pipe and
+    read again at full speed: the app lived on for good at a third of a core."""
+    term = PtyApp(tui_stack, tmp_path, controlling=False)
+    try:
+        term.wait_for("logs in")
+        await STATES[state](term, salon)  # type: ignore[misc]
+        term.drain(quiet=0.5)  # idle: nothing more is written
+        term.hang_up()
+        # Whether it ends at all (before, it never did); how fast is the test above's deadline.
+        assert term.wait_gone(20), "still running 20 s after the terminal hung up"
+    finally:
+        term.close()

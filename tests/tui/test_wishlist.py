@@ -208,6 +208,34 @@ async def test_the_filter_applies_in_the_call_that_changes_its_text(
         assert "filter: бор" in str(info.content)
 
 
+async def test_a_filter_that_leaves_the_rows_on_screen_leaves_the_new_ones_held(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    # Revealed at every key, the held rows pushed the whole table down with each echo.
+    for n in range(40):
+        await salon.add_wish(client_name=f"Было {n}", created_at=ago(100 - n))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, salon.users["operator"])
+        await app.wait_for(lambda: table(app).row_count == 40)
+        on_screen = table(app).keys
+        new = str((await salon.add_wish(client_name="Было 300", created_at=ago(1)))["id"])
+        await app.wait_for(lambda: table(app).held_keys == (new,))
+
+        info = app.screen.query_one("#wishlist-info", Static)
+        await pilot.press("slash", *"было")
+        await app.wait_for(lambda: "filter: было" in str(info.content))
+        assert table(app).held_keys == (new,), "every row on screen matches: none moved"
+        assert table(app).keys == on_screen
+        assert "▲ 1 new entry: Было 300 — Home" in screen_text(app)
+
+        await pilot.press(*" 3")
+        await app.wait_for(lambda: "filter: было 3" in str(info.content))
+        assert not table(app).held_keys, "the rows on screen changed: the held one with them"
+        assert names(app, table(app).keys[:3]) == ["Было 300", "Было 39", "Было 38"]
+        assert new in table(app).fresh_keys
+
+
 async def test_s_cycles_the_sort_column_and_keeps_the_cursor_on_its_row(
     make_app: AppFactory, salon: Salon
 ) -> None:
