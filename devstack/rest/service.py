@@ -22,7 +22,7 @@ from devstack.rest import handlers
 from devstack.rest.errors import ApiError, connection_error, from_postgres
 from devstack.rest.negotiation import Identity
 from devstack.rest.schema_cache import SchemaCache, load_schema_cache
-from devstack.rest.transaction import RequestConnection, in_transaction
+from devstack.rest.transaction import RequestConnection, commit, in_transaction
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,8 @@ class RestService:
         self._listen_conn: asyncpg.Connection | None = None
         self._closing = False
         self._unavailable_until = 0.0
+        # Read-only transactions answered before their COMMIT: awaited before the pool closes.
+        self._committing: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         self._closing = False
@@ -98,6 +100,8 @@ class RestService:
             with contextlib.suppress(Exception):
                 await self._listen_conn.close(timeout=2)
             self._listen_conn = None
+        if self._committing:
+            await asyncio.wait(self._committing, timeout=5)
         if self._pool is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._pool.close(), 5)
@@ -198,6 +202,21 @@ class RestService:
 
     # -- one request, one transaction -----------------------------------------------------
 
+    def _commit_later(self, pool: asyncpg.Pool, conn: RequestConnection) -> None:
+        """A read-only request's COMMIT, after its answer (see devstack/rest/transaction.py)."""
+
+        async def finish() -> None:
+            try:
+                await commit(conn)
+            except (*CONNECTION_ERRORS, asyncpg.PostgresError, asyncpg.InterfaceError):
+                pass  # a lost connection: the pool closes it on release; nothing was written
+            finally:
+                await pool.release(conn)
+
+        task = asyncio.create_task(finish())
+        self._committing.add(task)
+        task.add_done_callback(self._committing.discard)
+
     def _require_pool(self) -> asyncpg.Pool:
         if self._pool is None:
             raise RuntimeError("the REST service is not started")
@@ -225,10 +244,24 @@ class RestService:
                 started = True
 
             try:
-                async with pool.acquire() as conn:
-                    return await in_transaction(
-                        conn, settings, work, readonly=readonly, began=began
+                conn = await pool.acquire()
+                try:
+                    result = await in_transaction(
+                        conn,
+                        settings,
+                        work,
+                        readonly=readonly,
+                        began=began,
+                        commit_now=not readonly,
                     )
+                except BaseException:
+                    await pool.release(conn)
+                    raise
+                if readonly:
+                    self._commit_later(pool, conn)
+                else:
+                    await pool.release(conn)
+                return result
             except ApiError:
                 raise
             except asyncpg.exceptions.InvalidCachedStatementError as exc:

@@ -5,6 +5,11 @@ all local; the request's statement; COMMIT), followed by asyncpg's session reset
 takes the connection back. Each round trip to Postgres is a wake-up of two processes, which on
 a busy machine costs more than anything the REST layer computes, so the BEGIN travels with the
 set_config call and the reset with the COMMIT, each as one simple-protocol message.
+
+A read-only request's answer is final once its statement has run: nothing it did can be
+undone or made visible by the COMMIT. So the REST service answers first and commits after
+(`commit_now=False`), and the client waits two round trips, not three. The connection goes
+back to the pool only after its COMMIT and reset, so the next request never sees it mid-way.
 """
 
 from __future__ import annotations
@@ -80,9 +85,11 @@ async def in_transaction(
     *,
     readonly: bool,
     began: Callable[[], None],
+    commit_now: bool = True,
 ) -> T:
     """`work` between BEGIN + settings and COMMIT + session reset; ROLLBACK on any error.
-    `began` is called once the transaction is open (a retry is safe only before that)."""
+    `began` is called once the transaction is open (a retry is safe only before that). With
+    `commit_now` false the transaction is left open on success, for `commit` to end."""
     sql = begin_sql(readonly, *settings)
     try:
         if sql is None:
@@ -97,6 +104,12 @@ async def in_transaction(
         if not conn.is_closed() and conn.is_in_transaction():
             await conn.execute("ROLLBACK;")
         raise
+    if commit_now:
+        await commit(conn)
+    return result
+
+
+async def commit(conn: RequestConnection) -> None:
+    """COMMIT and the session reset in one message; the pool then skips its own reset."""
     await conn.execute("COMMIT;\n" + conn.session_reset_sql())
     conn.mark_reset_sent()
-    return result

@@ -1,6 +1,7 @@
 """Each REST request's transaction (devstack/rest/transaction.py): the settings PostgREST makes
 reach SQL whole whatever they hold, the session is reset before its connection serves another
-request, and a failure at COMMIT is the request's failure."""
+request (a read-only one after its answer, as it is committed then), and a failure at COMMIT
+is the request's failure."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from postgrest.exceptions import APIError
 from devstack.keys import make_key
 from devstack.rest.transaction import begin_sql, sql_literal
 from devstack.stack import DevStack
+from tests.devstack.bot_helpers import wait_until
 from tests.devstack.rest_helpers import Api, make_api
 
 # Quotes, a backslash (the E'' form of a literal), a doubled quote and non-ASCII text.
@@ -72,6 +74,28 @@ async def test_session_settings_do_not_outlive_their_request(service_api: Api, p
     assert first.data["pid"] in [row["pid"] for row in later]
     # Reset, a custom setting once defined reads as '' (never defined: null).
     assert [row["leak"] or "" for row in later] == [""] * 5
+
+
+async def test_a_read_only_request_is_answered_then_committed_and_leaves_nothing_open(
+    service_api: Api, probe: str, db: asyncpg.Connection
+) -> None:
+    # GET runs READ ONLY and is committed after its answer (transaction.py): its connection
+    # must still come back to the pool committed and reset, every time.
+    first = await service_api.sb.rpc(probe, {"leak": "from a GET"}, get=True).execute()
+    assert first.data["leak"] == "from a GET"
+    # More requests than the pool has connections: each must have come back to serve again.
+    later = [(await service_api.sb.rpc(probe, {}, get=True).execute()).data for _ in range(30)]
+    assert first.data["pid"] in [row["pid"] for row in later]
+    assert [row["leak"] or "" for row in later] == [""] * 30
+
+    async def all_committed() -> bool:
+        open_transactions = await db.fetchval(
+            "select count(*) from pg_stat_activity"
+            " where application_name = 'devstack-rest' and state like 'idle in transaction%'"
+        )
+        return bool(open_transactions == 0)
+
+    await wait_until(all_committed, limit=10)
 
 
 @pytest.mark.parametrize("conforming", ["on", "off"])
