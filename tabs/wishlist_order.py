@@ -14,10 +14,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from tabs.wishlist_view import DESIRED, age, desired_key, select
-from widgets.wishlist_row import STATUSES, Wish
-
-_RANK = {status: index for index, status in enumerate(STATUSES)}
+from tabs.wishlist_view import age, column, select
+from widgets.wishlist_row import Wish
 
 
 class Newest:
@@ -38,23 +36,10 @@ class Newest:
         return hash(self.age)
 
 
-def column(sort: str) -> Callable[[Wish], Any]:
-    """The chosen column's part of the order; the same for every row when sorted by time."""
-    if sort == DESIRED:
-        return desired_key
-    if sort == "name":
-        return lambda e: (e.client_name or "").casefold()
-    if sort == "service":
-        return lambda e: (e.service_title or "").casefold()
-    if sort == "status":
-        return lambda e: (_RANK.get(e.status, len(_RANK)), e.status)
-    return lambda e: 0
-
-
 def sort_key(sort: str) -> Callable[[Wish], tuple[Any, Newest]]:
     """`ordered(…, sort)` as one key: the column, then the newest first (the id breaks ties,
     so no two entries share a key)."""
-    part = column(sort)
+    part = column(sort) or (lambda e: 0)
     return lambda e: (part(e), Newest(e))
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
+from typing import Any
 
 from rich.text import Text
 
@@ -72,18 +73,28 @@ def desired_key(entry: Wish) -> tuple[bool, date, time]:
     )
 
 
-def ordered(entries: list[Wish], sort: str) -> list[Wish]:
-    newest = sorted(entries, key=age, reverse=True)
+_RANK = {status: index for index, status in enumerate(STATUSES)}
+
+
+def column(sort: str) -> Callable[[Wish], Any] | None:
+    """The chosen column's part of the order (after it, the newest first); None: by time."""
     if sort == DESIRED:
-        return sorted(newest, key=desired_key)
+        return desired_key
     if sort == "name":
-        return sorted(newest, key=lambda e: (e.client_name or "").casefold())
+        return lambda e: (e.client_name or "").casefold()
     if sort == "service":
-        return sorted(newest, key=lambda e: (e.service_title or "").casefold())
+        return lambda e: (e.service_title or "").casefold()
     if sort == "status":
-        rank = {status: index for index, status in enumerate(STATUSES)}
-        return sorted(newest, key=lambda e: (rank.get(e.status, len(rank)), e.status))
-    return newest
+        return lambda e: (_RANK.get(e.status, len(_RANK)), e.status)
+    return None
+
+
+def ordered(entries: list[Wish], sort: str) -> list[Wish]:
+    """Newest first, then stably by the chosen column (tabs/wishlist_order.py keeps the same
+    order row by row)."""
+    newest = sorted(entries, key=age, reverse=True)
+    part = column(sort)
+    return newest if part is None else sorted(newest, key=part)
 
 
 def counts_line(
