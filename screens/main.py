@@ -75,7 +75,9 @@ class MainScreen(Screen[None]):
 
     def _pane_shown(self, pane: str | None) -> None:
         if pane in TABS:
-            self.tab_view(pane).shown()
+            view = self.tab_view(pane)
+            view.build()  # a tab not shown before: its widgets now, for the frame that shows it
+            view.shown()
 
     @property
     def active_tab(self) -> str:
@@ -116,6 +118,8 @@ class MainScreen(Screen[None]):
             tab.focus_main()
 
     def _land(self, name: str) -> None:
+        if not self.tab_view(name).is_ready:
+            return  # its first show is still building it: the TabActivated handler lands
         landing, self._landing = self._landing, None
         if landing is not None and landing[0] == name:
             (landing[1] or self.tab_view(name).focus_main)()
@@ -128,10 +132,12 @@ class MainScreen(Screen[None]):
             self.tab_view(name).focus_main()
 
     @on(TabbedContent.TabActivated)
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane = event.pane.id or "wishlist"
         if pane in TABS:
-            self._land(pane)
+            await self.tab_view(pane).ready()  # a first show: the landing needs its widgets
+            if self.active_tab == pane:
+                self._land(pane)
         self.refresh_bindings()
 
     def apply_batch(self, feed: str, batch: Any) -> None:
@@ -208,9 +214,15 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     @on(ComposeMessageRequest)
-    def compose_message(self, request: ComposeMessageRequest) -> None:
+    async def _compose_message_requested(self, request: ComposeMessageRequest) -> None:
         request.stop()
+        await self.compose_message(request)
+
+    async def compose_message(self, request: ComposeMessageRequest) -> None:
+        """Prefill the composer and go there. Awaited by its callers' handlers, so that keys
+        typed meanwhile wait for the composer (tui/keyboard.py)."""
         commands = self.tab_view("commands")
         assert isinstance(commands, CommandsTab)
+        await commands.ready()  # the composer may not exist yet: built on the first show
         land = commands.start_message(request.client_id, request.client_name, request.session_id)
         self.navigate("commands", land)

@@ -220,7 +220,7 @@ class AgentPApp(App[int]):
             return
         while self.screen is not main and len(self.screen_stack) > 2:
             await self.pop_screen()
-        main.compose_message(request)
+        await main.compose_message(request)
 
     def action_show_help(self) -> None:
         from modals.help import HelpScreen

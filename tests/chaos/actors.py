@@ -173,7 +173,7 @@ class Operator:
         tab = app.screen.query_one(CommandsTab)
         client_id, name = self.clients[number % len(self.clients)]
         text = f"Хаос {number}"
-        app.screen.compose_message(ComposeMessageRequest(client_id, name, None))
+        app.screen.post_message(ComposeMessageRequest(client_id, name, None))
         area = app.screen.query_one(MessageArea)
         await app.wait_for(lambda: app.focused is area, 20)
         if area.text:  # a failed send keeps its text; this one starts afresh

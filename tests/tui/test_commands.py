@@ -135,7 +135,7 @@ async def test_cancel_at_the_confirmation_writes_nothing_and_keeps_the_text(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_tab(pilot, salon)
-        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
+        app.screen.post_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
         await pilot.press(*"Перенесём?", "ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
@@ -153,7 +153,7 @@ async def test_message_from_elsewhere_lands_on_the_tab_with_the_client_filled(
         await login(pilot, salon.users["operator"])
         main = app.screen
         assert isinstance(main, MainScreen) and main.active_tab == "wishlist"
-        main.compose_message(
+        main.post_message(
             ComposeMessageRequest(
                 conversation["client_id"], "Ольга Смирнова", str(conversation["id"])
             )
@@ -164,7 +164,7 @@ async def test_message_from_elsewhere_lands_on_the_tab_with_the_client_filled(
         assert draft.client_id == conversation["client_id"]
         assert draft.session_id == str(conversation["id"])
         await shows(app, "Ольга Смирнова")
-        assert app.focused is app.screen.query_one(MessageArea)
+        await app.wait_for(lambda: app.focused is app.screen.query_one(MessageArea))
 
 
 async def test_viewer_sees_the_history_but_cannot_send(make_app: AppFactory, salon: Salon) -> None:
@@ -179,7 +179,7 @@ async def test_viewer_sees_the_history_but_cannot_send(make_app: AppFactory, sal
         text = screen_text(app)
         assert "^s Send" not in text and "r Re-send" not in text
         assert app.screen.query_one("#composer-fields").disabled
-        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
+        app.screen.post_message(ComposeMessageRequest(conversation["client_id"], None, None))
         await pilot.press(*"hello", "ctrl+s")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
@@ -254,9 +254,7 @@ async def test_offline_send_waits_locally_and_reaches_the_database_once(
         dead = await Backend.open("http://127.0.0.1:9", SecretStr(tui_stack.service_key))
         services.commands.backend = dead
         try:
-            app.screen.compose_message(
-                ComposeMessageRequest(conversation["client_id"], "Анна", None)
-            )
+            app.screen.post_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
             await pilot.press(*"Сообщение без сети", "ctrl+s")
             await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
             await pilot.press("y")
@@ -289,7 +287,7 @@ async def test_another_salons_client_is_refused_on_the_field_and_nothing_is_writ
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_tab(pilot, salon)
-        app.screen.compose_message(ComposeMessageRequest(theirs["client_id"], None, None))
+        app.screen.post_message(ComposeMessageRequest(theirs["client_id"], None, None))
         await pilot.press(*"Чужой клиент", "ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -310,7 +308,7 @@ async def test_a_megabyte_paste_and_bad_fields_get_messages_and_nothing_is_sent(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_tab(pilot, salon)
-        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
+        app.screen.post_message(ComposeMessageRequest(conversation["client_id"], None, None))
         area = app.screen.query_one(MessageArea)
         area.post_message(events.Paste("я" * 1_048_576))
         await app.wait_for(lambda: form(app).error_text("message") != "")
@@ -335,7 +333,7 @@ async def test_the_counter_changes_in_the_call_that_edits_the_text(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, salon)
-        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
+        app.screen.post_message(ComposeMessageRequest(conversation["client_id"], None, None))
         await pilot.pause()
         area = app.screen.query_one(MessageArea)
         counter = app.screen.query_one("#message-counter", Static)

@@ -390,7 +390,7 @@ async def test_hostile_message_text_is_refused_on_its_field_or_sent_exactly(
         assert isinstance(main, MainScreen)
 
         async def sent(entry: Hostile) -> None:
-            main.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
+            await main.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
             area = app.screen.query_one(MessageArea)
             area.clear()
             await paste(pilot, area, entry.text)
@@ -436,7 +436,7 @@ async def test_hostile_ids_and_notes_in_the_composer_write_nothing(
         assert isinstance(main, MainScreen)
 
         async def refused(entry: Hostile) -> None:
-            main.compose_message(ComposeMessageRequest("", None, None))
+            await main.compose_message(ComposeMessageRequest("", None, None))
             client = app.screen.query_one("#field-client_id", TextField)
             session = app.screen.query_one("#field-session_id", TextField)
             client.value, session.value = "", ""

@@ -25,6 +25,8 @@ async def test_a_batch_during_shutdown_is_dropped(
         main = app.screen
         assert isinstance(main, MainScreen)
         tab = main.query_one(CommandsTab)
+        main.navigate("commands")  # built on its first show
+        await app.wait_for(lambda: tab.is_ready)
         await tab.query_one(CommandHistory).remove()
         # What the harness's shutdown leaves: the app no longer running, no exit code set.
         monkeypatch.setattr(ObservedApp, "is_running", property(lambda self: False))

@@ -28,7 +28,7 @@ async def test_a_damaged_outbox_never_sticks_send_and_the_user_is_told_once(
         assert path.exists()
         path.write_bytes(b"\x00garbage, not a database\xff" * 64)  # a disk error, a bad copy
 
-        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
+        app.screen.post_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
         await pilot.press(*"Первое после сбоя", "ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
@@ -39,7 +39,7 @@ async def test_a_damaged_outbox_never_sticks_send_and_the_user_is_told_once(
         assert len(broken) == 1 and b"garbage" in broken[0].read_bytes()
 
         # At once, a second send: no "Sending…" left over, a fresh outbox, one notice only.
-        app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
+        app.screen.post_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
         await pilot.press(*"И второе", "ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")

@@ -319,7 +319,7 @@ async def test_outbox(
         dead = await Backend.open("http://127.0.0.1:9", SecretStr(tui_stack.service_key))
         services.commands.backend = dead
         try:
-            main_of(app).compose_message(
+            main_of(app).post_message(
                 ComposeMessageRequest(conversation["client_id"], "Анна", None)
             )
             await pilot.press(*"Из очереди", "ctrl+s")
@@ -454,7 +454,7 @@ async def test_presence(make_app: AppFactory, salon: Salon, log_file: Path) -> N
         await login(pilot, salon.users["operator"])
         services = app.ctx.require_services()
         services.watch_presence = aboom  # type: ignore[method-assign]
-        main_of(app).compose_message(
+        main_of(app).post_message(
             ComposeMessageRequest(conversation["client_id"], "Анна", str(conversation["id"]))
         )
         failure = "Showing who else has the conversation open failed unexpectedly"
@@ -603,7 +603,7 @@ async def test_commands_send(make_app: AppFactory, salon: Salon, log_file: Path)
         commands = app.ctx.require_services().commands
         enqueue = commands.enqueue
         commands.enqueue = aboom  # type: ignore[method-assign]
-        main_of(app).compose_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
+        main_of(app).post_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
         await pilot.press(*"Не потеряется", "ctrl+s")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")

@@ -1,0 +1,76 @@
+"""The tabs a user has not opened yet cost no widgets: Sessions, Commands and Analytics are
+built on their first show (tabs/tab_view.py, DEFERRED), and nothing a hidden tab owes the user
+is lost meanwhile: the commands feed's batches, the composer's prefill, the landing focus."""
+
+from __future__ import annotations
+
+from core.messages import ComposeMessageRequest
+from screens.main import MainScreen
+from tabs.commands_tab import CommandsTab
+from tabs.tab_view import TabView
+from tests.tui.conftest import AppFactory, Salon, login
+from tests.tui.test_commands import insert_command
+from widgets.command_form import CommandForm
+from widgets.command_history import CommandHistory
+from widgets.message_area import MessageArea
+from widgets.session_list import SessionList
+
+DEFERRED = ("sessions", "commands", "analytics")
+
+
+def built(main: MainScreen, name: str) -> bool:
+    return bool(main.tab_view(name).children)
+
+
+async def test_hidden_tabs_are_built_on_their_first_show(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert built(main, "wishlist")
+        assert [name for name in DEFERRED if built(main, name)] == []
+        assert all(isinstance(main.tab_view(name), TabView) for name in DEFERRED)
+
+        await pilot.press("2")
+        await app.wait_for(lambda: isinstance(app.focused, SessionList))
+        assert [name for name in DEFERRED if built(main, name)] == ["sessions"]
+
+
+async def test_a_never_opened_commands_tab_keeps_its_feed_and_takes_a_prefill(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    await insert_command(salon, payload={"session_id": "before-login"})
+    conversation = await salon.add_session(client_name="Ольга Смирнова")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, salon.users["operator"])
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        commands = main.tab_view("commands")
+        assert isinstance(commands, CommandsTab)
+        # A live batch while the tab has no history widget yet: held for it.
+        await insert_command(salon, payload={"session_id": "while-hidden"})
+        await app.wait_for(
+            lambda: any(
+                row.payload.get("session_id") == "while-hidden"
+                for batch in commands._early_batches
+                for row in batch.upserts
+            )
+        )
+        assert not built(main, "commands")
+
+        main.post_message(
+            ComposeMessageRequest(
+                conversation["client_id"], "Ольга Смирнова", str(conversation["id"])
+            )
+        )
+        await app.wait_for(lambda: main.active_tab == "commands" and commands.is_ready)
+        draft = commands.query_one(CommandForm).draft()
+        assert draft.client_id == conversation["client_id"]
+        assert draft.session_id == str(conversation["id"])
+        await app.wait_for(lambda: isinstance(app.focused, MessageArea))
+        history = commands.query_one(CommandHistory)
+        await app.wait_for(lambda: len(history.commands) == 2)
