@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +42,7 @@ from widgets.analytics_figures import AnalyticsFigures
 from widgets.analytics_tables import AnalyticsTables
 from widgets.bar_chart import DayChart, StaffChart
 from widgets.bot_figures import BotFigures
-from widgets.error_text import failure_text
+from widgets.error_text import failure_text, sqlite_errors
 from widgets.period_picker import Period, PeriodPicker
 from widgets.timefmt import clock_time, zone
 
@@ -228,7 +227,7 @@ class AnalyticsTab(TabView):
             self.post_message(LoadFailed(run, "yclients", failure_text(exc)))
         except ServiceError as exc:
             self.post_message(LoadFailed(run, "backend", failure_text(exc)))
-        except (sqlite3.Error, OSError, ValueError) as exc:
+        except sqlite_errors(OSError, ValueError) as exc:
             self.post_message(LoadFailed(run, "cache", failure_text(exc)))
 
     # -- handlers: the only place widgets change ------------------------------------------------
@@ -284,7 +283,7 @@ class AnalyticsTab(TabView):
             )
         except ServiceError as exc:
             self.post_message(BotFailed(run, str(exc)))
-        except (sqlite3.Error, OSError, ValueError) as exc:
+        except sqlite_errors(OSError, ValueError) as exc:
             self.post_message(BotFailed(run, str(exc)))
         else:
             self.post_message(BotReady(run, report, yclients=config is not None))

@@ -9,7 +9,7 @@ sentence, which says more, is kept. The full sentence always goes to the log fil
 from __future__ import annotations
 
 import logging
-import sqlite3
+import sys
 
 from core.i18n import language, t
 from services import errors
@@ -32,14 +32,24 @@ _KINDS: tuple[tuple[type[BaseException], str], ...] = (
     (yclients.YClientsPaymentRequiredError, "yclients_payment"),
     (yclients.YClientsRateLimitError, "yclients_rate_limit"),
     (yclients.YClientsError, "yclients"),
-    (sqlite3.Error, "cache"),
     (OSError, "file"),
 )
 # Sentences written for people: shown as they are in English.
 _SPOKEN = (errors.ServiceError, yclients.YClientsError)
 
 
+def sqlite_errors(*others: type[BaseException]) -> tuple[type[BaseException], ...]:
+    """`others`, and `sqlite3.Error` once SQLite is loaded: for `except` and `isinstance`.
+
+    Only what has loaded SQLite (the outbox with something in it, the YClients cache) can
+    raise its errors, and loading it just to name its exception cost 2 MB of an idle app."""
+    module = sys.modules.get("sqlite3")
+    return (*others, module.Error) if module is not None else others
+
+
 def kind_of(error: BaseException) -> str:
+    if isinstance(error, sqlite_errors()):
+        return "cache"
     for cls, kind in _KINDS:
         if isinstance(error, cls):
             return kind

@@ -16,17 +16,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.commands.outbox_salvage import salvage_rows
 from services.commands.registry import upgrade_payload
 from services.errors import ServiceError
 from services.private_files import private_file
+
+if TYPE_CHECKING:
+    import sqlite3
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,8 @@ class OutboxEntry:
 
 
 def _damaged(exc: sqlite3.Error) -> bool:
+    import sqlite3
+
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
         return code & 0xFF in _DAMAGED
@@ -102,6 +106,10 @@ class Outbox:
         self._ready = False
 
     def _connect(self) -> sqlite3.Connection:
+        # SQLite is loaded here, in a worker, by the first use of an outbox file: most
+        # sessions never queue a command, and an idle app need not hold its 2 MB.
+        import sqlite3
+
         # Message texts wait here: the file (and so SQLite's -wal and -shm) is 0600.
         private_file(self.path)
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
@@ -123,8 +131,12 @@ class Outbox:
             conn.close()
 
     def _work(
-        self, sql: str, params: tuple[Any, ...]
+        self, sql: str, params: tuple[Any, ...], absent: list[tuple[Any, ...]] | None
     ) -> tuple[list[tuple[Any, ...]], OutboxRecovery | None]:
+        if absent is not None and not self.path.exists():
+            return absent, None  # a read of an outbox that was never written to
+        import sqlite3
+
         recovery = None
         try:
             try:
@@ -140,9 +152,17 @@ class Outbox:
                 f"the local outbox cannot be used ({type(exc).__name__}): check {self.path.parent}"
             ) from None
 
-    async def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    async def _run(
+        self,
+        sql: str,
+        params: tuple[Any, ...] = (),
+        *,
+        absent: list[tuple[Any, ...]] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """`sql` on the outbox file; a read passes `absent`, its answer when there is no file
+        (then no file is made, and SQLite is not loaded)."""
         async with self._lock:
-            rows, recovery = await asyncio.to_thread(self._work, sql, params)
+            rows, recovery = await asyncio.to_thread(self._work, sql, params, absent)
         if recovery is not None and self.on_recovered is not None:
             self.on_recovered(recovery)
         return rows
@@ -200,6 +220,7 @@ class Outbox:
             "attempts, last_error from outbox where tenant_id = ? and created_by = ? "
             "order by queued_at, rowid",
             (tenant_id, created_by),
+            absent=[],
         )
         return [
             OutboxEntry(
@@ -220,6 +241,7 @@ class Outbox:
         rows = await self._run(
             "select count(*) from outbox where tenant_id = ? and created_by = ?",
             (tenant_id, created_by),
+            absent=[(0,)],
         )
         return int(rows[0][0])
 
@@ -230,6 +252,8 @@ def _readable_rows(path: Path) -> list[tuple[Any, ...]]:
     SQLite first (it also reads what waits in the -wal file), as far as it gets; then every
     page of the file itself (outbox_salvage), which reads past a damaged or missing page. A
     row whose payload is no JSON object, or that lacks a field, is left out."""
+    import sqlite3
+
     found: dict[str, tuple[Any, ...]] = {}
     try:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)

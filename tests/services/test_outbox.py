@@ -178,3 +178,31 @@ async def test_a_sent_entry_leaves_no_text_in_the_file(tmp_path: Path) -> None:
     await box.put(entry("gone"))
     await box.remove("gone")
     assert "привет gone".encode() not in path.read_bytes()
+
+
+async def test_reading_an_outbox_never_written_makes_no_file_and_loads_no_sqlite(
+    tmp_path: Path,
+) -> None:
+    # A fresh process: this one has loaded SQLite already (the import above).
+    script = textwrap.dedent(
+        f"""
+        import asyncio, sys
+        from pathlib import Path
+        from services.commands.outbox import Outbox
+        async def main():
+            box = Outbox(Path({str(tmp_path / "outbox.sqlite")!r}))
+            pending = await box.pending(tenant_id="t1", created_by="u1")
+            count = await box.count(tenant_id="t1", created_by="u1")
+            print(pending, count, "sqlite3" in sys.modules)
+        asyncio.run(main())
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["[]", "0", "False"]
+    assert list(tmp_path.iterdir()) == []

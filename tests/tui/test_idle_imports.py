@@ -24,6 +24,8 @@ NOT_WHEN_IDLE = (
     "services.tenant_yclients",
     "services.yclients.client",
     "services.yclients.cache",
+    # SQLite: the outbox's first command (or an outbox file left to read), the YClients cache.
+    "sqlite3",
 )
 
 LOGGED_IN = """
