@@ -14,15 +14,32 @@ from core.actions import admin_actions, bindings
 from core.context import context_of
 from core.i18n import t
 from core.messages import ComposeMessageRequest
-from tabs.analytics_tab import AnalyticsTab
-from tabs.commands_tab import CommandsTab
-from tabs.sessions_tab import SessionsTab
+from tabs.tab_slot import TabSlot
 from tabs.tab_view import TabView
 from tabs.wishlist_tab import WishlistTab
 from widgets.footer import LocalizedFooter
 from widgets.status_bar import StatusBar, StatusInfo
 
 TABS = ("wishlist", "sessions", "commands", "analytics")
+
+
+# The tabs other than the wishlist, built on their first show (tabs/tab_slot.py).
+def _sessions() -> TabView:
+    from tabs.sessions_tab import SessionsTab
+
+    return SessionsTab(id="sessions-view")
+
+
+def _commands() -> TabView:
+    from tabs.commands_tab import CommandsTab
+
+    return CommandsTab(id="commands-view")
+
+
+def _analytics() -> TabView:
+    from tabs.analytics_tab import AnalyticsTab
+
+    return AnalyticsTab(id="analytics-view")
 
 
 class NavigatedTabs(TabbedContent):
@@ -51,13 +68,13 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with NavigatedTabs(initial="wishlist", id="tabs"):
             with TabPane(t("tab.wishlist"), id="wishlist"):
-                yield WishlistTab(id="wishlist-view")
+                yield TabSlot(None, lambda: WishlistTab(id="wishlist-view"), id="wishlist-slot")
             with TabPane(t("tab.sessions"), id="sessions"):
-                yield SessionsTab(id="sessions-view")
+                yield TabSlot("tabs.sessions_tab", _sessions, id="sessions-slot")
             with TabPane(t("tab.commands"), id="commands"):
-                yield CommandsTab(id="commands-view")
+                yield TabSlot("tabs.commands_tab", _commands, id="commands-slot")
             with TabPane(t("tab.analytics"), id="analytics"):
-                yield AnalyticsTab(id="analytics-view")
+                yield TabSlot("tabs.analytics_tab", _analytics, id="analytics-slot")
         yield StatusBar(id="status")
         yield LocalizedFooter()
 
@@ -68,23 +85,27 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_status()
-        self.tab_view("wishlist").focus_main()
+        wishlist = self.tab_view("wishlist")
+        assert wishlist is not None  # built with the screen
+        wishlist.focus_main()
         # Called as the pane is switched in, before the frame that shows it.
         switcher = self.query_one(TabbedContent).query_one(ContentSwitcher)
         self.watch(switcher, "current", self._pane_shown, init=False)
 
     def _pane_shown(self, pane: str | None) -> None:
         if pane in TABS:
-            view = self.tab_view(pane)
-            view.build()  # a tab not shown before: its widgets now, for the frame that shows it
-            view.shown()
+            self.slot(pane).shown()
 
     @property
     def active_tab(self) -> str:
         return self.query_one(TabbedContent).active or "wishlist"
 
-    def tab_view(self, name: str) -> TabView:
-        return self.query_one(f"#{name}-view", TabView)
+    def slot(self, name: str) -> TabSlot:
+        return self.query_one(f"#{name}-slot", TabSlot)
+
+    def tab_view(self, name: str) -> TabView | None:
+        """Tab `name`, or None before its first show has built it."""
+        return self.slot(name).tab_view
 
     def action_show_tab(self, name: str) -> None:
         if name in TABS:
@@ -118,24 +139,25 @@ class MainScreen(Screen[None]):
             tab.focus_main()
 
     def _land(self, name: str) -> None:
-        if not self.tab_view(name).is_ready:
+        view = self.tab_view(name)
+        if view is None:
             return  # its first show is still building it: the TabActivated handler lands
         landing, self._landing = self._landing, None
         if landing is not None and landing[0] == name:
-            (landing[1] or self.tab_view(name).focus_main)()
+            (landing[1] or view.focus_main)()
             return
         focused = self.focused
         pane = self.query_one(f"#{name}", TabPane)
         if focused is None or pane not in focused.ancestors:
             # A click on the tab: start from its main widget. (A switch that follows a focus
             # already inside the pane leaves that focus alone.)
-            self.tab_view(name).focus_main()
+            view.focus_main()
 
     @on(TabbedContent.TabActivated)
     async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane = event.pane.id or "wishlist"
         if pane in TABS:
-            await self.tab_view(pane).ready()  # a first show: the landing needs its widgets
+            await self.slot(pane).ready()  # a first show: the landing needs the tab
             if self.active_tab == pane:
                 self._land(pane)
         self.refresh_bindings()
@@ -147,7 +169,7 @@ class MainScreen(Screen[None]):
             # must not fail the exit.
             return
         if feed in TABS:
-            self.tab_view(feed).apply_batch(batch)
+            self.slot(feed).apply_batch(batch)
 
     def refresh_status(self) -> None:
         ctx = context_of(self.app)
@@ -203,13 +225,11 @@ class MainScreen(Screen[None]):
         if count:
             label = t("tab.sessions.badge", name=label, count=count)
         tabs.first().get_tab("sessions").label = label
-        sessions = self.tab_view("sessions")
-        assert isinstance(sessions, SessionsTab)
-        sessions.needs_staff_changed()
+        self.slot("sessions").needs_staff_changed()
 
     def refresh_permissions(self) -> None:
         for name in TABS:
-            self.tab_view(name).refresh_permissions()
+            self.slot(name).refresh_permissions()
         self.refresh_status()
         self.refresh_bindings()
 
@@ -221,8 +241,10 @@ class MainScreen(Screen[None]):
     async def compose_message(self, request: ComposeMessageRequest) -> None:
         """Prefill the composer and go there. Awaited by its callers' handlers, so that keys
         typed meanwhile wait for the composer (tui/keyboard.py)."""
-        commands = self.tab_view("commands")
+        # The composer may not exist yet: the tab is built on its first show.
+        commands = await self.slot("commands").ready()
+        from tabs.commands_tab import CommandsTab  # loaded by `ready`
+
         assert isinstance(commands, CommandsTab)
-        await commands.ready()  # the composer may not exist yet: built on the first show
         land = commands.start_message(request.client_id, request.client_name, request.session_id)
         self.navigate("commands", land)

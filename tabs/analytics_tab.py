@@ -55,7 +55,6 @@ RESYNC_AFTER_SECONDS = 60.0
 
 class AnalyticsTab(TabView):
     SCOPE = "analytics"
-    DEFERRED = True
     BINDINGS = bindings("analytics")
     DEFAULT_CSS = """
     AnalyticsTab { height: 1fr; }
@@ -84,7 +83,7 @@ class AnalyticsTab(TabView):
         self._started = False
         self.last_export: Path | None = None
 
-    def content(self) -> ComposeResult:
+    def compose(self) -> ComposeResult:
         yield PeriodPicker(self._today(), id="analytics-period")
         yield Static(t("analytics.state.idle"), id="analytics-state", markup=False)
         with VerticalScroll(id="analytics-body"):
@@ -105,15 +104,6 @@ class AnalyticsTab(TabView):
 
     # -- when to load -------------------------------------------------------------------------
     def on_show(self, event: events.Show) -> None:
-        if self.is_ready:
-            self._visible()
-
-    def content_ready(self) -> None:
-        # Built because it is being shown; its Show may have come before its widgets.
-        if self.on_view():
-            self._visible()
-
-    def _visible(self) -> None:
         # Lazy: the first time the tab is on screen. Coming back later re-syncs stale figures.
         if not self._started:
             self._started = True

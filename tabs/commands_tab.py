@@ -58,7 +58,6 @@ log = logging.getLogger(__name__)
 
 class CommandsTab(TabView):
     SCOPE = "commands"
-    DEFERRED = True
     BINDINGS = bindings("commands")
     DEFAULT_CSS = """
     CommandsTab { layout: horizontal; height: 1fr; }
@@ -75,20 +74,15 @@ class CommandsTab(TabView):
         # The conversation the composer was started from, while a message to it is drafted.
         self._presence: PresenceWatch | None = None
         self._presence_for: str | None = None
-        # The feed's batches that came before the tab was first shown, for its history.
-        self._early_batches: list[FeedBatch[BotCommand]] = []
 
-    def content(self) -> ComposeResult:
+    def compose(self) -> ComposeResult:
         yield CommandForm(text_limits(), id="composer")
         yield CommandHistory(id="history")
 
-    def content_ready(self) -> None:
+    def on_mount(self) -> None:
         # One cache of client names for both halves: the prefill teaches the history too.
         self.form.client_names = self.history.client_names
         self.refresh_permissions()
-        early, self._early_batches = self._early_batches, []
-        for batch in early:
-            self.apply_batch(batch)
 
     @property
     def form(self) -> CommandForm:
@@ -103,8 +97,6 @@ class CommandsTab(TabView):
         self.history.table.focus()
 
     def refresh_permissions(self) -> None:
-        if not self.is_ready:
-            return  # content_ready applies them
         reason = self._disabled_reason()
         self.form.set_enabled(reason)
         if reason is not None and self.form.has_focus_within:
@@ -112,9 +104,6 @@ class CommandsTab(TabView):
         super().refresh_permissions()
 
     def apply_batch(self, batch: FeedBatch[BotCommand]) -> None:
-        if not self.is_ready:
-            self._early_batches.append(batch)
-            return
         history = self.history
         session = self.ctx.session
         history.timezone = session.tenant_timezone if session else "UTC"
@@ -140,8 +129,6 @@ class CommandsTab(TabView):
         if action in write_actions() and not self.ctx.can_write():
             return False
         if action == "resend":
-            if not self.is_ready:
-                return None
             selected = self.history.selected()
             return True if selected is not None and selected.status == "failed" else None
         return True

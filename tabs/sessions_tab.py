@@ -41,7 +41,6 @@ LIVE_REFRESH_SECONDS = 1.0
 
 class SessionsTab(TabView):
     SCOPE = "sessions"
-    DEFERRED = True
     BINDINGS = bindings("sessions")
     DEFAULT_CSS = """
     SessionsTab { height: 1fr; }
@@ -74,7 +73,7 @@ class SessionsTab(TabView):
         # The "needs staff" view: the clients waiting for a person, longest waiting first.
         self.needs_staff_only = False
 
-    def content(self) -> ComposeResult:
+    def compose(self) -> ComposeResult:
         yield TextField(
             placeholder=t("sessions.search.placeholder"),
             id="sessions-search",

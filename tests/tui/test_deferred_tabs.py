@@ -1,13 +1,13 @@
-"""The tabs a user has not opened yet cost no widgets: Sessions, Commands and Analytics are
-built on their first show (tabs/tab_view.py, DEFERRED), and nothing a hidden tab owes the user
-is lost meanwhile: the commands feed's batches, the composer's prefill, the landing focus."""
+"""The tabs a user has not opened yet cost nothing: Sessions, Commands and Analytics are built
+on their first show (tabs/tab_slot.py), and nothing a hidden tab owes the user is lost
+meanwhile: the commands feed's batches, the composer's prefill, the landing focus. (That their
+modules are not loaded either is checked in a fresh process: test_idle_imports.py.)"""
 
 from __future__ import annotations
 
 from core.messages import ComposeMessageRequest
 from screens.main import MainScreen
 from tabs.commands_tab import CommandsTab
-from tabs.tab_view import TabView
 from tests.tui.conftest import AppFactory, Salon, login
 from tests.tui.test_commands import insert_command
 from widgets.command_form import CommandForm
@@ -19,7 +19,7 @@ DEFERRED = ("sessions", "commands", "analytics")
 
 
 def built(main: MainScreen, name: str) -> bool:
-    return bool(main.tab_view(name).children)
+    return main.tab_view(name) is not None and bool(main.slot(name).children)
 
 
 async def test_hidden_tabs_are_built_on_their_first_show(
@@ -32,7 +32,7 @@ async def test_hidden_tabs_are_built_on_their_first_show(
         assert isinstance(main, MainScreen)
         assert built(main, "wishlist")
         assert [name for name in DEFERRED if built(main, name)] == []
-        assert all(isinstance(main.tab_view(name), TabView) for name in DEFERRED)
+        assert all(not main.slot(name).children for name in DEFERRED)
 
         await pilot.press("2")
         await app.wait_for(lambda: isinstance(app.focused, SessionList))
@@ -49,14 +49,13 @@ async def test_a_never_opened_commands_tab_keeps_its_feed_and_takes_a_prefill(
         await login(pilot, salon.users["operator"])
         main = app.screen
         assert isinstance(main, MainScreen)
-        commands = main.tab_view("commands")
-        assert isinstance(commands, CommandsTab)
-        # A live batch while the tab has no history widget yet: held for it.
+        slot = main.slot("commands")
+        # A live batch while the tab does not exist yet: held for it.
         await insert_command(salon, payload={"session_id": "while-hidden"})
         await app.wait_for(
             lambda: any(
                 row.payload.get("session_id") == "while-hidden"
-                for batch in commands._early_batches
+                for batch in slot._early_batches
                 for row in batch.upserts
             )
         )
@@ -67,7 +66,9 @@ async def test_a_never_opened_commands_tab_keeps_its_feed_and_takes_a_prefill(
                 conversation["client_id"], "Ольга Смирнова", str(conversation["id"])
             )
         )
-        await app.wait_for(lambda: main.active_tab == "commands" and commands.is_ready)
+        await app.wait_for(lambda: main.active_tab == "commands" and built(main, "commands"))
+        commands = main.tab_view("commands")
+        assert isinstance(commands, CommandsTab)
         draft = commands.query_one(CommandForm).draft()
         assert draft.client_id == conversation["client_id"]
         assert draft.session_id == str(conversation["id"])

@@ -24,6 +24,10 @@ NOT_WHEN_IDLE = (
     "services.tenant_yclients",
     "services.yclients.client",
     "services.yclients.cache",
+    # The tabs other than the wishlist: their first show (tabs/tab_slot.py).
+    "tabs.sessions_tab",
+    "tabs.commands_tab",
+    "tabs.analytics_tab",
     # SQLite: the outbox's first command (or an outbox file left to read), the YClients cache.
     "sqlite3",
 )

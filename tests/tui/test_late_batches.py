@@ -24,9 +24,9 @@ async def test_a_batch_during_shutdown_is_dropped(
         await login(pilot, salon.users["operator"])
         main = app.screen
         assert isinstance(main, MainScreen)
-        tab = main.query_one(CommandsTab)
         main.navigate("commands")  # built on its first show
-        await app.wait_for(lambda: tab.is_ready)
+        await app.wait_for(lambda: isinstance(main.tab_view("commands"), CommandsTab))
+        tab = main.query_one(CommandsTab)
         await tab.query_one(CommandHistory).remove()
         # What the harness's shutdown leaves: the app no longer running, no exit code set.
         monkeypatch.setattr(ObservedApp, "is_running", property(lambda self: False))
