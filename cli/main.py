@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from cli.allocator import one_arena
 from cli.frame_rate import cap_frames
 from cli.paths import default_data_dir
 from services.private_files import restrict_umask
@@ -76,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = restrict_umask()
     try:
         if args.command is None:
+            one_arena()
             heap.hold()  # the app turns collections back on after its first frame
             try:
                 return _main(parser, args)
