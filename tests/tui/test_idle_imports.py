@@ -28,6 +28,8 @@ NOT_WHEN_IDLE = (
     "tabs.sessions_tab",
     "tabs.commands_tab",
     "tabs.analytics_tab",
+    # Textual's TextArea: the composer's message, in the Commands tab (screens/main.py).
+    "textual.widgets._text_area",
     # SQLite: the outbox's first command (or an outbox file left to read), the YClients cache.
     "sqlite3",
 )
