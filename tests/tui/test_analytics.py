@@ -13,6 +13,7 @@ from textual.widgets import Input
 
 import services.tenant_yclients as tenant_yclients
 from devstack.demo_tenants import LOTOS
+from screens.main import MainScreen
 from services.analytics import CSV_COLUMNS, compute_analytics
 from services.yclients.client import YClientsClient
 from services.yclients.limiter import RateLimiter, shared_limiter
@@ -67,6 +68,8 @@ def tab_of(app: ObservedApp) -> AnalyticsTab:
 
 async def open_tab(app: ObservedApp, pilot: object) -> AnalyticsTab:
     await pilot.press("4")  # type: ignore[attr-defined]
+    # Built on its first show (tabs/tab_slot.py).
+    await app.wait_for(lambda: bool(app.screen.query(AnalyticsTab)))
     return tab_of(app)
 
 
@@ -76,8 +79,9 @@ async def test_not_configured_says_what_to_set_and_where(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["viewer"])
-        tab = tab_of(app)
-        assert tab.phase == Phase.idle  # lazy: nothing is read before the tab is shown
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert main.tab_view("analytics") is None  # lazy: not even built before it is shown
         await open_tab(app, pilot)
         await app.wait_for(lambda: "YClients is not connected" in screen_text(app))
         text = screen_text(app)
