@@ -28,6 +28,7 @@ from services.commands.service import EnqueueResult
 from services.feeds import FeedState
 from tabs.analytics_tab import AnalyticsTab, Phase
 from tabs.commands_tab import CommandsTab
+from tests.tui.conftest import built_tab
 from tests.tui.observed import ObservedApp
 from widgets.message_area import MessageArea
 from widgets.status_bar import StatusBar, StatusInfo, render_status
@@ -170,10 +171,10 @@ class Operator:
 
     async def _send(self, number: int) -> None:
         app = self.app
-        tab = app.screen.query_one(CommandsTab)
         client_id, name = self.clients[number % len(self.clients)]
         text = f"Хаос {number}"
         app.screen.post_message(ComposeMessageRequest(client_id, name, None))
+        tab = await built_tab(app, CommandsTab)
         area = app.screen.query_one(MessageArea)
         await app.wait_for(lambda: app.focused is area, 20)
         if area.text:  # a failed send keeps its text; this one starts afresh
@@ -190,7 +191,7 @@ class Operator:
 
     async def _load_analytics(self) -> None:
         await self._show_tab("analytics")
-        tab = self.app.screen.query_one(AnalyticsTab)
+        tab = await built_tab(self.app, AnalyticsTab)
         await self.app.wait_for(lambda: tab.phase in {Phase.ready, Phase.failed}, 90)
         self.analytics_phase, self.analytics_state = tab.phase, tab.state_text()
         self.analytics_done.set()

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import bcrypt
@@ -33,6 +33,8 @@ from cli.stack_process import DevstackProcess, start_devstack
 from core.context import DemoLogin
 from core.settings import Settings
 from tests.tui.observed import ObservedApp
+
+TabT = TypeVar("TabT")
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -241,3 +243,21 @@ def _isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith(("SUPABASE_", "YCLIENTS_", "AGENTP_LANGUAGE")):
             monkeypatch.delenv(name, raising=False)
+
+
+async def built_tab(app: ObservedApp, kind: type[TabT]) -> TabT:
+    """The main screen's tab of type `kind`, once its first show has built it
+    (tabs/tab_slot.py: every tab but the wishlist is built when first shown)."""
+    from tabs.tab_slot import TabSlot
+
+    def found() -> TabT | None:
+        for screen in app.screen_stack:
+            for slot in screen.query(TabSlot):
+                if isinstance(slot.tab_view, kind):
+                    return slot.tab_view
+        return None
+
+    await app.wait_for(lambda: found() is not None)
+    tab = found()
+    assert tab is not None
+    return tab

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from textual.widgets import TabbedContent
 
+from screens.main import MainScreen
 from services.bot_health import BotState
 from services.feeds import FeedState
 from tabs.sessions_tab import SessionsTab
 from tests.chaos.faults import FaultInjector
-from tests.tui.conftest import AppFactory, Salon, StackProcess, login
+from tests.tui.conftest import AppFactory, Salon, StackProcess, built_tab, login
 from tests.tui.observed import ObservedApp
 
 
@@ -99,7 +100,7 @@ async def test_the_badge_and_the_needs_staff_list_clear_on_a_staff_message(
         conversation = await handed_over(app, salon, client_name="Ольга")
         await app.wait_for(lambda: badge(app) == "Sessions ●1", 20)
         await pilot.press("2", "n")
-        tab = app.screen.query_one(SessionsTab)
+        tab = await built_tab(app, SessionsTab)
         await app.wait_for(lambda: [s.client_name for s in tab.session_list.summaries] == ["Ольга"])
         assert "waits 0 min" in str(tab.session_list.get_option_at_index(0).prompt)
         answer = {
@@ -193,7 +194,13 @@ async def test_the_bot_health_segment_follows_the_bot_stopping_and_starting(
 def commands_seen(app: ObservedApp) -> list[Any]:
     from tabs.commands_tab import CommandsTab
 
-    return list(app.screen.query_one(CommandsTab).history.commands.values())
+    main = app.screen
+    assert isinstance(main, MainScreen)
+    tab = main.tab_view("commands")
+    if tab is None:  # not shown yet: the feed's batches wait in its slot (tabs/tab_slot.py)
+        return [row for batch in main.slot("commands")._early_batches for row in batch.upserts]
+    assert isinstance(tab, CommandsTab)
+    return list(tab.history.commands.values())
 
 
 async def test_an_unchanged_bot_health_redraws_nothing(

@@ -20,7 +20,15 @@ from screens.main import MainScreen
 from services.backend import Backend
 from services.feeds import FeedState, FeedStatus
 from tabs.commands_tab import CommandsTab
-from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, StackProcess, create_salon, login
+from tests.tui.conftest import (
+    FIXED_NOW,
+    AppFactory,
+    Salon,
+    StackProcess,
+    built_tab,
+    create_salon,
+    login,
+)
 from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
 from widgets.command_form import CommandForm
@@ -79,6 +87,7 @@ async def open_tab(pilot: Any, salon: Salon, role: str = "operator") -> Observed
     await app.wait_for(
         lambda: isinstance(app.screen, MainScreen) and app.screen.active_tab == "commands"
     )
+    await built_tab(app, CommandsTab)
     return app  # type: ignore[no-any-return]
 
 

@@ -29,7 +29,7 @@ from screens.main import MainScreen
 from tabs.sessions_tab import FilterScreen, SessionsTab
 from tabs.wishlist_tab import WishlistTab
 from tests.hostile.corpus import Hostile, representative, storable
-from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, create_salon, login
+from tests.tui.conftest import FIXED_NOW, AppFactory, Salon, built_tab, create_salon, login
 from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
 from widgets.command_form import CommandForm
@@ -240,7 +240,7 @@ async def open_sessions(pilot: Any, email: str) -> SessionsTab:
     app = pilot.app
     await login(pilot, email)
     await pilot.press("2")
-    tab = sessions_tab(app)
+    tab = await built_tab(app, SessionsTab)
     await app.wait_for(lambda: not tab.loading and tab.session_list.summaries != [])
     return tab
 

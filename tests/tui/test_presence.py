@@ -8,7 +8,7 @@ from pathlib import Path
 from core.i18n import set_language
 from screens.main import MainScreen
 from tabs.commands_tab import CommandsTab
-from tests.tui.conftest import PASSWORD_HASH, AppFactory, Salon
+from tests.tui.conftest import PASSWORD_HASH, AppFactory, Salon, built_tab
 from tests.tui.screen_text import screen_text
 from tests.tui.test_sessions import open_tab, open_thread
 from widgets.presence_line import PresenceLine, viewing_text
@@ -65,7 +65,7 @@ async def test_two_operators_see_each_other_in_the_thread_and_the_composer(
         await open_thread(ol, oleg_app, "Анна Петрова")
         await ol.press("m")
         await oleg_app.wait_for(lambda: isinstance(oleg_app.screen, MainScreen))
-        composer = oleg_app.screen.query_one(CommandsTab).form.query_one(PresenceLine)
+        composer = (await built_tab(oleg_app, CommandsTab)).form.query_one(PresenceLine)
         await oleg_app.wait_for(lambda: composer.names == ["Ольга"])
         await oleg_app.wait_for(lambda: "Ольга смотрит" in screen_text(oleg_app))
         assert "Разговор открыт не только у вас:" in screen_text(oleg_app)  # wrapped: narrow

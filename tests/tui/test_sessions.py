@@ -16,7 +16,7 @@ from modals.confirm import ConfirmScreen
 from modals.thread import ThreadScreen
 from screens.main import MainScreen
 from tabs.sessions_tab import FilterScreen, SessionsTab
-from tests.tui.conftest import AppFactory, Salon, login
+from tests.tui.conftest import AppFactory, Salon, built_tab, login
 from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
 from widgets.text_field import TextField
@@ -50,7 +50,7 @@ async def open_tab(pilot: Any, email: str) -> SessionsTab:
     app = pilot.app
     await login(pilot, email)
     await pilot.press("2")
-    tab = sessions_tab(app)
+    tab = await built_tab(app, SessionsTab)
     await app.wait_for(lambda: not tab.loading and tab.session_list.summaries != [])
     return tab
 

@@ -24,7 +24,7 @@ from devstack.demo_tenants import LOTOS
 from services.yclients.cache import RecordCache, cache_path
 from services.yclients.client import YClientsClient
 from tabs.analytics_tab import AnalyticsTab, Phase
-from tests.tui.conftest import AppFactory, StackProcess, create_salon, login
+from tests.tui.conftest import AppFactory, StackProcess, built_tab, create_salon, login
 from tests.tui.observed import ObservedApp
 from tests.tui.screen_text import screen_text
 
@@ -140,7 +140,7 @@ def test_not_configured(
         await arrange(pilot)
         assert isinstance(app, ObservedApp)
         await pilot.press("4")
-        tab = app.screen.query_one(AnalyticsTab)
+        tab = await built_tab(app, AnalyticsTab)
         await app.wait_for(lambda: tab.phase == Phase.not_configured)
         await app.wait_for(lambda: "dashboard.tenants" in screen_text(app))
         await pilot.pause()
@@ -160,7 +160,7 @@ def test_figures_from_a_pinned_cache(
         await arrange(pilot)
         assert isinstance(app, ObservedApp)
         await pilot.press("4")
-        tab = app.screen.query_one(AnalyticsTab)
+        tab = await built_tab(app, AnalyticsTab)
         await app.wait_for(lambda: tab.phase == Phase.ready and not tab.from_cache)
         await app.wait_for(lambda: "Revenue by day" in screen_text(app))
         await pilot.pause()
@@ -177,7 +177,7 @@ def test_figures_ru(snap_compare: Any, make_app: AppFactory, tui_stack: StackPro
         await arrange(pilot)
         assert isinstance(app, ObservedApp)
         await pilot.press("4")
-        tab = app.screen.query_one(AnalyticsTab)
+        tab = await built_tab(app, AnalyticsTab)
         await app.wait_for(lambda: tab.phase == Phase.ready and not tab.from_cache)
         await app.wait_for(lambda: "Выручка по дням" in screen_text(app))
         await pilot.pause()

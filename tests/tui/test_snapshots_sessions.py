@@ -15,7 +15,7 @@ from modals.thread import ThreadScreen
 from screens.main import MainScreen
 from services.feeds import FeedState
 from tabs.sessions_tab import SessionsTab
-from tests.tui.conftest import FIXED_NOW, AppFactory, StackProcess, create_salon, login
+from tests.tui.conftest import FIXED_NOW, AppFactory, StackProcess, built_tab, create_salon, login
 from tests.tui.observed import ObservedApp
 
 SALON_NAME = "Салон «Снимок Диалогов»"
@@ -121,7 +121,7 @@ async def sessions_shown(pilot: Pilot[Any], email: str) -> None:
     await login(pilot, email)
     steady_status_bar(app)
     await pilot.press("2")
-    tab = app.screen.query_one("#sessions-view", SessionsTab)
+    tab = await built_tab(app, SessionsTab)
     await app.wait_for(lambda: not tab.loading and len(tab.session_list.summaries) == 4)
     await pilot.pause()
 

@@ -46,7 +46,7 @@ from tabs.analytics_tab import AnalyticsTab, Phase
 from tabs.commands_tab import CommandsTab
 from tabs.sessions_tab import SessionsTab
 from tabs.wishlist_tab import WishlistTab
-from tests.tui.conftest import PASSWORD, AppFactory, Salon, StackProcess, login
+from tests.tui.conftest import PASSWORD, AppFactory, Salon, StackProcess, built_tab, login
 from tests.tui.screen_text import screen_text
 from tests.tui.test_alerts import handed_over
 from tests.tui.test_analytics import configure as configure_analytics
@@ -141,9 +141,8 @@ async def test_commands_resend(make_app: AppFactory, salon: Salon, log_file: Pat
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["operator"])
         app.ctx.require_services().commands.resend = aboom  # type: ignore[method-assign]
-        main = main_of(app)
-        tab = main.query_one(CommandsTab)
         await pilot.press("3")
+        tab = await built_tab(app, CommandsTab)
         await app.wait_for(lambda: tab.history.selected() is not None)
         await pilot.press("r")
         await app.wait_for(lambda: isinstance(app.screen, ConfirmScreen))
@@ -178,7 +177,7 @@ async def test_analytics(
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["operator"])
         await pilot.press("4", "r")
-        tab = main_of(app).query_one(AnalyticsTab)
+        tab = await built_tab(app, AnalyticsTab)
         await app.wait_for(lambda: told(app, "Loading the analytics failed unexpectedly") >= 1)
         await app.wait_for(lambda: tab.phase == Phase.failed)
         assert_logged_not_shown(app, log_file)
@@ -211,7 +210,7 @@ async def test_thread_feed(make_app: AppFactory, salon: Salon, log_file: Path) -
         await login(pilot, salon.users["operator"])
         app.ctx.require_services().watch_thread = aboom  # type: ignore[method-assign]
         await pilot.press("2")
-        tab = main_of(app).query_one(SessionsTab)
+        tab = await built_tab(app, SessionsTab)
         await app.wait_for(lambda: "Анна Петрова" in screen_text(app) and not tab.loading)
         await pilot.press("enter")
         await app.wait_for(lambda: isinstance(app.screen, ThreadScreen))
@@ -495,7 +494,7 @@ async def test_analytics_export(make_app: AppFactory, salon: Salon, log_file: Pa
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["viewer"])
         await pilot.press("4")
-        tab = main_of(app).query_one(AnalyticsTab)
+        tab = await built_tab(app, AnalyticsTab)
         await app.wait_for(lambda: tab.phase == Phase.ready)
         # tabs/analytics_export.py imports it when it exports (the YClients side loads lazily).
         original = tenant_yclients.export_csv
