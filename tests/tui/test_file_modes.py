@@ -44,12 +44,17 @@ async def test_every_file_of_a_session_is_the_accounts_alone(
     make_app: AppFactory, salon: Salon, tmp_path: Path, permissive_umask: None
 ) -> None:
     await configure(salon)
+    conversation = await salon.add_session()
     data, cache = tmp_path / "app", tmp_path / "cache"
     log_file = data / "logs" / "agentp.log"
     logs.configure(verbose=True, log_file=log_file, max_bytes=4096)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, salon.users["operator"])
+        # A command goes through the outbox, which makes its file (a login alone does not).
+        from modals import thread
+
+        await thread._send(app, app.ctx.require_services(), "pause_bot", str(conversation["id"]))
         tab = await open_tab(app, pilot)
         await app.wait_for(lambda: tab.phase == Phase.ready)
         await pilot.press("e")

@@ -25,7 +25,8 @@ async def test_a_damaged_outbox_never_sticks_send_and_the_user_is_told_once(
         assert app.ctx.data_dir is not None
         project = hashlib.sha256(tui_stack.url.encode()).hexdigest()[:12]
         path = app.ctx.data_dir / "outbox" / f"{project}.sqlite"
-        assert path.exists()
+        assert not path.exists()  # made by the first command queued, not by a login
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.write_bytes(b"\x00garbage, not a database\xff" * 64)  # a disk error, a bad copy
 
         app.screen.post_message(ComposeMessageRequest(conversation["client_id"], "Анна", None))
@@ -87,7 +88,9 @@ async def test_pause_from_a_thread_with_a_damaged_outbox_is_sent_and_any_failure
         services = app.ctx.require_services()
         assert app.ctx.data_dir is not None
         project = hashlib.sha256(tui_stack.url.encode()).hexdigest()[:12]
-        (app.ctx.data_dir / "outbox" / f"{project}.sqlite").write_bytes(b"\xffnot sqlite" * 99)
+        path = app.ctx.data_dir / "outbox" / f"{project}.sqlite"
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # made by a first command
+        path.write_bytes(b"\xffnot sqlite" * 99)
         await thread._send(app, services, "pause_bot", str(conversation["id"]))
         rows = await command_rows(salon.db, salon.tenant_id)
         assert [row["command_type"] for row in rows] == ["pause_bot"]
