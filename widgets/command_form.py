@@ -126,6 +126,7 @@ class CommandForm(Vertical):
         self.limits = dict(limits)
         self.text_limit = self.limits.get("message", 4096)
         self.busy = False
+        self._counter_label = ""
         # Client id -> name, shared with the history; the prefill adds to it.
         self.client_names: dict[str, str] = {}
         self._errors: dict[str, str] = {}
@@ -317,12 +318,16 @@ class CommandForm(Vertical):
 
     def _update_counter(self) -> None:
         count = len(self.query_one("#field-message", MessageArea).text)
+        label = t("commands.counter", used=number(count), limit=number(self.text_limit))
+        # A typed key updates the counter twice: in the editor's own call (drawn with the
+        # character) and from the Changed message after it. The second would only draw the
+        # same line again, a whole frame of the screen for each key.
+        if label == self._counter_label:
+            return
+        self._counter_label = label
         counter = self.query_one("#message-counter", Static)
         # One line of a fixed size: no layout pass of the whole screen on every key.
-        counter.update(
-            t("commands.counter", used=number(count), limit=number(self.text_limit)),
-            layout=False,
-        )
+        counter.update(label, layout=False)
         counter.set_class(count > self.text_limit, "-over")
 
     # -- events ------------------------------------------------------------------------------
