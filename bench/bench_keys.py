@@ -371,8 +371,8 @@ def time_keys(term: Term, keys: int, key: str, shown_text: str, gap: float) -> t
     app's frames and batches), as a person's keys come: 60 ms is faster than a fast typist.
     With no gap each key is written the moment the last one shows, and every echo waits for
     the app's next frame: Textual paints at most TEXTUAL_FPS times a second (`agentp` sets
-    120, cli/frame_rate.py; the bare peer keeps Textual's 60), so that measures its frame
-    interval (8.3 or 16.7 ms) more than the key's way to the screen.
+    500, cli/frame_rate.py; the bare peer keeps Textual's 60), so that measures its frame
+    interval (2 or 16.7 ms) more than the key's way to the screen.
     """
     pace = random.Random(15)
     arrived: list[float] = []
