@@ -106,6 +106,7 @@ class CommandForm(Vertical):
         color: $warning; text-style: bold; height: auto; margin-bottom: 1;
     }
     CommandForm #composer-fields { height: 1fr; }
+    CommandForm #composer-head, CommandForm #composer-choice { height: auto; }
     CommandForm .label { height: 1; color: $text-muted; }
     CommandForm .label-row { height: 1; }
     CommandForm .label-row > .label { width: auto; }
@@ -132,23 +133,28 @@ class CommandForm(Vertical):
         self._errors: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static(t("commands.composer.title"), id="composer-title", markup=False)
-        yield Static("", id="composer-reason", markup=False)
-        # Who else has the prefilled conversation open, seen before a word is typed.
-        yield PresenceLine(composer=True, id="composer-presence")
+        # Textual redraws every child of each container on the way to a changed widget: a key
+        # in the message text redrew the title and every field above it too, about a third of
+        # the key's frame. In containers of their own, they sit outside the region it draws.
+        with Vertical(id="composer-head"):
+            yield Static(t("commands.composer.title"), id="composer-title", markup=False)
+            yield Static("", id="composer-reason", markup=False)
+            # Who else has the prefilled conversation open, seen before a word is typed.
+            yield PresenceLine(composer=True, id="composer-presence")
         with Vertical(id="composer-fields"):
-            yield Static(t("commands.field.command_type"), classes="label", markup=False)
-            yield Select(
-                [(t(f"commands.type.{name}"), name) for name in COMMAND_TYPES],
-                value="send_message",
-                allow_blank=False,
-                compact=True,
-                id="command-type",
-            )
-            yield Static("", id="error-command_type", classes="error", markup=False)
-            yield from self._field("client_id")
-            yield Static("", id="client-name", markup=False)
-            yield from self._field("session_id")
+            with Vertical(id="composer-choice"):
+                yield Static(t("commands.field.command_type"), classes="label", markup=False)
+                yield Select(
+                    [(t(f"commands.type.{name}"), name) for name in COMMAND_TYPES],
+                    value="send_message",
+                    allow_blank=False,
+                    compact=True,
+                    id="command-type",
+                )
+                yield Static("", id="error-command_type", classes="error", markup=False)
+                yield from self._field("client_id")
+                yield Static("", id="client-name", markup=False)
+                yield from self._field("session_id")
             with Vertical(id="group-message", classes="group"):
                 with Horizontal(classes="label-row"):
                     yield Static(t("commands.field.text"), classes="label", markup=False)
