@@ -56,7 +56,7 @@ async def test_a_key_in_the_message_redraws_neither_the_title_nor_the_fields_abo
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        area, counter = await composing(pilot, salon)
+        _area, counter = await composing(pilot, salon)
         drawn: list[str | None] = []
         render_lines = Widget.render_lines
 
