@@ -124,14 +124,18 @@ Bare().run()
 # dashboard built on it pays before a line of its own code.
 CLIENT_APP = """
 import os
-from supabase import acreate_client
+import httpx
+from supabase import AsyncClientOptions, acreate_client
 from textual.app import App
 from textual.widgets import Static
 
 class Bare(App[None]):
     async def on_mount(self):
+        # One HTTP client for all of the client's parts, as the dashboard opens it
+        # (services/backend.py): by default each part makes its own, each with a TLS context.
+        options = AsyncClientOptions(httpx_client=httpx.AsyncClient())
         self.client = await acreate_client(
-            os.environ["SUPABASE_URL"], os.environ["SUPABASE_SERVICE_KEY"]
+            os.environ["SUPABASE_URL"], os.environ["SUPABASE_SERVICE_KEY"], options=options
         )
         self.query_one(Static).update("Hello from a bare Textual app with a client")
 
