@@ -5,7 +5,8 @@ alone. Per instance: RSS, CPU while idle over a window (default 60 s), bytes wri
 while idle; and, for one INSERT into the wishlist, the time until each app has drawn the new row
 (the figure is the last of them). Goals: < 120 MB RSS, < 0.5 % CPU idle, 0 bytes per idle
 minute, every instance sees the insert within 500 ms; and one idle logged-in app within 2× the
-RSS of a bare one-widget Textual app under the same pty (issue 16).
+RSS of a bare one-widget Textual app under the same pty (issue 16). A second peer, the same bare
+app that also creates the official Supabase client, shows what the required client costs alone.
 
 Run: `python -m bench.bench_idle [--idle 60] [--counts 1,10,30] [--repeats N] [--quick]`.
 Each run measures every count on one devstack with fresh logins; the report's figures are the
@@ -113,6 +114,33 @@ from textual.widgets import Static
 class Bare(App[None]):
     def compose(self):
         yield Static("Hello from a bare Textual app")
+
+Bare().run()
+"""
+
+# The second peer: the same bare app, which also creates the official Supabase client that the
+# dashboard is required to use (`supabase.acreate_client`), against the same devstack, and does
+# nothing with it. What it holds above the bare app is the client's own cost, which any
+# dashboard built on it pays before a line of its own code.
+CLIENT_APP = """
+import os
+import httpx
+from supabase import AsyncClientOptions, acreate_client
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App[None]):
+    async def on_mount(self):
+        # One HTTP client for all of the client's parts, as the dashboard opens it
+        # (services/backend.py): by default each part makes its own, each with a TLS context.
+        options = AsyncClientOptions(httpx_client=httpx.AsyncClient())
+        self.client = await acreate_client(
+            os.environ["SUPABASE_URL"], os.environ["SUPABASE_SERVICE_KEY"], options=options
+        )
+        self.query_one(Static).update("Hello from a bare Textual app with a client")
+
+    def compose(self):
+        yield Static("")
 
 Bare().run()
 """
@@ -302,9 +330,10 @@ def measure(info: dict[str, str], count: int, idle: float, home: Path) -> dict[s
             os.close(inst.fd)
 
 
-def measure_bare(info: dict[str, str], idle: float, home: Path) -> float:
-    """RSS of the bare Textual app after the same settle time and idle window as the apps."""
-    inst = launch(info, home, ("-c", BARE_APP))
+def measure_bare(info: dict[str, str], idle: float, home: Path, code: str = BARE_APP) -> float:
+    """RSS of a bare Textual app (`code`: BARE_APP or CLIENT_APP) after the same settle time
+    and idle window as the apps."""
+    inst = launch(info, home, ("-c", code))
     try:
         pump([inst], time.monotonic() + 60, stop=lambda: b"Hello from a bare" in inst.seen)
         if b"Hello from a bare" not in inst.seen:
@@ -352,6 +381,10 @@ def measure_runs(repeats: int, settings: Settings) -> Samples:
                 bare = measure_bare(info, settings.idle, Path(tmp))
                 runs.add("bare rss", bare)
                 print(f"bare Textual app under the same pty: RSS {bare:.1f} MB")
+                client = measure_bare(info, settings.idle, Path(tmp), CLIENT_APP)
+                runs.add("client rss", client)
+                runs.add("client ratio", client / bare)
+                print(f"the same with the official Supabase client created: RSS {client:.1f} MB")
                 for count in settings.counts:
                     r = measure(info, count, settings.idle, Path(tmp))
                     print(
@@ -431,6 +464,25 @@ def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Fig
                 note="both under a pty at 80×24, after the same idle window",
             ),
         )
+        peer = (
+            "the bare app that also runs `supabase.acreate_client` against the same devstack "
+            "and does nothing else: what the required client costs on its own"
+        )
+        figures[2:2] = [
+            Figure(
+                "peer: bare Textual app with the official Supabase client, RSS",
+                "MB",
+                runs["client rss"],
+                note=peer,
+                floor=Floor("bare Textual app, same pty", runs["bare rss"]),
+            ),
+            Figure(
+                "peer: bare Textual app with the official Supabase client / bare Textual app",
+                "×",
+                runs["client ratio"],
+                note="the same peer; the goal of the dashboard's own ratio is ≤ 2×",
+            ),
+        ]
     return figures
 
 

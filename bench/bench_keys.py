@@ -7,10 +7,13 @@ Each run starts a devstack and the real `agentp` under a pseudo-terminal, read t
    types it) as soon as the login screen is drawn → the main screen: the time and the share of
    tries that reach it (a fresh app per try);
 2. keystroke → echo: a key and a Backspace one at a time, each timed from the write to the
-   screen showing the change, while the wishlist receives 100 rows/s: in a message's text
-   (the composer, `m` on a row) and in the wishlist's own filter. Two peers in the same run:
-   the same keys with no rows arriving (what the pty, pyte and this machine cost alone), and a
-   bare Textual app (an Input and its counter) under the same pty;
+   arrival at the terminal of the bytes that show the change (a reader process stamps each
+   chunk as it comes off the pty; pyte parses it afterwards and says which chunk showed it),
+   while the wishlist receives 100 rows/s from a feeder process: in a message's text (the
+   composer, `m` on a row) and in the wishlist's own filter. The same keys timed to when pyte
+   had parsed the echo are reported beside them. Two peers in the same run: the same keys with
+   no rows arriving (what the pty and this machine cost alone), and a bare Textual app (an
+   Input and its counter) under the same pty;
 3. bytes written to the terminal per live wishlist row (one INSERT at a time, each drawn before
    the next) at 120×40 and 80×24, and over an idle window (goal 0 B). The salon's wishlist
    already holds more rows than a screen (as in a working salon, and as the echo part leaves
@@ -24,6 +27,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import fcntl
+import multiprocessing
+import multiprocessing.process
 import os
 import pty
 import random
@@ -33,12 +38,12 @@ import subprocess
 import sys
 import tempfile
 import termios
-import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pyte
@@ -65,6 +70,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("login", "echo", "bytes")
 # Rows already in the wishlist when bytes per row are counted: more than a 120×40 screen shows.
 FILL_ROWS = 100
+PARSED_NOTE = (
+    "the same keys, timed to when pyte (pure Python) had parsed the echo: the bench's own "
+    "parsing of the frames before it counts too, as a slow terminal would add it"
+)
 BYTES_NOTE = (
     "{rows} rows, one INSERT at a time, into a wishlist fuller than the screen: each held "
     "above the rows on screen and named on the “▲ N new” line"
@@ -115,8 +124,36 @@ Bare().run()
 """
 
 
+# The terminal's side of the pty, in a process of its own that only reads and stamps each chunk
+# with the time it arrived, as a terminal has the bytes. Parsing them with pyte (pure Python:
+# up to 13 ms for a chunk of table rows) happens in the bench afterwards; done on the same
+# thread as the reads, it delayed the next read, and every echo behind it counted the bench's
+# own parsing as the app's latency.
+READER = """
+import os, select, struct, sys, time
+fd = int(sys.argv[1])
+while True:
+    select.select([fd], [], [])
+    try:
+        chunk = os.read(fd, 1 << 16)
+    except BlockingIOError:
+        continue
+    except OSError:
+        break
+    if not chunk:
+        break
+    data = memoryview(struct.pack("<dI", time.perf_counter(), len(chunk)) + chunk)
+    while data:
+        data = data[os.write(1, data):]
+"""
+# A chunk's arrival time (perf_counter: CLOCK_MONOTONIC, the same clock in every process on
+# Linux) and its length, ahead of its bytes.
+HEADER = struct.Struct("<dI")
+
+
 class Term:
-    """The app on a pty; `received` counts every byte it wrote to the terminal."""
+    """The app on a pty; `received` counts every byte it wrote to the terminal, `arrived` is
+    when the chunk last shown on the emulated screen reached the terminal."""
 
     def __init__(
         self,
@@ -149,25 +186,54 @@ class Term:
             start_new_session=True,
         )
         os.close(child)
-        os.set_blocking(main, False)
+        self.reader = subprocess.Popen(
+            [sys.executable, "-c", READER, str(main)], pass_fds=(main,), stdout=subprocess.PIPE
+        )
+        assert self.reader.stdout is not None
+        self.pipe = self.reader.stdout.fileno()
+        # Room for a second of the busiest screen, so that the reader never waits on the bench.
+        fcntl.fcntl(self.pipe, fcntl.F_SETPIPE_SZ, 1 << 20)
+        os.set_blocking(self.pipe, False)
         self.fd = main
+        self.pending = bytearray()
         self.screen = pyte.Screen(self.columns, self.lines)
         self.stream = pyte.ByteStream(self.screen)
         self.received = 0
+        self.arrived = 0.0
         self.rows = [""] * self.lines
         self.shown = ""
 
-    def pump(self, timeout: float) -> int:
-        ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
+    def _feed(self, check: Callable[[], bool] | None) -> int:
+        """Show the chunks read so far, one at a time, up to the first that satisfies `check`."""
+        fed = 0
+        while len(self.pending) >= HEADER.size:
+            stamp, size = HEADER.unpack_from(self.pending)
+            end = HEADER.size + size
+            if len(self.pending) < end:
+                break
+            chunk = bytes(self.pending[HEADER.size : end])
+            del self.pending[:end]
+            self.received += size
+            self.stream.feed(chunk)
+            self.arrived = stamp
+            fed += size
+            if check is not None and check():
+                break
+        return fed
+
+    def pump(self, timeout: float, check: Callable[[], bool] | None = None) -> int:
+        fed = self._feed(check)
+        if fed:
+            return fed
+        ready, _, _ = select.select([self.pipe], [], [], max(0.0, timeout))
         if not ready:
             return 0
         try:
-            chunk = os.read(self.fd, 1 << 16)
+            data = os.read(self.pipe, 1 << 20)
         except (BlockingIOError, OSError):
             return 0
-        self.received += len(chunk)
-        self.stream.feed(chunk)
-        return len(chunk)
+        self.pending += data
+        return self._feed(check)
 
     def text(self) -> str:
         # Only the lines written since the last look: `screen.display` renders all of them,
@@ -185,12 +251,14 @@ class Term:
         return self.shown
 
     def until(self, check: Callable[[], bool], limit: float) -> bool:
+        """Wait for `check`; when it holds, `arrived` is when the bytes that made it reached
+        the terminal."""
         deadline = time.perf_counter() + limit
         while not check():
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
                 return False
-            self.pump(min(remaining, 0.05))
+            self.pump(min(remaining, 0.05), check)
         return True
 
     def drain(self, quiet: float = 0.5, limit: float = 15.0) -> None:
@@ -207,16 +275,20 @@ class Term:
             self.proc.kill()
             self.proc.wait(timeout=10)
         os.close(self.fd)
+        self.reader.kill()
+        self.reader.wait(timeout=10)
+        assert self.reader.stdout is not None
+        self.reader.stdout.close()
 
 
 class Feeder:
-    """Wishlist rows written by the bot's side, at a steady rate, in a thread of its own."""
+    """Wishlist rows written by the bot's side, at a steady rate, from a process of its own: in
+    a thread of the bench it held the interpreter lock while the bench waited to read an echo."""
 
     def __init__(self, dsn: str, tenant: str) -> None:
         self.dsn, self.tenant = dsn, tenant
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.written = 0
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._stop = multiprocessing.get_context("spawn").Event()
 
     async def insert(self, conn: asyncpg.Connection, name: str) -> None:
         await conn.execute(
@@ -226,27 +298,41 @@ class Feeder:
             f"tg:{uuid.uuid4().hex[:8]}",
             name,
         )
-        self.written += 1
 
     def start(self, per_second: float) -> None:
-        async def loop() -> None:
-            conn = await asyncpg.connect(self.dsn)
-            try:
-                started = time.perf_counter()
-                while not self._stop.is_set():
-                    await self.insert(conn, f"Поток {self.written}")
-                    due = started + self.written / per_second
-                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            finally:
-                await conn.close()
-
-        self._thread = threading.Thread(target=lambda: asyncio.run(loop()), daemon=True)
-        self._thread.start()
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._process = context.Process(
+            target=feed, args=(self.dsn, self.tenant, per_second, self._stop), daemon=True
+        )
+        self._process.start()
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        if self._process is not None:
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.kill()
+
+
+def feed(dsn: str, tenant: str, per_second: float, stop: Any) -> None:
+    """The feeder's process: `per_second` rows a second until `stop` is set."""
+
+    async def loop() -> None:
+        feeder = Feeder(dsn, tenant)
+        conn = await asyncpg.connect(dsn)
+        written = 0
+        try:
+            started = time.perf_counter()
+            while not stop.is_set():
+                await feeder.insert(conn, f"Поток {written}")
+                written += 1
+                due = started + written / per_second
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        finally:
+            await conn.close()
+
+    asyncio.run(loop())
 
 
 def log_in(term: Term, email: str) -> float | None:
@@ -275,18 +361,22 @@ def burst_logins(info: dict[str, str], email: str, home: Path, tries: int) -> tu
     return median, len(times) / tries * 100
 
 
-def time_keys(term: Term, keys: int, key: str, shown_text: str, gap: float) -> float:
+def time_keys(term: Term, keys: int, key: str, shown_text: str, gap: float) -> tuple[float, float]:
     """p99 ms from a key's write to its echo: `key` and a Backspace in turn, one at a time.
 
+    Two ends for each key: when the bytes that show the echo reached the terminal (the figure:
+    the app's latency through the pty), and when the bench's emulator had parsed them (what a
+    slow terminal would show; the figure before the reads got a process of their own).
     After each echo the next key waits `gap` ms (±50 %, so keys fall at every phase of the
     app's frames and batches), as a person's keys come: 60 ms is faster than a fast typist.
     With no gap each key is written the moment the last one shows, and every echo waits for
     the app's next frame: Textual paints at most TEXTUAL_FPS times a second (`agentp` sets
-    120, cli/frame_rate.py; the bare peer keeps Textual's 60), so that measures its frame
-    interval (8.3 or 16.7 ms) more than the key's way to the screen.
+    500, cli/frame_rate.py; the bare peer keeps Textual's 60), so that measures its frame
+    interval (2 or 16.7 ms) more than the key's way to the screen.
     """
     pace = random.Random(15)
-    latencies: list[float] = []
+    arrived: list[float] = []
+    parsed: list[float] = []
     for index in range(keys):
         if gap:
             term.until(lambda: False, pace.uniform(0.5, 1.5) * gap / 1000)
@@ -299,11 +389,18 @@ def time_keys(term: Term, keys: int, key: str, shown_text: str, gap: float) -> f
             else (lambda: shown_text not in term.text()),
             5,
         )
-        latencies.append((time.perf_counter() - started) * 1000 if shown else float("inf"))
-    latencies.sort()
-    p50, p90 = (latencies[int(len(latencies) * q)] for q in (0.5, 0.9))
-    print(f"  ({len(latencies)} keys: p50 {p50:.1f} ms, p90 {p90:.1f} ms)", flush=True)
-    return latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        done = time.perf_counter()
+        arrived.append((term.arrived - started) * 1000 if shown else float("inf"))
+        parsed.append((done - started) * 1000 if shown else float("inf"))
+    p99s = []
+    for name, latencies in (("arrived", arrived), ("parsed", parsed)):
+        latencies.sort()
+        p50, p90, p99 = (
+            latencies[min(len(latencies) - 1, int(len(latencies) * q))] for q in (0.5, 0.9, 0.99)
+        )
+        print(f"  ({len(latencies)} keys, {name}: p50 {p50:.1f}, p90 {p90:.1f}, p99 {p99:.1f} ms)")
+        p99s.append(p99)
+    return p99s[0], p99s[1]
 
 
 def key_echo(
@@ -316,7 +413,7 @@ def key_echo(
     where: str,
     gap: float,
     rows_per_second: float = 100,
-) -> float:
+) -> tuple[float, float]:
     """p99 ms from a key's write to its echo, under `rows_per_second` wishlist rows/s.
 
     `where`: "filter", the wishlist's own filter (the table re-filtered on every key and batch),
@@ -349,7 +446,7 @@ def key_echo(
         term.close()
 
 
-def bare_echo(info: dict[str, str], home: Path, keys: int, gap: float) -> float:
+def bare_echo(info: dict[str, str], home: Path, keys: int, gap: float) -> tuple[float, float]:
     """The peer: the same keys into a bare Textual Input with a counter, under the same pty."""
     term = Term(info, home, (120, 40), ("-c", BARE_APP))
     try:
@@ -462,15 +559,19 @@ def measure_echo(
     runs: Samples, settings: Settings, info: dict[str, str], tenant: str, email: str, home: Path
 ) -> None:
     """The peers first, then the app with and without rows: in the same minute, in one run."""
-    p99 = bare_echo(info, home, settings.keys, settings.gap)
+    p99, parsed = bare_echo(info, home, settings.keys, settings.gap)
     print(f"keystroke → echo p99, bare Textual Input, same pty: {p99:.1f} ms")
     runs.add("echo p99 bare", p99)
+    runs.add("echo p99 bare parsed", parsed)
     dsn = info["database_url"]
     for where in ("composer", "filter"):
         for rate in (0, 100):
-            p99 = key_echo(info, dsn, tenant, email, home, settings.keys, where, settings.gap, rate)
+            p99, parsed = key_echo(
+                info, dsn, tenant, email, home, settings.keys, where, settings.gap, rate
+            )
             print(f"keystroke → echo p99 in the {where}, {rate} rows/s: {p99:.1f} ms")
             runs.add(f"echo p99 {where}" + ("" if rate else " idle"), p99)
+            runs.add(f"echo p99 {where}" + ("" if rate else " idle") + " parsed", parsed)
 
 
 def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Figure]:
@@ -499,6 +600,26 @@ def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Fig
             "ms",
             runs["echo p99 bare"],
             note=f"{settings.keys} keys ({pace}), a one-Input Textual app, same pty and pyte",
+        ),
+        Figure(
+            "keystroke → echo parsed by the bench's emulator, p99, message text",
+            "ms",
+            runs["echo p99 composer parsed"],
+            note=PARSED_NOTE,
+            floor=Floor("the same, no rows arriving", runs["echo p99 composer idle parsed"]),
+        ),
+        Figure(
+            "keystroke → echo parsed by the bench's emulator, p99, wishlist filter",
+            "ms",
+            runs["echo p99 filter parsed"],
+            note=PARSED_NOTE,
+            floor=Floor("the same, no rows arriving", runs["echo p99 filter idle parsed"]),
+        ),
+        Figure(
+            "keystroke → echo parsed by the bench's emulator, p99, bare Textual Input",
+            "ms",
+            runs["echo p99 bare parsed"],
+            note=PARSED_NOTE,
         ),
         Figure(
             "bytes per live wishlist row, 120×40",

@@ -1,4 +1,4 @@
-"""`agentp` draws at up to 120 frames a second unless the user set Textual's own cap
+"""`agentp` draws at up to 500 frames a second unless the user set Textual's own cap
 (cli/frame_rate.py): the setting must be in place before Textual is imported, which reads it
 once, so it is checked in a fresh process through `cli.main.main`, the entry point itself."""
 

@@ -106,6 +106,7 @@ class CommandForm(Vertical):
         color: $warning; text-style: bold; height: auto; margin-bottom: 1;
     }
     CommandForm #composer-fields { height: 1fr; }
+    CommandForm #composer-head, CommandForm #composer-choice { height: auto; }
     CommandForm .label { height: 1; color: $text-muted; }
     CommandForm .label-row { height: 1; }
     CommandForm .label-row > .label { width: auto; }
@@ -126,28 +127,34 @@ class CommandForm(Vertical):
         self.limits = dict(limits)
         self.text_limit = self.limits.get("message", 4096)
         self.busy = False
+        self._counter_label = ""
         # Client id -> name, shared with the history; the prefill adds to it.
         self.client_names: dict[str, str] = {}
         self._errors: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static(t("commands.composer.title"), id="composer-title", markup=False)
-        yield Static("", id="composer-reason", markup=False)
-        # Who else has the prefilled conversation open, seen before a word is typed.
-        yield PresenceLine(composer=True, id="composer-presence")
+        # Textual redraws every child of each container on the way to a changed widget: a key
+        # in the message text redrew the title and every field above it too, about a third of
+        # the key's frame. In containers of their own, they sit outside the region it draws.
+        with Vertical(id="composer-head"):
+            yield Static(t("commands.composer.title"), id="composer-title", markup=False)
+            yield Static("", id="composer-reason", markup=False)
+            # Who else has the prefilled conversation open, seen before a word is typed.
+            yield PresenceLine(composer=True, id="composer-presence")
         with Vertical(id="composer-fields"):
-            yield Static(t("commands.field.command_type"), classes="label", markup=False)
-            yield Select(
-                [(t(f"commands.type.{name}"), name) for name in COMMAND_TYPES],
-                value="send_message",
-                allow_blank=False,
-                compact=True,
-                id="command-type",
-            )
-            yield Static("", id="error-command_type", classes="error", markup=False)
-            yield from self._field("client_id")
-            yield Static("", id="client-name", markup=False)
-            yield from self._field("session_id")
+            with Vertical(id="composer-choice"):
+                yield Static(t("commands.field.command_type"), classes="label", markup=False)
+                yield Select(
+                    [(t(f"commands.type.{name}"), name) for name in COMMAND_TYPES],
+                    value="send_message",
+                    allow_blank=False,
+                    compact=True,
+                    id="command-type",
+                )
+                yield Static("", id="error-command_type", classes="error", markup=False)
+                yield from self._field("client_id")
+                yield Static("", id="client-name", markup=False)
+                yield from self._field("session_id")
             with Vertical(id="group-message", classes="group"):
                 with Horizontal(classes="label-row"):
                     yield Static(t("commands.field.text"), classes="label", markup=False)
@@ -317,12 +324,16 @@ class CommandForm(Vertical):
 
     def _update_counter(self) -> None:
         count = len(self.query_one("#field-message", MessageArea).text)
+        label = t("commands.counter", used=number(count), limit=number(self.text_limit))
+        # A typed key updates the counter twice: in the editor's own call (drawn with the
+        # character) and from the Changed message after it. The second would only draw the
+        # same line again, a whole frame of the screen for each key.
+        if label == self._counter_label:
+            return
+        self._counter_label = label
         counter = self.query_one("#message-counter", Static)
         # One line of a fixed size: no layout pass of the whole screen on every key.
-        counter.update(
-            t("commands.counter", used=number(count), limit=number(self.text_limit)),
-            layout=False,
-        )
+        counter.update(label, layout=False)
         counter.set_class(count > self.text_limit, "-over")
 
     # -- events ------------------------------------------------------------------------------

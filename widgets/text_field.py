@@ -14,6 +14,8 @@ from typing import Any
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 from core.i18n import number, t
@@ -23,6 +25,13 @@ DEFAULT_MAX_CHARS = 1024
 
 
 class TextField(Input):
+    # Input sets its virtual width to the text's on every key, and Widget declares
+    # `virtual_size` with layout=True: each key laid out the whole screen, 3–6 ms of a frame
+    # under a live wishlist. A field's size never follows its text (an auto-sized Input asks
+    # for its own layout when the value changes), so the new width only has to move the
+    # horizontal scroll limit, which a repaint does.
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("select_on_focus", False)
         if not kwargs.get("max_length"):
