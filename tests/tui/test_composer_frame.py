@@ -21,7 +21,7 @@ from widgets.message_area import MessageArea
 async def composing(pilot: Any, salon: Salon) -> tuple[MessageArea, Static]:
     conversation = await salon.add_session()
     app = await open_tab(pilot, salon)
-    app.screen.compose_message(ComposeMessageRequest(conversation["client_id"], None, None))
+    app.screen.post_message(ComposeMessageRequest(conversation["client_id"], None, None))
     await pilot.pause()
     area = app.screen.query_one(MessageArea)
     area.focus()
