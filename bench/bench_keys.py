@@ -601,25 +601,23 @@ def run(repeats: int, quick: bool, settings: Settings | None = None) -> list[Fig
             runs["echo p99 bare"],
             note=f"{settings.keys} keys ({pace}), a one-Input Textual app, same pty and pyte",
         ),
-        Figure(
-            "keystroke → echo parsed by the bench's emulator, p99, message text",
-            "ms",
-            runs["echo p99 composer parsed"],
-            note=PARSED_NOTE,
-            floor=Floor("the same, no rows arriving", runs["echo p99 composer idle parsed"]),
-        ),
-        Figure(
-            "keystroke → echo parsed by the bench's emulator, p99, wishlist filter",
-            "ms",
-            runs["echo p99 filter parsed"],
-            note=PARSED_NOTE,
-            floor=Floor("the same, no rows arriving", runs["echo p99 filter idle parsed"]),
-        ),
-        Figure(
-            "keystroke → echo parsed by the bench's emulator, p99, bare Textual Input",
-            "ms",
-            runs["echo p99 bare parsed"],
-            note=PARSED_NOTE,
+        *(
+            Figure(
+                f"keystroke → echo parsed by the bench's emulator, p99, {label}",
+                "ms",
+                runs[f"echo p99 {case} parsed"],
+                note=PARSED_NOTE,
+                floor=(
+                    None
+                    if case == "bare"
+                    else Floor("the same, no rows arriving", runs[f"echo p99 {case} idle parsed"])
+                ),
+            )
+            for case, label in (
+                ("composer", "message text"),
+                ("filter", "wishlist filter"),
+                ("bare", "bare Textual Input"),
+            )
         ),
         Figure(
             "bytes per live wishlist row, 120×40",

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 import bcrypt
@@ -33,6 +33,9 @@ from cli.stack_process import DevstackProcess, start_devstack
 from core.context import DemoLogin
 from core.settings import Settings
 from tests.tui.observed import ObservedApp
+
+if TYPE_CHECKING:
+    from screens.main import MainScreen
 
 TabT = TypeVar("TabT")
 
@@ -209,8 +212,9 @@ def make_app(tui_stack: StackProcess, tmp_path: Path) -> AppFactory:
     return make
 
 
-async def login(pilot: Pilot[Any], email: str, password: str = PASSWORD) -> None:
-    """Log in through the login screen and wait until the app's live feeds are live."""
+async def login(pilot: Pilot[Any], email: str, password: str = PASSWORD) -> MainScreen:
+    """Log in through the login screen and wait until the app's live feeds are live; the
+    main screen it reached."""
     from screens.login import LoginScreen
     from screens.main import MainScreen
     from services.feeds import FeedState
@@ -224,6 +228,8 @@ async def login(pilot: Pilot[Any], email: str, password: str = PASSWORD) -> None
     await pilot.press(*email)
     await pilot.press("tab", *password, "enter")
     await app.wait_for(lambda: isinstance(app.screen, MainScreen), 20)
+    main = app.screen
+    assert isinstance(main, MainScreen)
     await app.wait_for(
         lambda: all(
             app.ctx.feed_status.get(feed) is not None
@@ -233,6 +239,7 @@ async def login(pilot: Pilot[Any], email: str, password: str = PASSWORD) -> None
         20,
     )
     await pilot.pause()
+    return main
 
 
 @pytest.fixture(autouse=True)

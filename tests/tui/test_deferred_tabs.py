@@ -27,9 +27,7 @@ async def test_hidden_tabs_are_built_on_their_first_show(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot, salon.users["operator"])
-        main = app.screen
-        assert isinstance(main, MainScreen)
+        main = await login(pilot, salon.users["operator"])
         assert built(main, "wishlist")
         assert [name for name in DEFERRED if built(main, name)] == []
         assert all(not main.slot(name).children for name in DEFERRED)
@@ -46,9 +44,7 @@ async def test_a_never_opened_commands_tab_keeps_its_feed_and_takes_a_prefill(
     conversation = await salon.add_session(client_name="Ольга Смирнова")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await login(pilot, salon.users["operator"])
-        main = app.screen
-        assert isinstance(main, MainScreen)
+        main = await login(pilot, salon.users["operator"])
         slot = main.slot("commands")
         # A live batch while the tab does not exist yet: held for it.
         await insert_command(salon, payload={"session_id": "while-hidden"})
