@@ -79,7 +79,11 @@ class MainScreen(Screen[None]):
             with TabPane(t("tab.wishlist"), id="wishlist"):
                 yield TabSlot(None, lambda: WishlistTab(id="wishlist-view"), id="wishlist-slot")
             with TabPane(t("tab.sessions"), id="sessions"):
-                yield TabSlot("tabs.sessions_tab", _sessions, id="sessions-slot")
+                # The list is a server-side search, read when the tab is built: a batch
+                # before that only says "read again" (SessionsTab.apply_batch).
+                yield TabSlot(
+                    "tabs.sessions_tab", _sessions, id="sessions-slot", owed_batches=False
+                )
             with TabPane(t("tab.commands"), id="commands"):
                 yield TabSlot("tabs.commands_tab", _commands, id="commands-slot")
             with TabPane(t("tab.analytics"), id="analytics"):

@@ -24,10 +24,20 @@ from tabs.tab_view import TabView
 class TabSlot(Container):
     DEFAULT_CSS = "TabSlot { height: 1fr; }"
 
-    def __init__(self, module: str | None, make: Callable[[], TabView], *, id: str) -> None:
+    def __init__(
+        self,
+        module: str | None,
+        make: Callable[[], TabView],
+        *,
+        id: str,
+        owed_batches: bool = True,
+    ) -> None:
         """`make` builds the tab; `module` (a module `make` imports) is loaded in a thread on
-        the first show, or None for a tab built with the screen (the wishlist)."""
+        the first show, or None for a tab built with the screen (the wishlist).
+        `owed_batches=False`: a tab that reads its own state when built, so the batches before
+        that are dropped, not held all day for a tab that may never be opened."""
         super().__init__(id=id)
+        self._owed_batches = owed_batches
         self._tab_module = module
         self._make_tab = make
         self.tab_view: TabView | None = make() if module is None else None
@@ -69,7 +79,8 @@ class TabSlot(Container):
     # -- what the main screen passes on ----------------------------------------------------------
     def apply_batch(self, batch: Any) -> None:
         if self.tab_view is None:
-            self._early_batches.append(batch)
+            if self._owed_batches:
+                self._early_batches.append(batch)
         else:
             self.tab_view.apply_batch(batch)
 

@@ -9,6 +9,7 @@ from core.messages import ComposeMessageRequest
 from screens.main import MainScreen
 from tabs.commands_tab import CommandsTab
 from tests.tui.conftest import AppFactory, Salon, login
+from tests.tui.screen_text import screen_text
 from tests.tui.test_commands import insert_command
 from widgets.command_form import CommandForm
 from widgets.command_history import CommandHistory
@@ -71,3 +72,29 @@ async def test_a_never_opened_commands_tab_keeps_its_feed_and_takes_a_prefill(
         await app.wait_for(lambda: isinstance(app.focused, MessageArea))
         history = commands.query_one(CommandHistory)
         await app.wait_for(lambda: len(history.commands) == 2)
+
+
+async def test_a_never_opened_sessions_tab_holds_no_batches(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    # The list reads itself when built; batches held for it would pile up all day for a tab
+    # that may never be opened.
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await login(pilot, salon.users["operator"])
+        slot = main.slot("sessions")
+        passed: list[object] = []
+        apply_batch = slot.apply_batch
+
+        def counted(batch: object) -> None:
+            passed.append(batch)
+            apply_batch(batch)
+
+        slot.apply_batch = counted  # type: ignore[method-assign]
+        await salon.add_session(client_name="Поздняя Гостья")
+        await app.wait_for(lambda: bool(passed))
+        assert not built(main, "sessions")
+        assert slot._early_batches == []
+        await pilot.press("2")
+        await app.wait_for(lambda: built(main, "sessions"))
+        await app.wait_for(lambda: "Поздняя Гостья" in screen_text(app))
