@@ -88,10 +88,10 @@ class AgentPApp(App[int]):
         self.animation_level = "none"
         if settings.theme in self.available_themes:
             self.theme = settings.theme
-        self.live = LiveData(self, self.ctx)
-        self.lifecycle = SessionLifecycle(self, self.ctx, self.live)
         # Keys typed together go to the widgets in their order, across focus changes.
         self.keys = KeySequencer(self, lambda event: App.on_event(self, event))
+        self.live = LiveData(self, self.ctx, self.keys.settled)
+        self.lifecycle = SessionLifecycle(self, self.ctx, self.live)
 
     @property
     def locked(self) -> bool:
@@ -190,6 +190,7 @@ class AgentPApp(App[int]):
             self.lifecycle.touch()
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             await self.keys.feed(event)
+            self.live.keys_first.key_sent()
             return
         await super().on_event(event)
         if isinstance(event, events.Key):

@@ -124,6 +124,15 @@ class KeySequencer:
     def waiting(self) -> int:
         return len(self._waiting)
 
+    async def settled(self) -> None:
+        """Once the last key sent, and any waiting behind it, has settled and the frame after
+        it is drawn (HOLD_LIMIT at most for each): what may come after a key's echo
+        (tui/keys_first.py)."""
+        while (flight := self._in_flight) is not None:
+            await self._settle()
+            if self._in_flight is flight and not self._waiting:
+                return
+
     # -- inside --------------------------------------------------------------------------------
     async def _send(self, event: Sequenced) -> None:
         loop = asyncio.get_running_loop()

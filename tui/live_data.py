@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from screens.login import LoginScreen
 from services.backoff import backoff_delay
 from services.errors import ServiceError
 from tui import heap
+from tui.keys_first import KeysFirst
 from tui.operator_alerts import OperatorAlerts
 from tui.stack import main_screen
 from widgets.error_text import failure_text
@@ -62,9 +63,12 @@ def import_deferred_modules() -> None:
 
 
 class LiveData:
-    def __init__(self, app: App[Any], ctx: AppContext) -> None:
+    def __init__(
+        self, app: App[Any], ctx: AppContext, settled: Callable[[], Awaitable[None]]
+    ) -> None:
         self.app = app
         self.ctx = ctx
+        self.keys_first = KeysFirst[FeedChanged](self._apply, settled, later=self._apply_later)
         self._connect_retry: Timer | None = None
         self._connect_failures = 0
         self._outbox_task: asyncio.Task[None] | None = None
@@ -170,6 +174,7 @@ class LiveData:
 
     def stop(self) -> None:
         """At logout (the feeds close with the services)."""
+        self.keys_first.close()
         self.alerts.stop()
         self.ctx.feed_status = {}
         self.ctx.outbox_waiting = 0
@@ -203,6 +208,18 @@ class LiveData:
         post(OutboxChanged(await services.commands.waiting()))
 
     def on_feed_changed(self, message: FeedChanged) -> None:
+        # Applied now, or after the echo of a key being typed (tui/keys_first.py).
+        self.keys_first.offer(message)
+
+    def _apply_later(self, messages: list[FeedChanged]) -> None:
+        self.app.call_later(self._apply, messages)
+
+    def _apply(self, messages: list[FeedChanged]) -> None:
+        with self.app.batch_update():
+            for message in messages:
+                self._apply_one(message)
+
+    def _apply_one(self, message: FeedChanged) -> None:
         main = main_screen(self.app)
         if main is not None:
             main.apply_batch(message.feed, message.batch)
@@ -267,6 +284,7 @@ class LiveData:
 
     async def close(self) -> None:
         """The app is closing: the outbox loop, the services' feeds, the backend's sockets."""
+        self.keys_first.close()
         if self._outbox_task is not None:
             self._outbox_task.cancel()
         services, backend = self.ctx.services, self.ctx.backend

@@ -1,0 +1,175 @@
+"""Feed batches that come while someone types wait for the next key's echo (tui/keys_first.py).
+
+The hold itself, on asyncio alone: when a batch is applied at once, when it waits, what ends
+the wait (the next key settled, a quiet spell, the hold limit), the order, and a hold that
+ends with the session; and in the app, that rows which come while the filter is typed all
+reach the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from core.messages import FeedChanged
+from services.feed_types import FeedBatch
+from services.models import WishlistEntry
+from tests.tui.conftest import AppFactory, Salon, login
+from tui.keys_first import KeysFirst
+
+
+class Recorder:
+    """What the hold applied, at once (`now`) and after holding (`later`)."""
+
+    def __init__(self) -> None:
+        self.now: list[list[str]] = []
+        self.later: list[list[str]] = []
+        self.settle = asyncio.Event()
+        self.settle.set()
+        self.settling = 0
+        self.changed = asyncio.Event()
+
+    async def settled(self) -> None:
+        self.settling += 1
+        self.changed.set()
+        await self.settle.wait()
+
+    def applied(self, into: list[list[str]]) -> Any:
+        def apply(items: list[str]) -> None:
+            into.append(items)
+            self.changed.set()
+
+        return apply
+
+    def hold(self, window: float = 0.3, limit: float = 1.0) -> KeysFirst[str]:
+        return KeysFirst(
+            self.applied(self.now),
+            self.settled,
+            later=self.applied(self.later),
+            window=window,
+            limit=limit,
+        )
+
+    async def until(self, check: Any, limit: float = 2.0) -> None:
+        async with asyncio.timeout(limit):
+            while not check():
+                self.changed.clear()
+                await self.changed.wait()
+
+
+async def test_a_batch_with_no_key_typed_is_applied_at_once() -> None:
+    seen = Recorder()
+    hold = seen.hold()
+    hold.offer("a")
+    assert seen.now == [["a"]] and hold.held == 0
+
+
+async def test_a_batch_after_a_key_waits_for_the_next_key_to_settle() -> None:
+    seen = Recorder()
+    hold = seen.hold()
+    hold.key_sent()
+    hold.offer("a")
+    hold.offer("b")
+    await asyncio.sleep(0.02)
+    assert seen.now == [] and seen.later == [] and hold.held == 2
+    seen.settle.clear()  # the next key's frame is not drawn yet
+    hold.key_sent()
+    await seen.until(lambda: seen.settling == 1)
+    await asyncio.sleep(0.02)
+    assert seen.later == []  # still in front of the key's echo: it waits
+    seen.settle.set()
+    await seen.until(lambda: seen.later)
+    assert seen.later == [["a", "b"]] and seen.now == [] and hold.held == 0  # in order, at once
+
+
+async def test_a_batch_waiting_for_a_key_that_never_comes_goes_after_the_window() -> None:
+    seen = Recorder()
+    hold = seen.hold(window=0.05)
+    hold.key_sent()
+    hold.offer("a")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await seen.until(lambda: seen.later)
+    assert seen.later == [["a"]] and seen.settling == 0
+    assert loop.time() - started < 0.5
+    await asyncio.sleep(0.06)
+    hold.offer("b")  # the window is over: at once
+    assert seen.now == [["b"]]
+
+
+async def test_keys_that_never_settle_hold_a_batch_no_longer_than_the_limit() -> None:
+    seen = Recorder()
+    seen.settle.clear()
+    hold = seen.hold(window=0.05, limit=0.15)
+    hold.key_sent()
+    hold.offer("a")
+    hold.key_sent()  # a key whose frame never comes
+    await seen.until(lambda: seen.later, limit=1.0)
+    assert seen.later == [["a"]]
+
+
+async def test_a_later_batch_never_overtakes_a_held_one() -> None:
+    seen = Recorder()
+    hold = seen.hold(window=0.05)
+    hold.key_sent()
+    hold.offer("a")
+    await asyncio.sleep(0.1)  # the window is over, but "a" may not have gone yet
+    hold.offer("b")
+    await seen.until(lambda: sum(len(batch) for batch in seen.now + seen.later) == 2)
+    assert [item for batch in seen.later + seen.now for item in batch] == ["a", "b"]
+
+
+async def test_a_hold_ends_with_the_session() -> None:
+    seen = Recorder()
+    hold = seen.hold(window=0.05)
+    hold.key_sent()
+    hold.offer("a")
+    hold.close()
+    await asyncio.sleep(0.1)
+    assert seen.now == [] and seen.later == [] and hold.held == 0
+    hold.offer("b")  # a new session's batch, no key typed in it yet: at once
+    assert seen.now == [["b"]]
+
+
+async def test_rows_that_arrive_while_the_filter_is_typed_are_all_shown(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    # The held batches reach the table: each key in the filter releases what came before it.
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await login(pilot, salon.users["operator"])
+        tab: Any = main.query_one("#wishlist-view")
+        await pilot.press("slash")
+        keys: list[str] = []
+        for index, key in enumerate(("k", "l", "backspace", "backspace", "k", "backspace")):
+            row = await salon.add_wish(client_id=f"tg:typed-{index}", client_name=f"Клиент {index}")
+            keys.append(str(row["id"]))
+            await pilot.press(key)
+        await app.wait_for(lambda: all(key in tab.entries for key in keys))
+        await app.wait_for(lambda: app.live.keys_first.held == 0)
+        await app.wait_for(lambda: set(keys) <= set(tab.table.keys))  # the filter is empty again
+
+
+async def test_the_app_holds_a_batch_that_comes_just_after_a_key_until_the_next_one(
+    make_app: AppFactory, salon: Salon
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await login(pilot, salon.users["operator"])
+        tab: Any = main.query_one("#wishlist-view")
+        await pilot.press("slash", "k")
+        # A batch as the wishlist feed hands it, just after the key (the window is 0.3 s).
+        entry = WishlistEntry(
+            id=990001,
+            tenant_id=salon.tenant_id,
+            client_id="tg:held",
+            client_name="Придержанная",
+            created_at=datetime.now(UTC),
+        )
+        app.post_message(FeedChanged("wishlist", FeedBatch([entry], [])))
+        await app.wait_for(lambda: app.live.keys_first.held == 1)
+        assert entry.key not in tab.entries
+        await pilot.press("backspace")  # the next key: the batch follows its echo
+        await app.wait_for(lambda: entry.key in tab.entries)
+        assert tab.filter_field.value == ""
