@@ -25,7 +25,7 @@ class MessageArea(TextArea):
     # line of it, and with it every container around it over the same height: most of a key's
     # frame in the composer (bench_keys). Here the cursor's moves and the edits repaint the
     # lines they change (watch_selection, edit); a selected range, a new number of lines, a
-    # scroll or a new document repaint it all.
+    # scroll, an undo or redo, or a new document repaint it all.
     selection: Reactive[Selection] = Reactive(
         Selection(), init=False, always_update=True, repaint=False
     )
@@ -71,6 +71,15 @@ class MessageArea(TextArea):
 
     def load_text(self, text: str) -> None:
         super().load_text(text)
+        self.refresh()
+
+    # Undo and redo change the text without `edit`, in batches that may span any lines.
+    def undo(self) -> None:
+        super().undo()
+        self.refresh()
+
+    def redo(self) -> None:
+        super().redo()
         self.refresh()
 
     def watch_selection(self, previous: Selection, selection: Selection) -> None:

@@ -63,6 +63,19 @@ async def test_a_key_repaints_its_line_and_a_new_line_repaints_the_area(
         await pilot.press("shift+up")  # a selected range is drawn over all its lines
         await pilot.pause()
         assert set(drawn) == set(range(area.size.height)), drawn
+        await pilot.press("down")
+        await pilot.pause()
+        drawn.clear()
+        typed = area.text
+        area.undo()  # the new line goes, past `edit`: the lines under it move up
+        await pilot.pause()
+        assert area.text == "first line\nsecond line\nthird linea" != typed
+        assert set(drawn) == set(range(area.size.height)), drawn
+        drawn.clear()
+        area.redo()
+        await pilot.pause()
+        assert area.text == typed
+        assert set(drawn) == set(range(area.size.height)), drawn
 
 
 async def test_the_placeholder_repaints_its_own_lines_when_it_comes_and_goes(
