@@ -36,6 +36,7 @@ from tests.tui.observed import ObservedApp
 
 if TYPE_CHECKING:
     from screens.main import MainScreen
+    from tests.tui.pty_app import PtyApp
 
 TabT = TypeVar("TabT")
 
@@ -63,6 +64,19 @@ def stack_process(data_dir: Path) -> Iterator[StackProcess]:
 def tui_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcess]:
     with stack_process(tmp_path_factory.mktemp("tui-stack")) as stack:
         yield stack
+
+
+@pytest.fixture
+def term(tui_stack: StackProcess, tmp_path: Path) -> Iterator[PtyApp]:
+    """The real app on a pty (tests/tui/pty_app.py), its login screen drawn."""
+    from tests.tui.pty_app import PtyApp  # it imports this module
+
+    app = PtyApp(tui_stack, tmp_path)
+    try:
+        app.wait_for("logs in")
+        yield app
+    finally:
+        app.close()
 
 
 @dataclass

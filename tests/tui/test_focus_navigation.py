@@ -9,25 +9,13 @@ while the tabs flipped between Sessions and Commands.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.tui.conftest import PASSWORD, Salon, StackProcess
+from tests.tui.conftest import PASSWORD, Salon
 from tests.tui.pty_app import PtyApp
 
 DELAYS_MS = (0, 100, 1000)
-
-
-@pytest.fixture
-def term(tui_stack: StackProcess, tmp_path: Path) -> Iterator[PtyApp]:
-    app = PtyApp(tui_stack, tmp_path)
-    try:
-        app.wait_for("logs in")
-        yield app
-    finally:
-        app.close()
 
 
 async def logged_in(term: PtyApp, salon: Salon) -> None:

@@ -6,23 +6,8 @@ fast typist over SSH delivers it: the app reads it in one go.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from tests.tui.conftest import PASSWORD, Salon, StackProcess
+from tests.tui.conftest import PASSWORD, Salon
 from tests.tui.pty_app import PtyApp
-
-
-@pytest.fixture
-def term(tui_stack: StackProcess, tmp_path: Path) -> Iterator[PtyApp]:
-    app = PtyApp(tui_stack, tmp_path)
-    try:
-        app.wait_for("logs in")
-        yield app
-    finally:
-        app.close()
 
 
 def logged_in(term: PtyApp, email: str) -> None:

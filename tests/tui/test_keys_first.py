@@ -12,9 +12,12 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+from textual.pilot import Pilot
+
 from core.messages import FeedChanged
 from services.feed_types import FeedBatch
 from services.models import WishlistEntry
+from tabs.wishlist_tab import WishlistTab
 from tests.tui.conftest import AppFactory, Salon, login
 from tui.keys_first import KeysFirst
 
@@ -132,15 +135,20 @@ async def test_a_hold_ends_with_the_session() -> None:
     assert seen.now == [["b"]]
 
 
+async def filtering(pilot: Pilot[Any], salon: Salon) -> WishlistTab:
+    """Logged in, the wishlist's filter field focused."""
+    main = await login(pilot, salon.users["operator"])
+    await pilot.press("slash")
+    return main.query_one("#wishlist-view", WishlistTab)
+
+
 async def test_rows_that_arrive_while_the_filter_is_typed_are_all_shown(
     make_app: AppFactory, salon: Salon
 ) -> None:
     # The held batches reach the table: each key in the filter releases what came before it.
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        main = await login(pilot, salon.users["operator"])
-        tab: Any = main.query_one("#wishlist-view")
-        await pilot.press("slash")
+        tab = await filtering(pilot, salon)
         keys: list[str] = []
         for index, key in enumerate(("k", "l", "backspace", "backspace", "k", "backspace")):
             row = await salon.add_wish(client_id=f"tg:typed-{index}", client_name=f"Клиент {index}")
@@ -156,9 +164,8 @@ async def test_the_app_holds_a_batch_that_comes_just_after_a_key_until_the_next_
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        main = await login(pilot, salon.users["operator"])
-        tab: Any = main.query_one("#wishlist-view")
-        await pilot.press("slash", "k")
+        tab = await filtering(pilot, salon)
+        await pilot.press("k")
         # A batch as the wishlist feed hands it, just after the key (the window is 0.3 s).
         entry = WishlistEntry(
             id=990001,

@@ -7,14 +7,12 @@ lines repainted reach the screen."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.strip import Strip
 
-from tests.tui.conftest import PASSWORD, AppFactory, Salon, StackProcess
+from tests.tui.conftest import PASSWORD, AppFactory, Salon
 from tests.tui.pty_app import PtyApp
 from tests.tui.test_composer_frame import composing
 from widgets.message_area import MessageArea
@@ -97,16 +95,6 @@ async def test_the_placeholder_repaints_its_own_lines_when_it_comes_and_goes(
         await app.wait_for(lambda: str(counter.content).startswith("0 /"))
         await pilot.pause()
         assert {0, 1, 2} <= set(drawn) < set(range(area.size.height)), drawn
-
-
-@pytest.fixture
-def term(tui_stack: StackProcess, tmp_path: Path) -> Iterator[PtyApp]:
-    app = PtyApp(tui_stack, tmp_path)
-    try:
-        app.wait_for("logs in")
-        yield app
-    finally:
-        app.close()
 
 
 def shown_words(term: PtyApp) -> list[str]:
