@@ -78,8 +78,9 @@ class KeysFirst(Generic[T]):
             self._task = loop.create_task(self._release(self._key_came), name="keys-first")
 
     def close(self) -> None:
-        """The session is over: what waited is for nobody."""
+        """The session is over: what waited is for nobody, and its keys are no one's."""
         self._held = []
+        self._last_key = -math.inf
         if self._task is not None:
             self._task.cancel()
             self._task = None

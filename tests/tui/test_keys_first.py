@@ -70,16 +70,14 @@ async def test_a_batch_with_no_key_typed_is_applied_at_once() -> None:
 
 async def test_a_batch_after_a_key_waits_for_the_next_key_to_settle() -> None:
     seen = Recorder()
-    hold = seen.hold()
+    hold = seen.hold(window=60)  # no quiet spell ends this wait: only the next key
     hold.key_sent()
     hold.offer("a")
     hold.offer("b")
-    await asyncio.sleep(0.02)
     assert seen.now == [] and seen.later == [] and hold.held == 2
     seen.settle.clear()  # the next key's frame is not drawn yet
     hold.key_sent()
     await seen.until(lambda: seen.settling == 1)
-    await asyncio.sleep(0.02)
     assert seen.later == []  # still in front of the key's echo: it waits
     seen.settle.set()
     await seen.until(lambda: seen.later)
@@ -91,36 +89,34 @@ async def test_a_batch_waiting_for_a_key_that_never_comes_goes_after_the_window(
     hold = seen.hold(window=0.05)
     hold.key_sent()
     hold.offer("a")
-    loop = asyncio.get_running_loop()
-    started = loop.time()
     await seen.until(lambda: seen.later)
     assert seen.later == [["a"]] and seen.settling == 0
-    assert loop.time() - started < 0.5
-    await asyncio.sleep(0.06)
-    hold.offer("b")  # the window is over: at once
+    hold.offer("b")  # the window is over (it is what let "a" go): at once
     assert seen.now == [["b"]]
 
 
 async def test_keys_that_never_settle_hold_a_batch_no_longer_than_the_limit() -> None:
     seen = Recorder()
     seen.settle.clear()
-    hold = seen.hold(window=0.05, limit=0.15)
+    hold = seen.hold(window=60, limit=0.15)
     hold.key_sent()
     hold.offer("a")
     hold.key_sent()  # a key whose frame never comes
-    await seen.until(lambda: seen.later, limit=1.0)
-    assert seen.later == [["a"]]
+    await seen.until(lambda: seen.later, limit=10)
+    assert seen.later == [["a"]] and seen.settling == 1
 
 
 async def test_a_later_batch_never_overtakes_a_held_one() -> None:
     seen = Recorder()
-    hold = seen.hold(window=0.05)
+    hold = seen.hold(window=60)
     hold.key_sent()
     hold.offer("a")
-    await asyncio.sleep(0.1)  # the window is over, but "a" may not have gone yet
+    hold.window = 0.0  # a batch now would go at once, were nothing waiting
     hold.offer("b")
-    await seen.until(lambda: sum(len(batch) for batch in seen.now + seen.later) == 2)
-    assert [item for batch in seen.later + seen.now for item in batch] == ["a", "b"]
+    assert seen.now == [] and hold.held == 2
+    hold.key_sent()
+    await seen.until(lambda: seen.later)
+    assert seen.later == [["a", "b"]] and seen.now == []
 
 
 async def test_a_hold_ends_with_the_session() -> None:
@@ -128,8 +124,10 @@ async def test_a_hold_ends_with_the_session() -> None:
     hold = seen.hold(window=0.05)
     hold.key_sent()
     hold.offer("a")
+    (waiting,) = [task for task in asyncio.all_tasks() if task.get_name() == "keys-first"]
     hold.close()
-    await asyncio.sleep(0.1)
+    await asyncio.gather(waiting, return_exceptions=True)
+    assert waiting.cancelled()
     assert seen.now == [] and seen.later == [] and hold.held == 0
     hold.offer("b")  # a new session's batch, no key typed in it yet: at once
     assert seen.now == [["b"]]
