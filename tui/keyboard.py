@@ -51,20 +51,22 @@ _RENDERING = (messages.Update, messages.Layout, messages.UpdateScroll, messages.
 
 
 def _busy(pump: MessagePump) -> bool:
-    """A message other than a repaint queued, or any message being handled."""
+    """A message other than a repaint queued, or a message being handled (reads Textual's
+    queue and asyncio's Event: no public way says whether a pump is inside a handler)."""
     queue: Any = getattr(pump, "_message_queue", None)
     if queue is None or pump._closing or pump._closed:
         # A screen that was closed (the conversation, left by `m`) handles nothing more.
         return False
-    # asyncio.Queue counts a message as unfinished from put until task_done, which Textual
-    # calls once the message (and the callbacks it scheduled with call_next) is handled.
-    unfinished: int = getattr(queue, "_unfinished_tasks", 0)
-    if not unfinished:
-        return False
-    waiting = list(getattr(queue, "_queue", ()))
-    if unfinished > len(waiting):
-        return True  # one is being handled right now
-    return any(not isinstance(message, _RENDERING) for message in waiting)
+    # Textual's own queue (textual/_queue.py): its messages are in `values`, and it keeps no
+    # count of the ones taken but not yet handled.
+    waiting = list(getattr(queue, "values", ()))
+    if any(message is not None and not isinstance(message, _RENDERING) for message in waiting):
+        return True
+    # Between messages a pump waits on its queue's ready event; one that is not waiting
+    # there is inside a handler that awaits something (the main screen while a tab it is
+    # switching to is built), and what that handler does next may move the focus.
+    ready: Any = getattr(queue, "ready_event", None)
+    return bool(pump._running and ready is not None and not ready._waiters)
 
 
 def _chain(node: DOMNode | None) -> list[MessagePump]:

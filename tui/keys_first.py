@@ -53,7 +53,7 @@ class KeysFirst(Generic[T]):
         self._held: list[T] = []
         self._last_key = -math.inf
         self._key_came: asyncio.Event | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._releasing: asyncio.Task[None] | None = None
 
     @property
     def held(self) -> int:
@@ -72,18 +72,18 @@ class KeysFirst(Generic[T]):
             self._apply([item])
             return
         self._held.append(item)
-        if self._task is None:
+        if self._releasing is None:
             # Made here, before any key can come: a key sent from now on releases the hold.
             self._key_came = asyncio.Event()
-            self._task = loop.create_task(self._release(self._key_came), name="keys-first")
+            self._releasing = loop.create_task(self._release(self._key_came), name="keys-first")
 
     def close(self) -> None:
         """The session is over: what waited is for nobody, and its keys are no one's."""
         self._held = []
         self._last_key = -math.inf
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        if self._releasing is not None:
+            self._releasing.cancel()
+            self._releasing = None
         self._key_came = None
 
     async def _release(self, key_came: asyncio.Event) -> None:
@@ -95,7 +95,7 @@ class KeysFirst(Generic[T]):
                     await self._wait_for_key(key_came, loop)
         finally:
             if self._key_came is key_came:
-                self._task = None
+                self._releasing = None
                 self._key_came = None
                 held, self._held = self._held, []
                 if held:
